@@ -1,0 +1,34 @@
+//! seclude: process self-isolation for Linux, with no libc and no allocator.
+//!
+//! A program calls seclude to lock itself down before it touches untrusted
+//! data, the way OpenBSD programs call `pledge()` and `unveil()`. The crate
+//! is `#![no_std]`, uses neither `alloc` nor `libc`, and issues every kernel
+//! call as a raw system call, so a static musl binary, an init process or a
+//! freestanding program can link it.
+//!
+//! This release provides the foundation the sandboxing layers stand on:
+//!
+//! - [`tables`]: syscall numbers of fourteen kernel ABIs, generated from the
+//!   kernel's own tables and usable in `const` context;
+//! - [`sys`]: raw system calls returning `Result<usize, Errno>`;
+//! - [`Errno`]: every errno name of the target architecture.
+//!
+//! ```
+//! use seclude::tables::{Abi, Syscall};
+//!
+//! // Resolved at compile time, for an ABI other than the one compiled for.
+//! const I386_SOCKETCALL: Option<u32> = Abi::I386.number(Syscall::socketcall);
+//! assert_eq!(I386_SOCKETCALL, Some(102));
+//! assert!(seclude::sys::getpid() > 0);
+//! ```
+#![no_std]
+#![warn(missing_docs)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod errno;
+pub mod sys;
+pub mod tables;
+
+pub use errno::Errno;
