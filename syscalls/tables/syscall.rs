@@ -675,394 +675,374 @@ pub enum Syscall {
     renameat2 = 320,
     /// `request_key`: every ABI.
     request_key = 321,
-    /// `reserved177`: mips_n32, mips_n64.
-    reserved177 = 322,
-    /// `reserved193`: mips_n32, mips_n64.
-    reserved193 = 323,
-    /// `reserved221`: mips_o32.
-    reserved221 = 324,
-    /// `reserved82`: mips_o32.
-    reserved82 = 325,
     /// `restart_syscall`: every ABI.
-    restart_syscall = 326,
+    restart_syscall = 322,
     /// `riscv_flush_icache`: riscv64, riscv32.
-    riscv_flush_icache = 327,
+    riscv_flush_icache = 323,
     /// `riscv_hwprobe`: riscv64, riscv32.
-    riscv_hwprobe = 328,
+    riscv_hwprobe = 324,
     /// `rmdir`: x86_64, x32, i386, arm, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    rmdir = 329,
+    rmdir = 325,
     /// `rseq`: every ABI.
-    rseq = 330,
+    rseq = 326,
     /// `rt_sigaction`: every ABI.
-    rt_sigaction = 331,
+    rt_sigaction = 327,
     /// `rt_sigpending`: every ABI.
-    rt_sigpending = 332,
+    rt_sigpending = 328,
     /// `rt_sigprocmask`: every ABI.
-    rt_sigprocmask = 333,
+    rt_sigprocmask = 329,
     /// `rt_sigqueueinfo`: every ABI.
-    rt_sigqueueinfo = 334,
+    rt_sigqueueinfo = 330,
     /// `rt_sigreturn`: every ABI.
-    rt_sigreturn = 335,
+    rt_sigreturn = 331,
     /// `rt_sigsuspend`: every ABI.
-    rt_sigsuspend = 336,
+    rt_sigsuspend = 332,
     /// `rt_sigtimedwait`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    rt_sigtimedwait = 337,
+    rt_sigtimedwait = 333,
     /// `rt_sigtimedwait_time64`: i386, arm, riscv32, powerpc, mips_o32, mips_n32.
-    rt_sigtimedwait_time64 = 338,
+    rt_sigtimedwait_time64 = 334,
     /// `rt_tgsigqueueinfo`: every ABI.
-    rt_tgsigqueueinfo = 339,
+    rt_tgsigqueueinfo = 335,
     /// `rtas`: powerpc64, powerpc.
-    rtas = 340,
+    rtas = 336,
     /// `s390_guarded_storage`: s390x.
-    s390_guarded_storage = 341,
+    s390_guarded_storage = 337,
     /// `s390_pci_mmio_read`: s390x.
-    s390_pci_mmio_read = 342,
+    s390_pci_mmio_read = 338,
     /// `s390_pci_mmio_write`: s390x.
-    s390_pci_mmio_write = 343,
+    s390_pci_mmio_write = 339,
     /// `s390_runtime_instr`: s390x.
-    s390_runtime_instr = 344,
+    s390_runtime_instr = 340,
     /// `s390_sthyi`: s390x.
-    s390_sthyi = 345,
+    s390_sthyi = 341,
     /// `sched_get_priority_max`: every ABI.
-    sched_get_priority_max = 346,
+    sched_get_priority_max = 342,
     /// `sched_get_priority_min`: every ABI.
-    sched_get_priority_min = 347,
+    sched_get_priority_min = 343,
     /// `sched_getaffinity`: every ABI.
-    sched_getaffinity = 348,
+    sched_getaffinity = 344,
     /// `sched_getattr`: every ABI.
-    sched_getattr = 349,
+    sched_getattr = 345,
     /// `sched_getparam`: every ABI.
-    sched_getparam = 350,
+    sched_getparam = 346,
     /// `sched_getscheduler`: every ABI.
-    sched_getscheduler = 351,
+    sched_getscheduler = 347,
     /// `sched_rr_get_interval`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    sched_rr_get_interval = 352,
+    sched_rr_get_interval = 348,
     /// `sched_rr_get_interval_time64`: i386, arm, riscv32, powerpc, mips_o32, mips_n32.
-    sched_rr_get_interval_time64 = 353,
+    sched_rr_get_interval_time64 = 349,
     /// `sched_setaffinity`: every ABI.
-    sched_setaffinity = 354,
+    sched_setaffinity = 350,
     /// `sched_setattr`: every ABI.
-    sched_setattr = 355,
+    sched_setattr = 351,
     /// `sched_setparam`: every ABI.
-    sched_setparam = 356,
+    sched_setparam = 352,
     /// `sched_setscheduler`: every ABI.
-    sched_setscheduler = 357,
+    sched_setscheduler = 353,
     /// `sched_yield`: every ABI.
-    sched_yield = 358,
+    sched_yield = 354,
     /// `seccomp`: every ABI.
-    seccomp = 359,
+    seccomp = 355,
     /// `security`: x86_64, x32.
-    security = 360,
+    security = 356,
     /// `select`: x86_64, x32, i386, powerpc64, powerpc, s390x.
-    select = 361,
+    select = 357,
     /// `semctl`: every ABI.
-    semctl = 362,
+    semctl = 358,
     /// `semget`: every ABI.
-    semget = 363,
+    semget = 359,
     /// `semop`: x86_64, x32, aarch64, arm, riscv64, riscv32, loongarch64, mips_n32, mips_n64.
-    semop = 364,
+    semop = 360,
     /// `semtimedop`: x86_64, x32, aarch64, arm, riscv64, loongarch64, powerpc64, s390x, mips_n32, mips_n64.
-    semtimedop = 365,
+    semtimedop = 361,
     /// `semtimedop_time64`: i386, arm, riscv32, powerpc, mips_o32, mips_n32.
-    semtimedop_time64 = 366,
+    semtimedop_time64 = 362,
     /// `send`: arm, powerpc64, powerpc, mips_o32.
-    send = 367,
+    send = 363,
     /// `sendfile`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    sendfile = 368,
+    sendfile = 364,
     /// `sendfile64`: i386, arm, riscv32, powerpc, mips_o32, mips_n32.
-    sendfile64 = 369,
+    sendfile64 = 365,
     /// `sendmmsg`: every ABI.
-    sendmmsg = 370,
+    sendmmsg = 366,
     /// `sendmsg`: every ABI.
-    sendmsg = 371,
+    sendmsg = 367,
     /// `sendto`: every ABI.
-    sendto = 372,
+    sendto = 368,
     /// `set_mempolicy`: every ABI.
-    set_mempolicy = 373,
+    set_mempolicy = 369,
     /// `set_mempolicy_home_node`: every ABI.
-    set_mempolicy_home_node = 374,
+    set_mempolicy_home_node = 370,
     /// `set_robust_list`: every ABI.
-    set_robust_list = 375,
+    set_robust_list = 371,
     /// `set_thread_area`: x86_64, i386, mips_o32, mips_n32, mips_n64.
-    set_thread_area = 376,
+    set_thread_area = 372,
     /// `set_tid_address`: every ABI.
-    set_tid_address = 377,
+    set_tid_address = 373,
     /// `set_tls`: arm.
-    set_tls = 378,
+    set_tls = 374,
     /// `setdomainname`: every ABI.
-    setdomainname = 379,
+    setdomainname = 375,
     /// `setfsgid`: every ABI.
-    setfsgid = 380,
+    setfsgid = 376,
     /// `setfsgid32`: i386, arm.
-    setfsgid32 = 381,
+    setfsgid32 = 377,
     /// `setfsuid`: every ABI.
-    setfsuid = 382,
+    setfsuid = 378,
     /// `setfsuid32`: i386, arm.
-    setfsuid32 = 383,
+    setfsuid32 = 379,
     /// `setgid`: every ABI.
-    setgid = 384,
+    setgid = 380,
     /// `setgid32`: i386, arm.
-    setgid32 = 385,
+    setgid32 = 381,
     /// `setgroups`: every ABI.
-    setgroups = 386,
+    setgroups = 382,
     /// `setgroups32`: i386, arm.
-    setgroups32 = 387,
+    setgroups32 = 383,
     /// `sethostname`: every ABI.
-    sethostname = 388,
+    sethostname = 384,
     /// `setitimer`: every ABI.
-    setitimer = 389,
+    setitimer = 385,
     /// `setns`: every ABI.
-    setns = 390,
+    setns = 386,
     /// `setpgid`: every ABI.
-    setpgid = 391,
+    setpgid = 387,
     /// `setpriority`: every ABI.
-    setpriority = 392,
+    setpriority = 388,
     /// `setregid`: every ABI.
-    setregid = 393,
+    setregid = 389,
     /// `setregid32`: i386, arm.
-    setregid32 = 394,
+    setregid32 = 390,
     /// `setresgid`: every ABI.
-    setresgid = 395,
+    setresgid = 391,
     /// `setresgid32`: i386, arm.
-    setresgid32 = 396,
+    setresgid32 = 392,
     /// `setresuid`: every ABI.
-    setresuid = 397,
+    setresuid = 393,
     /// `setresuid32`: i386, arm.
-    setresuid32 = 398,
+    setresuid32 = 394,
     /// `setreuid`: every ABI.
-    setreuid = 399,
+    setreuid = 395,
     /// `setreuid32`: i386, arm.
-    setreuid32 = 400,
+    setreuid32 = 396,
     /// `setrlimit`: x86_64, x32, i386, aarch64, arm, riscv64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    setrlimit = 401,
+    setrlimit = 397,
     /// `setsid`: every ABI.
-    setsid = 402,
+    setsid = 398,
     /// `setsockopt`: every ABI.
-    setsockopt = 403,
+    setsockopt = 399,
     /// `settimeofday`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    settimeofday = 404,
+    settimeofday = 400,
     /// `setuid`: every ABI.
-    setuid = 405,
+    setuid = 401,
     /// `setuid32`: i386, arm.
-    setuid32 = 406,
+    setuid32 = 402,
     /// `setxattr`: every ABI.
-    setxattr = 407,
+    setxattr = 403,
     /// `setxattrat`: every ABI.
     ///
     /// Added in Linux 6.13: recorded by hand in `syscalls/post-6.12.tbl`.
-    setxattrat = 408,
+    setxattrat = 404,
     /// `sgetmask`: i386, powerpc64, powerpc, mips_o32.
-    sgetmask = 409,
+    sgetmask = 405,
     /// `shmat`: every ABI.
-    shmat = 410,
+    shmat = 406,
     /// `shmctl`: every ABI.
-    shmctl = 411,
+    shmctl = 407,
     /// `shmdt`: every ABI.
-    shmdt = 412,
+    shmdt = 408,
     /// `shmget`: every ABI.
-    shmget = 413,
+    shmget = 409,
     /// `shutdown`: every ABI.
-    shutdown = 414,
+    shutdown = 410,
     /// `sigaction`: i386, arm, powerpc64, powerpc, s390x, mips_o32.
-    sigaction = 415,
+    sigaction = 411,
     /// `sigaltstack`: every ABI.
-    sigaltstack = 416,
+    sigaltstack = 412,
     /// `signal`: i386, powerpc64, powerpc, s390x, mips_o32.
-    signal = 417,
+    signal = 413,
     /// `signalfd`: x86_64, x32, i386, arm, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    signalfd = 418,
+    signalfd = 414,
     /// `signalfd4`: every ABI.
-    signalfd4 = 419,
+    signalfd4 = 415,
     /// `sigpending`: i386, arm, powerpc64, powerpc, s390x, mips_o32.
-    sigpending = 420,
+    sigpending = 416,
     /// `sigprocmask`: i386, arm, powerpc64, powerpc, s390x, mips_o32.
-    sigprocmask = 421,
+    sigprocmask = 417,
     /// `sigreturn`: i386, arm, powerpc64, powerpc, s390x, mips_o32.
-    sigreturn = 422,
+    sigreturn = 418,
     /// `sigsuspend`: i386, arm, powerpc64, powerpc, s390x, mips_o32.
-    sigsuspend = 423,
+    sigsuspend = 419,
     /// `socket`: every ABI.
-    socket = 424,
+    socket = 420,
     /// `socketcall`: i386, powerpc64, powerpc, s390x, mips_o32.
-    socketcall = 425,
+    socketcall = 421,
     /// `socketpair`: every ABI.
-    socketpair = 426,
+    socketpair = 422,
     /// `splice`: every ABI.
-    splice = 427,
+    splice = 423,
     /// `spu_create`: powerpc64, powerpc.
-    spu_create = 428,
+    spu_create = 424,
     /// `spu_run`: powerpc64, powerpc.
-    spu_run = 429,
+    spu_run = 425,
     /// `ssetmask`: i386, powerpc64, powerpc, mips_o32.
-    ssetmask = 430,
+    ssetmask = 426,
     /// `stat`: x86_64, x32, i386, arm, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    stat = 431,
+    stat = 427,
     /// `stat64`: i386, arm, powerpc, mips_o32.
-    stat64 = 432,
+    stat64 = 428,
     /// `statfs`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    statfs = 433,
+    statfs = 429,
     /// `statfs64`: i386, arm, riscv32, powerpc64, powerpc, s390x, mips_o32, mips_n32.
-    statfs64 = 434,
+    statfs64 = 430,
     /// `statmount`: every ABI.
-    statmount = 435,
+    statmount = 431,
     /// `statx`: every ABI.
-    statx = 436,
+    statx = 432,
     /// `stime`: i386, powerpc64, powerpc, mips_o32.
-    stime = 437,
+    stime = 433,
     /// `stty`: i386, powerpc64, powerpc, mips_o32.
-    stty = 438,
+    stty = 434,
     /// `subpage_prot`: powerpc64, powerpc.
-    subpage_prot = 439,
+    subpage_prot = 435,
     /// `swapcontext`: powerpc64, powerpc.
-    swapcontext = 440,
+    swapcontext = 436,
     /// `swapoff`: every ABI.
-    swapoff = 441,
+    swapoff = 437,
     /// `swapon`: every ABI.
-    swapon = 442,
+    swapon = 438,
     /// `switch_endian`: powerpc64, powerpc.
-    switch_endian = 443,
+    switch_endian = 439,
     /// `symlink`: x86_64, x32, i386, arm, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    symlink = 444,
+    symlink = 440,
     /// `symlinkat`: every ABI.
-    symlinkat = 445,
+    symlinkat = 441,
     /// `sync`: every ABI.
-    sync = 446,
+    sync = 442,
     /// `sync_file_range`: x86_64, x32, i386, aarch64, riscv64, riscv32, loongarch64, s390x, mips_o32, mips_n32, mips_n64.
-    sync_file_range = 447,
+    sync_file_range = 443,
     /// `sync_file_range2`: powerpc64, powerpc.
-    sync_file_range2 = 448,
+    sync_file_range2 = 444,
     /// `syncfs`: every ABI.
-    syncfs = 449,
+    syncfs = 445,
     /// `sys_debug_setcontext`: powerpc64, powerpc.
-    sys_debug_setcontext = 450,
+    sys_debug_setcontext = 446,
     /// `syscall`: mips_o32.
-    syscall = 451,
+    syscall = 447,
     /// `sysfs`: x86_64, x32, i386, arm, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    sysfs = 452,
+    sysfs = 448,
     /// `sysinfo`: every ABI.
-    sysinfo = 453,
+    sysinfo = 449,
     /// `syslog`: every ABI.
-    syslog = 454,
+    syslog = 450,
     /// `sysmips`: mips_o32, mips_n32, mips_n64.
-    sysmips = 455,
+    sysmips = 451,
     /// `tee`: every ABI.
-    tee = 456,
+    tee = 452,
     /// `tgkill`: every ABI.
-    tgkill = 457,
+    tgkill = 453,
     /// `time`: x86_64, x32, i386, powerpc64, powerpc, mips_o32.
-    time = 458,
+    time = 454,
     /// `timer_create`: every ABI.
-    timer_create = 459,
+    timer_create = 455,
     /// `timer_delete`: every ABI.
-    timer_delete = 460,
+    timer_delete = 456,
     /// `timer_getoverrun`: every ABI.
-    timer_getoverrun = 461,
+    timer_getoverrun = 457,
     /// `timer_gettime`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    timer_gettime = 462,
+    timer_gettime = 458,
     /// `timer_gettime64`: i386, arm, riscv32, powerpc, mips_o32, mips_n32.
-    timer_gettime64 = 463,
+    timer_gettime64 = 459,
     /// `timer_settime`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    timer_settime = 464,
+    timer_settime = 460,
     /// `timer_settime64`: i386, arm, riscv32, powerpc, mips_o32, mips_n32.
-    timer_settime64 = 465,
+    timer_settime64 = 461,
     /// `timerfd`: s390x, mips_o32, mips_n32, mips_n64.
-    timerfd = 466,
+    timerfd = 462,
     /// `timerfd_create`: every ABI.
-    timerfd_create = 467,
+    timerfd_create = 463,
     /// `timerfd_gettime`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    timerfd_gettime = 468,
+    timerfd_gettime = 464,
     /// `timerfd_gettime64`: i386, arm, riscv32, powerpc, mips_o32, mips_n32.
-    timerfd_gettime64 = 469,
+    timerfd_gettime64 = 465,
     /// `timerfd_settime`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    timerfd_settime = 470,
+    timerfd_settime = 466,
     /// `timerfd_settime64`: i386, arm, riscv32, powerpc, mips_o32, mips_n32.
-    timerfd_settime64 = 471,
+    timerfd_settime64 = 467,
     /// `times`: every ABI.
-    times = 472,
+    times = 468,
     /// `tkill`: every ABI.
-    tkill = 473,
+    tkill = 469,
     /// `truncate`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    truncate = 474,
+    truncate = 470,
     /// `truncate64`: i386, arm, riscv32, powerpc, mips_o32.
-    truncate64 = 475,
+    truncate64 = 471,
     /// `tuxcall`: x86_64, x32, powerpc64, powerpc.
-    tuxcall = 476,
+    tuxcall = 472,
     /// `ugetrlimit`: i386, arm, powerpc64, powerpc.
-    ugetrlimit = 477,
+    ugetrlimit = 473,
     /// `ulimit`: i386, powerpc64, powerpc, mips_o32.
-    ulimit = 478,
+    ulimit = 474,
     /// `umask`: every ABI.
-    umask = 479,
+    umask = 475,
     /// `umount`: i386, powerpc64, powerpc, s390x, mips_o32.
-    umount = 480,
+    umount = 476,
     /// `umount2`: every ABI.
-    umount2 = 481,
+    umount2 = 477,
     /// `uname`: every ABI.
-    uname = 482,
+    uname = 478,
     /// `unlink`: x86_64, x32, i386, arm, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    unlink = 483,
+    unlink = 479,
     /// `unlinkat`: every ABI.
-    unlinkat = 484,
+    unlinkat = 480,
     /// `unshare`: every ABI.
-    unshare = 485,
-    /// `unused109`: mips_o32.
-    unused109 = 486,
-    /// `unused150`: mips_o32.
-    unused150 = 487,
-    /// `unused18`: mips_o32.
-    unused18 = 488,
-    /// `unused28`: mips_o32.
-    unused28 = 489,
-    /// `unused59`: mips_o32.
-    unused59 = 490,
-    /// `unused84`: mips_o32.
-    unused84 = 491,
+    unshare = 481,
     /// `uretprobe`: x86_64, x32.
-    uretprobe = 492,
+    uretprobe = 482,
     /// `uselib`: x86_64, i386, arm, powerpc64, powerpc, s390x, mips_o32.
-    uselib = 493,
+    uselib = 483,
     /// `userfaultfd`: every ABI.
-    userfaultfd = 494,
+    userfaultfd = 484,
     /// `usr26`: arm.
-    usr26 = 495,
+    usr26 = 485,
     /// `usr32`: arm.
-    usr32 = 496,
+    usr32 = 486,
     /// `ustat`: x86_64, x32, i386, arm, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    ustat = 497,
+    ustat = 487,
     /// `utime`: x86_64, x32, i386, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    utime = 498,
+    utime = 488,
     /// `utimensat`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    utimensat = 499,
+    utimensat = 489,
     /// `utimensat_time64`: i386, arm, riscv32, powerpc, mips_o32, mips_n32.
-    utimensat_time64 = 500,
+    utimensat_time64 = 490,
     /// `utimes`: x86_64, x32, i386, arm, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    utimes = 501,
+    utimes = 491,
     /// `vfork`: x86_64, x32, i386, arm, powerpc64, powerpc, s390x.
-    vfork = 502,
+    vfork = 492,
     /// `vhangup`: every ABI.
-    vhangup = 503,
+    vhangup = 493,
     /// `vm86`: i386, powerpc64, powerpc, mips_o32.
-    vm86 = 504,
+    vm86 = 494,
     /// `vm86old`: i386.
-    vm86old = 505,
+    vm86old = 495,
     /// `vmsplice`: every ABI.
-    vmsplice = 506,
+    vmsplice = 496,
     /// `vserver`: x86_64, i386, arm, mips_o32, mips_n32, mips_n64.
-    vserver = 507,
+    vserver = 497,
     /// `wait4`: x86_64, x32, i386, aarch64, arm, riscv64, loongarch64, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
-    wait4 = 508,
+    wait4 = 498,
     /// `waitid`: every ABI.
-    waitid = 509,
+    waitid = 499,
     /// `waitpid`: i386, powerpc64, powerpc, mips_o32.
-    waitpid = 510,
+    waitpid = 500,
     /// `write`: every ABI.
-    write = 511,
+    write = 501,
     /// `writev`: every ABI.
-    writev = 512,
+    writev = 502,
 }
 
 /// Number of [`Syscall`] variants.
-pub(crate) const COUNT: usize = 513;
+pub(crate) const COUNT: usize = 503;
 
 /// Names by discriminant (sorted bytewise).
 pub(crate) const NAMES: [&str; COUNT] = [
@@ -1388,10 +1368,6 @@ pub(crate) const NAMES: [&str; COUNT] = [
     "renameat",
     "renameat2",
     "request_key",
-    "reserved177",
-    "reserved193",
-    "reserved221",
-    "reserved82",
     "restart_syscall",
     "riscv_flush_icache",
     "riscv_hwprobe",
@@ -1552,12 +1528,6 @@ pub(crate) const NAMES: [&str; COUNT] = [
     "unlink",
     "unlinkat",
     "unshare",
-    "unused109",
-    "unused150",
-    "unused18",
-    "unused28",
-    "unused59",
-    "unused84",
     "uretprobe",
     "uselib",
     "userfaultfd",
@@ -1905,10 +1875,6 @@ pub(crate) const ALL: [Syscall; COUNT] = [
     Syscall::renameat,
     Syscall::renameat2,
     Syscall::request_key,
-    Syscall::reserved177,
-    Syscall::reserved193,
-    Syscall::reserved221,
-    Syscall::reserved82,
     Syscall::restart_syscall,
     Syscall::riscv_flush_icache,
     Syscall::riscv_hwprobe,
@@ -2069,12 +2035,6 @@ pub(crate) const ALL: [Syscall; COUNT] = [
     Syscall::unlink,
     Syscall::unlinkat,
     Syscall::unshare,
-    Syscall::unused109,
-    Syscall::unused150,
-    Syscall::unused18,
-    Syscall::unused28,
-    Syscall::unused59,
-    Syscall::unused84,
     Syscall::uretprobe,
     Syscall::uselib,
     Syscall::userfaultfd,

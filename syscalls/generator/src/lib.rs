@@ -402,7 +402,7 @@ pub fn load_table(
     };
     let mut entries = Vec::new();
     for (number, abi, name) in parse_tbl(&read(linux, path)?, path)? {
-        if abis.iter().any(|a| *a == abi) {
+        if abis.iter().any(|a| *a == abi) && !is_placeholder(&name) {
             entries.push(Entry {
                 number: number + offset,
                 name,
@@ -460,6 +460,15 @@ pub fn load_table(
         }
     }
     Ok(entries)
+}
+
+/// MIPS names never-assigned slots `unused18`, `reserved82`, …: numbers
+/// that are not system calls, so they get no [`Entry`] (nor a `Syscall`).
+pub fn is_placeholder(name: &str) -> bool {
+    ["unused", "reserved"].iter().any(|prefix| {
+        name.strip_prefix(prefix)
+            .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 /// `#define AUDIT_ARCH_X (EM_Y|__AUDIT_ARCH_64BIT|...)`, resolved.
@@ -963,6 +972,15 @@ mod tests {
             audit_arch(audit, elf, "AUDIT_ARCH_MIPSEL64N32").unwrap(),
             0xe000_0008
         );
+    }
+
+    #[test]
+    fn placeholders_are_recognised() {
+        assert!(is_placeholder("unused18"));
+        assert!(is_placeholder("reserved177"));
+        assert!(!is_placeholder("reserved"));
+        assert!(!is_placeholder("unused_syscall"));
+        assert!(!is_placeholder("afs_syscall"));
     }
 
     #[test]
