@@ -27,6 +27,18 @@
 //! assert_eq!(OPENAT_I386, 295);
 //! assert_eq!(Abi::I386.syscall(295), Some(Syscall::openat));
 //! ```
+//!
+//! A syscall the ABI lacks is then a compile error, not a wrong number:
+//!
+//! ```compile_fail
+//! use seclude::tables::{Abi, Syscall};
+//!
+//! // AArch64 has no open(2), only openat(2): this constant does not compile.
+//! const OPEN_AARCH64: u32 = match Abi::Aarch64.number(Syscall::open) {
+//!     Some(nr) => nr,
+//!     None => panic!("aarch64 has no open"),
+//! };
+//! ```
 
 use core::cmp::Ordering;
 use core::fmt;

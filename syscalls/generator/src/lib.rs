@@ -402,7 +402,7 @@ pub fn load_table(
     };
     let mut entries = Vec::new();
     for (number, abi, name) in parse_tbl(&read(linux, path)?, path)? {
-        if abis.iter().any(|a| *a == abi) && !is_placeholder(&name) {
+        if abis.contains(&abi) && !is_placeholder(&name) {
             entries.push(Entry {
                 number: number + offset,
                 name,
