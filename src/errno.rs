@@ -49,9 +49,19 @@ mod numbers {
 impl Errno {
     /// The largest errno the kernel returns: a raw return value in
     /// `-4095..=-1` is an error, anything else a result.
+    ///
+    /// ```
+    /// assert!(seclude::Errno::new(seclude::Errno::MAX as i32).is_some());
+    /// ```
     pub const MAX: u16 = 4095;
 
     /// The errno with this raw value, if it is in `1..=4095`.
+    ///
+    /// ```
+    /// use seclude::Errno;
+    /// assert_eq!(Errno::new(2), Some(Errno::ENOENT));
+    /// assert_eq!(Errno::new(0), None);
+    /// ```
     pub const fn new(raw: i32) -> Option<Errno> {
         if raw >= 1 && raw <= Errno::MAX as i32 {
             Some(Errno(raw as u16))
@@ -62,6 +72,12 @@ impl Errno {
 
     /// Decodes a raw system-call return value in the kernel's convention:
     /// `-4095..=-1` (as `usize`) is an error, anything else the result.
+    ///
+    /// ```
+    /// use seclude::Errno;
+    /// assert_eq!(Errno::result(-13isize as usize), Err(Errno::EACCES));
+    /// assert_eq!(Errno::result(42), Ok(42));
+    /// ```
     #[inline]
     pub const fn result(ret: usize) -> Result<usize, Errno> {
         if ret > (-(Errno::MAX as isize)) as usize - 1 {
@@ -72,11 +88,19 @@ impl Errno {
     }
 
     /// The raw value, as C's `errno` would hold it.
+    ///
+    /// ```
+    /// assert_eq!(seclude::Errno::ENOSYS.raw(), 38);
+    /// ```
     pub const fn raw(self) -> i32 {
         self.0 as i32
     }
 
     /// The kernel's name for this value (`"EPERM"`), if it has one.
+    ///
+    /// ```
+    /// assert_eq!(seclude::Errno::EACCES.name(), Some("EACCES"));
+    /// ```
     pub const fn name(self) -> Option<&'static str> {
         match self.entry() {
             Some((_, name, _)) => Some(name),
@@ -85,6 +109,10 @@ impl Errno {
     }
 
     /// The kernel header's description (`"Operation not permitted"`), if any.
+    ///
+    /// ```
+    /// assert_eq!(seclude::Errno::ENOENT.description(), Some("No such file or directory"));
+    /// ```
     pub const fn description(self) -> Option<&'static str> {
         match self.entry() {
             Some((_, _, description)) => Some(description),

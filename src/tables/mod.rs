@@ -85,6 +85,11 @@ tables!(
 );
 
 /// Byte order of an ABI, as seen in `seccomp_data` argument words.
+///
+/// ```
+/// use seclude::tables::{Abi, Endian};
+/// assert_eq!(Abi::Ppc64le.endian(), Endian::Little);
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Endian {
     /// Least significant byte first.
@@ -150,6 +155,11 @@ pub enum Abi {
 }
 
 /// Bit 30 of the syscall number: set for every x32 system call.
+///
+/// ```
+/// use seclude::tables::{Abi, Syscall, X32_SYSCALL_BIT};
+/// assert_eq!(Abi::X32.number(Syscall::read), Some(X32_SYSCALL_BIT));
+/// ```
 pub const X32_SYSCALL_BIT: u32 = arch::X32_SYSCALL_BIT;
 
 /// Compares two strings bytewise, in `const` context.
@@ -180,6 +190,10 @@ const fn eq(a: &str, b: &str) -> bool {
 
 impl Abi {
     /// Every ABI, in declaration order.
+    ///
+    /// ```
+    /// assert_eq!(seclude::tables::Abi::ALL.len(), 18);
+    /// ```
     pub const ALL: [Abi; 18] = [
         Abi::X86_64,
         Abi::X32,
@@ -202,9 +216,18 @@ impl Abi {
     ];
 
     /// The ABI this crate was compiled for.
+    ///
+    /// ```
+    /// # #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+    /// assert_eq!(seclude::tables::Abi::NATIVE, seclude::tables::Abi::X86_64);
+    /// ```
     pub const NATIVE: Abi = native();
 
     /// The name libseccomp and `scmp_sys_resolver -a` use (`"x86"` for i386).
+    ///
+    /// ```
+    /// assert_eq!(seclude::tables::Abi::I386.name(), "x86");
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Abi::X86_64 => "x86_64",
@@ -230,6 +253,12 @@ impl Abi {
 
     /// Looks an ABI up by [`name`](Abi::name), or by one of the aliases
     /// `i386`, `i686`, `amd64` and `arm64`.
+    ///
+    /// ```
+    /// use seclude::tables::Abi;
+    /// assert_eq!(Abi::from_name("arm64"), Some(Abi::Aarch64));
+    /// assert_eq!(Abi::from_name("vax"), None);
+    /// ```
     pub const fn from_name(name: &str) -> Option<Abi> {
         let name = if eq(name, "i386") || eq(name, "i686") {
             "x86"
@@ -251,6 +280,11 @@ impl Abi {
     }
 
     /// The value `seccomp_data.arch` holds for a system call of this ABI.
+    ///
+    /// ```
+    /// use seclude::tables::Abi;
+    /// assert_eq!(Abi::Aarch64.audit_arch(), 0xc000_00b7);
+    /// ```
     pub const fn audit_arch(self) -> u32 {
         match self {
             Abi::X86_64 | Abi::X32 => arch::AUDIT_ARCH_X86_64,
@@ -274,6 +308,11 @@ impl Abi {
     }
 
     /// Byte order, from the `__AUDIT_ARCH_LE` bit of [`audit_arch`](Abi::audit_arch).
+    ///
+    /// ```
+    /// use seclude::tables::{Abi, Endian};
+    /// assert_eq!(Abi::S390x.endian(), Endian::Big);
+    /// ```
     pub const fn endian(self) -> Endian {
         if self.audit_arch() & arch::AUDIT_ARCH_LE != 0 {
             Endian::Little
@@ -287,6 +326,12 @@ impl Abi {
     /// the ABIs of 64-bit kernels (x32 and MIPS n32 included: their 32-bit
     /// pointers arrive in 64-bit registers), 32 for 32-bit ABIs, where the
     /// upper half of each `args` word is not part of the call.
+    ///
+    /// ```
+    /// use seclude::tables::Abi;
+    /// assert_eq!(Abi::X32.arg_bits(), 64);
+    /// assert_eq!(Abi::I386.arg_bits(), 32);
+    /// ```
     pub const fn arg_bits(self) -> u32 {
         match self {
             Abi::X32 | Abi::Mips64N32 | Abi::Mipsel64N32 => 64,
@@ -295,6 +340,11 @@ impl Abi {
     }
 
     /// Width of a pointer (and of C `long`) in programs of this ABI.
+    ///
+    /// ```
+    /// use seclude::tables::Abi;
+    /// assert_eq!(Abi::X32.pointer_bits(), 32);
+    /// ```
     pub const fn pointer_bits(self) -> u32 {
         match self {
             Abi::X32 | Abi::Mips64N32 | Abi::Mipsel64N32 => 32,
@@ -305,6 +355,11 @@ impl Abi {
 
     /// The syscall table this ABI numbers its calls with: `(number, syscall)`
     /// sorted by number.
+    ///
+    /// ```
+    /// use seclude::tables::{Abi, Syscall};
+    /// assert_eq!(Abi::X86_64.entries()[0], (0, Syscall::read));
+    /// ```
     pub const fn entries(self) -> &'static [(u32, Syscall)] {
         match self {
             Abi::X86_64 => x86_64::BY_NUMBER,
@@ -347,6 +402,12 @@ impl Abi {
     /// number user space passes and `seccomp_data.nr` holds:
     /// [`X32_SYSCALL_BIT`] on x32, `__NR_Linux` (4000, 5000 or 6000) on MIPS,
     /// 0 elsewhere. Numbers below this base are not system calls of the ABI.
+    ///
+    /// ```
+    /// use seclude::tables::Abi;
+    /// assert_eq!(Abi::Mips64.number_base(), 5000);
+    /// assert_eq!(Abi::X32.number_base(), seclude::tables::X32_SYSCALL_BIT);
+    /// ```
     pub const fn number_base(self) -> u32 {
         match self {
             Abi::X32 => arch::X32_SYSCALL_BIT,
@@ -360,6 +421,12 @@ impl Abi {
     /// The number of `call` on this ABI (as `seccomp_data.nr` holds it:
     /// with the x32 bit, or the MIPS `__NR_Linux` base, included), or `None`
     /// if this ABI does not have that syscall.
+    ///
+    /// ```
+    /// use seclude::tables::{Abi, Syscall};
+    /// assert_eq!(Abi::X32.number(Syscall::ioctl), Some(0x4000_0000 + 514));
+    /// assert_eq!(Abi::Riscv64.number(Syscall::fork), None);
+    /// ```
     pub const fn number(self, call: Syscall) -> Option<u32> {
         match self.by_syscall()[call as usize] {
             ABSENT => None,
@@ -368,6 +435,12 @@ impl Abi {
     }
 
     /// The syscall numbered `nr` on this ABI, if any.
+    ///
+    /// ```
+    /// use seclude::tables::{Abi, Syscall};
+    /// assert_eq!(Abi::Arm.syscall(0xf0005), Some(Syscall::set_tls));
+    /// assert_eq!(Abi::X86_64.syscall(100_000), None);
+    /// ```
     pub const fn syscall(self, nr: u32) -> Option<Syscall> {
         let entries = self.entries();
         let (mut lo, mut hi) = (0, entries.len());
@@ -387,6 +460,11 @@ impl Abi {
 
     /// The number of `name` on this ABI: [`Syscall::from_name`] then
     /// [`number`](Abi::number).
+    ///
+    /// ```
+    /// use seclude::tables::Abi;
+    /// assert_eq!(Abi::Mips.number_of("getpid"), Some(4020));
+    /// ```
     pub const fn number_of(self, name: &str) -> Option<u32> {
         match Syscall::from_name(name) {
             Some(call) => self.number(call),
@@ -403,17 +481,36 @@ impl fmt::Display for Abi {
 
 impl Syscall {
     /// Number of distinct syscall names across all ABIs.
+    ///
+    /// ```
+    /// assert!(seclude::tables::Syscall::COUNT > 500);
+    /// ```
     pub const COUNT: usize = COUNT;
 
     /// Every syscall, sorted by name.
+    ///
+    /// ```
+    /// use seclude::tables::Syscall;
+    /// assert_eq!(Syscall::ALL[0].name(), "_llseek");
+    /// ```
     pub const ALL: &'static [Syscall; COUNT] = &ALL;
 
     /// The kernel's name for this syscall.
+    ///
+    /// ```
+    /// assert_eq!(seclude::tables::Syscall::rt_sigreturn.name(), "rt_sigreturn");
+    /// ```
     pub const fn name(self) -> &'static str {
         NAMES[self as usize]
     }
 
     /// Looks a syscall up by its kernel name (binary search, `const`).
+    ///
+    /// ```
+    /// use seclude::tables::Syscall;
+    /// assert_eq!(Syscall::from_name("break"), Some(Syscall::r#break));
+    /// assert_eq!(Syscall::from_name("Openat"), None);
+    /// ```
     pub const fn from_name(name: &str) -> Option<Syscall> {
         let (mut lo, mut hi) = (0, COUNT);
         while lo < hi {
@@ -429,6 +526,11 @@ impl Syscall {
 
     /// For a syscall newer than the kernel sources the tables were generated
     /// from (Linux 6.12), the release that added it, e.g. `Some("6.13")`.
+    ///
+    /// ```
+    /// use seclude::tables::Syscall;
+    /// assert_eq!(Syscall::open_tree_attr.added_in(), Some("6.15"));
+    /// ```
     pub const fn added_in(self) -> Option<&'static str> {
         let mut i = 0;
         while i < HAND_ADDED.len() {
