@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds examples/musl-static (seclude with the `std` feature) as a fully
+# static x86-64 musl executable with Debian's rustc and -Zbuild-std, checks
+# that `file` calls it statically linked, runs it and checks its output.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+manifest="$root/examples/musl-static/Cargo.toml"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/musl-static}"
+triple=x86_64-unknown-linux-musl
+
+if [[ "$(uname -m)" != x86_64 ]]; then
+    echo "musl-static: skipped (the recipe is for an x86-64 host)"
+    exit 0
+fi
+
+need=()
+[[ -x /usr/bin/rustc ]] || need+=(rustc-web)
+[[ -d /usr/lib/rustlib/src/rust/library/std ]] || need+=(rust-web-src)
+command -v musl-gcc >/dev/null || need+=(musl-tools)
+[[ -e /usr/lib/llvm-14/lib/libunwind.a ]] || need+=(libunwind-14-dev)
+command -v file >/dev/null || need+=(file)
+if ((${#need[@]})); then
+    echo "installing: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+start=$SECONDS
+# musl-gcc links Debian's musl; libunwind comes from LLVM 14 (std's
+# `unwind` crate wants it even with panic=abort); no self-contained crt.
+CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=musl-gcc \
+RUSTFLAGS="-C link-self-contained=no -C panic=abort -C target-feature=+crt-static \
+-C relocation-model=static -C link-arg=-static -L /usr/lib/llvm-14/lib" \
+RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+    cargo build --quiet --release -Zbuild-std=std,panic_abort --target "$triple" \
+    --manifest-path "$manifest"
+bin="$CARGO_TARGET_DIR/$triple/release/seclude-musl-static"
+
+what="$(file -b "$bin")"
+echo "file: $what"
+if ! grep -q 'statically linked' <<<"$what" || readelf -lW "$bin" | grep -qE 'INTERP|DYNAMIC'; then
+    echo "musl-static: FAIL (not statically linked)"
+    exit 1
+fi
+
+set +e
+out="$("$bin" openat landlock_create_ruleset socketcall no_such_syscall)"
+status=$?
+set -e
+printf '%s\n' "$out"
+expected=(
+    "abi: x86_64"
+    "openat: 257"
+    "landlock_create_ruleset: 444"
+    "socketcall: not in the x86_64 ABI"
+    "no_such_syscall: unknown"
+    "seclude on musl: ok"
+)
+problems=()
+((status == 0)) || problems+=("exit status $status")
+for line in "${expected[@]}"; do
+    grep -qxF "$line" <<<"$out" || problems+=("no '$line'")
+done
+grep -qE '^pid: [1-9][0-9]* \(std::process::id agrees\)$' <<<"$out" || problems+=("pid")
+grep -qE '^close\(-1\): EBADF \(.*\)$' <<<"$out" || problems+=("Errno display")
+grep -qE '^io::Error: .*\(os error 9\)$' <<<"$out" || problems+=("io::Error")
+
+size=$(stat -c %s "$bin")
+strip -o "$bin.stripped" "$bin"
+stripped=$(stat -c %s "$bin.stripped")
+if ((${#problems[@]})); then
+    echo "musl-static: FAIL ($(IFS=,; echo "${problems[*]}"))"
+    exit 1
+fi
+echo "musl-static: ok, $size bytes ($stripped stripped), $((SECONDS - start))s"
