@@ -125,15 +125,29 @@ impl Errno {
         let (mut lo, mut hi) = (0, table.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if table[mid].0 == self.0 {
-                return Some(table[mid]);
-            } else if table[mid].0 < self.0 {
+            let (value, start, name_len, desc_len) = table[mid];
+            if value == self.0 {
+                let start = start as usize;
+                let name = text(start, name_len as usize);
+                let description = text(start + name_len as usize, desc_len as usize);
+                return Some((value, name, description));
+            } else if value < self.0 {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
         None
+    }
+}
+
+/// `len` bytes of the generated errno text from `start` (ASCII, so any
+/// range the generator wrote is valid UTF-8).
+const fn text(start: usize, len: usize) -> &'static str {
+    let bytes = numbers::TEXT.as_bytes().split_at(start).1.split_at(len).0;
+    match core::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(_) => "",
     }
 }
 
@@ -217,5 +231,22 @@ mod tests {
     fn table_is_sorted_and_unique() {
         assert!(numbers::TABLE.windows(2).all(|p| p[0].0 < p[1].0));
         assert!(numbers::TABLE.len() > 120);
+        assert!(numbers::TEXT.is_ascii());
+    }
+
+    #[test]
+    fn every_entry_has_a_name_and_a_description() {
+        for &(value, ..) in numbers::TABLE {
+            let e = Errno(value);
+            let name = e.name().unwrap();
+            assert!(
+                name.starts_with('E')
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+                "{name}"
+            );
+            assert!(!e.description().unwrap().is_empty(), "{name}");
+        }
     }
 }

@@ -844,19 +844,34 @@ fn render_errno(module: &str, rel: &str, defs: &[ErrnoDef], release: &str) -> St
             d.name, d.value
         );
     }
-    out.push_str("}\n\n/// `(value, name, description)` for the first name of each value, sorted by value.\n");
-    out.push_str("pub(crate) const TABLE: &[(u16, &str, &str)] = &[\n");
+    out.push_str("}\n\n");
     let mut primary: BTreeMap<u32, &ErrnoDef> = BTreeMap::new();
     for d in defs.iter().filter(|d| d.alias_of.is_none()) {
         primary.entry(d.value).or_insert(d);
     }
-    for (value, d) in primary {
-        let _ = writeln!(
-            out,
-            "    ({value}, \"{}\", \"{}\"),",
-            d.name,
-            d.description.replace('"', "\\\"")
-        );
+    // One string and small offsets instead of two `&str` per entry: the
+    // table is linked into every binary that displays an Errno.
+    let mut text = String::new();
+    let mut rows = Vec::new();
+    for (value, d) in &primary {
+        rows.push((*value, text.len(), d.name.len(), d.description.len()));
+        text.push_str(&d.name);
+        text.push_str(&d.description);
+    }
+    assert!(text.len() < 1 << 16, "errno text too long for u16 offsets");
+    out.push_str("/// Every name immediately followed by its description.\n");
+    let _ = writeln!(
+        out,
+        "pub(crate) const TEXT: &str = \"{}\";\n",
+        text.replace('"', "\\\"")
+    );
+    out.push_str(
+        "/// `(value, offset of the name in TEXT, name length, description length)`\n\
+         /// for the first name of each value, sorted by value.\n",
+    );
+    out.push_str("pub(crate) const TABLE: &[(u16, u16, u8, u8)] = &[\n");
+    for (value, start, name_len, desc_len) in rows {
+        let _ = writeln!(out, "    ({value}, {start}, {name_len}, {desc_len}),");
     }
     out.push_str("];\n");
     out
