@@ -16,20 +16,58 @@ use crate::tables::native_nr;
 
 #[cfg(any(
     all(target_arch = "x86_64", target_pointer_width = "64"),
-    target_arch = "aarch64",
-    target_arch = "riscv64"
+    all(target_arch = "aarch64", target_endian = "little"),
+    target_arch = "riscv64",
 ))]
 #[path = "sc.rs"]
 mod arch;
 
+#[cfg(all(target_arch = "x86_64", target_pointer_width = "32"))]
+#[path = "x32.rs"]
+mod arch;
+
+#[cfg(target_arch = "x86")]
+#[path = "x86.rs"]
+mod arch;
+
+#[cfg(all(target_arch = "arm", target_endian = "little"))]
+#[path = "arm.rs"]
+mod arch;
+
+#[cfg(target_arch = "riscv32")]
+#[path = "riscv32.rs"]
+mod arch;
+
+#[cfg(target_arch = "loongarch64")]
+#[path = "loongarch64.rs"]
+mod arch;
+
+#[cfg(target_arch = "s390x")]
+#[path = "s390x.rs"]
+mod arch;
+
+#[cfg(target_arch = "powerpc64")]
+#[path = "powerpc64.rs"]
+mod arch;
+
 #[cfg(not(any(
     all(target_arch = "x86_64", target_pointer_width = "64"),
-    target_arch = "aarch64",
+    all(target_arch = "aarch64", target_endian = "little"),
     target_arch = "riscv64",
+    all(target_arch = "x86_64", target_pointer_width = "32"),
+    target_arch = "x86",
+    all(target_arch = "arm", target_endian = "little"),
+    target_arch = "riscv32",
+    target_arch = "loongarch64",
+    target_arch = "s390x",
+    target_arch = "powerpc64",
 )))]
 compile_error!(
-    "seclude has no system-call shim for this target architecture yet: supported are \
-     x86_64, aarch64 and riscv64"
+    "seclude does not support this target architecture: its raw system calls exist for \
+     x86_64 (64-bit and x32), i686, little-endian aarch64 and armv7, riscv64, riscv32, \
+     loongarch64, s390x and powerpc64; mips and mips64 are refused because Rust's inline \
+     assembly is not stable for them, and the rest (32-bit powerpc, big-endian arm, sparc, \
+     ...) because no shim has been written and tested for them"
 );
 
 /// Issues system call `nr` with no arguments.
