@@ -5,7 +5,7 @@
 
 /// `(number, syscall)`, sorted by number: 435 entries.
 pub(crate) const BY_NUMBER: &[(u32, Syscall)] = &[
-    (4000, Syscall::syscall),
+    (4000, Syscall::indirect_syscall),
     (4001, Syscall::exit),
     (4002, Syscall::fork),
     (4003, Syscall::read),

@@ -928,7 +928,10 @@ pub enum Syscall {
     /// `sys_debug_setcontext`: powerpc64, powerpc.
     sys_debug_setcontext = 446,
     /// `syscall`: mips_o32.
-    syscall = 447,
+    ///
+    /// Named `indirect_syscall` here so that `syscall` stays free as a variable name;
+    /// [`Syscall::name`] is still `"syscall"`.
+    indirect_syscall = 447,
     /// `sysfs`: x86_64, x32, i386, arm, powerpc64, powerpc, s390x, mips_o32, mips_n32, mips_n64.
     sysfs = 448,
     /// `sysinfo`: every ABI.
@@ -2000,7 +2003,7 @@ pub(crate) const ALL: [Syscall; COUNT] = [
     Syscall::sync_file_range2,
     Syscall::syncfs,
     Syscall::sys_debug_setcontext,
-    Syscall::syscall,
+    Syscall::indirect_syscall,
     Syscall::sysfs,
     Syscall::sysinfo,
     Syscall::syslog,

@@ -562,8 +562,16 @@ fn load_errnos_into(linux: &Path, rel: &str, defs: &mut Vec<ErrnoDef>) -> Result
     Ok(())
 }
 
-/// Rust keywords that are also syscall names need the raw-identifier form.
+/// The Rust identifier of a syscall's variant: its kernel name, except
+///
+/// - Rust keywords (i386's `break`), which take the raw-identifier form;
+/// - MIPS o32's `syscall`, the indirect call, which becomes
+///   `indirect_syscall`: a variant called `syscall` would make every binding
+///   `syscall: Syscall` in user code an error (`bindings_with_variant_name`).
 fn ident(name: &str) -> String {
+    if name == "syscall" {
+        return "indirect_syscall".to_string();
+    }
     const KEYWORDS: &[&str] = &[
         "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn",
         "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
@@ -688,6 +696,13 @@ fn render_syscall_enum(
             present.join(", ")
         };
         let _ = writeln!(out, "    /// `{name}`: {where_}.");
+        if ident(name) != *name && !ident(name).starts_with("r#") {
+            let _ = writeln!(
+                out,
+                "    ///\n    /// Named `{}` here so that `syscall` stays free as a variable name;\n    /// [`Syscall::name`] is still `\"{name}\"`.",
+                ident(name)
+            );
+        }
         if let Some(r) = release {
             let _ = writeln!(
                 out,
@@ -1002,5 +1017,6 @@ mod tests {
     fn keywords_become_raw_identifiers() {
         assert_eq!(ident("break"), "r#break");
         assert_eq!(ident("read"), "read");
+        assert_eq!(ident("syscall"), "indirect_syscall");
     }
 }
