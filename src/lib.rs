@@ -24,9 +24,12 @@
 #![no_std]
 #![warn(missing_docs)]
 
-#[cfg(feature = "std")]
+// Tests use std (threads, formatting into Strings); the library never does
+// unless the `std` feature asks for its Error impls.
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod bpf;
 mod errno;
 pub mod sys;
 pub mod tables;
