@@ -31,6 +31,7 @@ extern crate std;
 
 pub mod bpf;
 mod errno;
+pub mod seccomp;
 pub mod sys;
 pub mod tables;
 

@@ -1,0 +1,1342 @@
+//! The policy compiler: [`Policy`] → verified classic-BPF [`Program`].
+//!
+//! Layout of a compiled program:
+//!
+//! ```text
+//!     ld  [arch]
+//!     jeq #AUDIT_ARCH_1, block_1        ; one test per covered architecture
+//!     jeq #AUDIT_ARCH_2, block_2
+//!     ret <bad-arch action>
+//! block_1:
+//!     ld  [nr]
+//!     jge #n, …                         ; balanced search over number ranges
+//!     …
+//!     ret <action>                      ; a range decided without arguments
+//! rules_of_syscall:                     ; a range whose syscall has conditions
+//!     ld  [args[i].hi] / ld [args[i].lo] / jeq / jgt / jge / jset …
+//!     ret <action of the first matching rule> / ret <default>
+//! ```
+//!
+//! The number space of each architecture is cut into ranges that share one
+//! outcome, and a balanced binary search picks the range: a syscall costs
+//! ⌈log2 ranges⌉ comparisons, and one allowed without conditions is decided
+//! from `arch` and `nr` alone, so the kernel's per-syscall action cache
+//! (Linux 5.11+) can skip the filter for it entirely. Nothing loads the
+//! instruction pointer or an argument before the search has picked the
+//! syscall.
+//!
+//! x86-64 and x32 share `AUDIT_ARCH_X86_64`, so they share one search: the
+//! numbers from [`X32_SYSCALL_BIT`] up are x32's ranges when the policy
+//! covers x32 and one bad-arch range when it does not. Numbers a covered ABI
+//! does not number at all (below a MIPS base, above the table) get the
+//! policy's default action.
+//!
+//! The code is generated back to front. When a conditional jump is emitted,
+//! everything it can jump to is already in place, so its offsets are known;
+//! an offset over 255 (the 8-bit `jt`/`jf` limit) becomes a jump to an
+//! unconditional `ja` placed right after it, whose offset is 32 bits. There
+//! is no fix-up pass, and identical `ret`s within reach are shared.
+
+use super::policy::{Cmp, Condition, Policy, PolicyError, Width};
+use crate::bpf::{self, Instruction, MAX_INSNS, SeccompData, VerifyError, op};
+use crate::tables::{Abi, Endian, Syscall, X32_SYSCALL_BIT};
+use core::fmt;
+
+/// A compiled seccomp program of at most `N` instructions, stored without
+/// allocation. Every `Program` the compiler returns has passed
+/// [`bpf::verify`].
+///
+/// ```
+/// use seclude::{bpf::Action, seccomp::{compile, Policy, Program}, tables::Syscall};
+/// let policy: Policy<2> = Policy::new(Action::Errno(1)).allow(Syscall::read);
+/// let program: Program = compile(&policy).unwrap();
+/// assert!(program.len() > 3);
+/// ```
+#[derive(Clone, Copy)]
+pub struct Program<const N: usize = MAX_INSNS> {
+    insns: [Instruction; N],
+    len: usize,
+}
+
+impl<const N: usize> Program<N> {
+    /// The instructions.
+    ///
+    /// ```
+    /// # use seclude::{bpf::Action, seccomp::{compile, Policy, Program}};
+    /// let p: Program = compile(&Policy::<1>::new(Action::Allow)).unwrap();
+    /// assert_eq!(p.instructions().len(), p.len());
+    /// ```
+    pub const fn instructions(&self) -> &[Instruction] {
+        self.insns.split_at(self.len).0
+    }
+
+    /// Number of instructions.
+    ///
+    /// ```
+    /// # use seclude::{bpf::Action, seccomp::{compile, Policy, Program}};
+    /// let p: Program = compile(&Policy::<1>::new(Action::Allow)).unwrap();
+    /// assert!(!p.is_empty());
+    /// ```
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the program has no instructions (never true for a compiled one).
+    ///
+    /// ```
+    /// # use seclude::{bpf::Action, seccomp::{compile, Policy, Program}};
+    /// assert!(!compile::<1, 64>(&Policy::new(Action::Allow)).unwrap().is_empty());
+    /// ```
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The instructions as an array of exactly `L` elements; used by
+    /// [`seccomp_program!`](crate::seccomp_program) to keep only the
+    /// instructions, not the whole capacity, in the binary. Panics if `L` is
+    /// not [`len`](Program::len).
+    ///
+    /// ```
+    /// # use seclude::{bpf::Action, seccomp::{compile, Policy, Program}};
+    /// const P: Program<64> = match compile(&Policy::<1>::new(Action::Allow)) {
+    ///     Ok(p) => p,
+    ///     Err(_) => panic!(),
+    /// };
+    /// const LEN: usize = P.len();
+    /// let exact: [seclude::bpf::Instruction; LEN] = P.to_array();
+    /// assert_eq!(&exact[..], P.instructions());
+    /// ```
+    pub const fn to_array<const L: usize>(&self) -> [Instruction; L] {
+        assert!(L == self.len, "to_array: L must equal the program's length");
+        let mut out = [Instruction::stmt(0, 0); L];
+        let mut i = 0;
+        while i < L {
+            out[i] = self.insns[i];
+            i += 1;
+        }
+        out
+    }
+}
+
+impl<const N: usize> fmt::Debug for Program<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.instructions()).finish()
+    }
+}
+
+/// Why a policy could not be compiled.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CompileError {
+    /// The policy was built with a mistake.
+    Policy(PolicyError),
+    /// The program needs more than `capacity` instructions (the program's
+    /// `N`, or the kernel's limit of 4096).
+    TooLong {
+        /// The limit that was exceeded.
+        capacity: usize,
+    },
+    /// More distinct number ranges on one architecture than the compiler's
+    /// fixed scratch space holds ([`MAX_RANGES`]).
+    TooManyRanges,
+    /// The generated program failed verification: a compiler bug, reported
+    /// rather than loaded.
+    Verify(VerifyError),
+}
+
+/// Most number ranges one architecture's search may have.
+pub const MAX_RANGES: usize = 2 * Syscall::COUNT + 8;
+
+impl CompileError {
+    /// A sentence describing the error (for `const` panics, which cannot format).
+    ///
+    /// ```
+    /// use seclude::seccomp::CompileError;
+    /// assert!(CompileError::TooLong { capacity: 4096 }.message().contains("instructions"));
+    /// ```
+    pub const fn message(&self) -> &'static str {
+        match self {
+            CompileError::Policy(e) => e.message(),
+            CompileError::TooLong { .. } => {
+                "seccomp policy: the program needs more instructions than its capacity (at most 4096)"
+            }
+            CompileError::TooManyRanges => {
+                "seccomp policy: too many distinct syscall ranges on one architecture"
+            }
+            CompileError::Verify(_) => {
+                "seccomp compiler bug: the generated program failed verification"
+            }
+        }
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileError::Policy(e) => fmt::Display::fmt(e, f),
+            CompileError::TooLong { capacity } => {
+                write!(
+                    f,
+                    "seccomp policy: the program needs more than {capacity} instructions"
+                )
+            }
+            CompileError::TooManyRanges => f.write_str(self.message()),
+            CompileError::Verify(e) => {
+                write!(f, "seccomp compiler bug: generated program rejected: {e}")
+            }
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for CompileError {}
+
+/// What a range of syscall numbers leads to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// A `ret` with this value, decided from the number alone.
+    Ret(u32),
+    /// The rules of this syscall, which test arguments.
+    Rules(Syscall),
+}
+
+/// `[start, next range's start)` has `outcome`.
+#[derive(Clone, Copy)]
+struct Range {
+    start: u32,
+    outcome: Outcome,
+}
+
+const NO_RANGE: Range = Range {
+    start: 0,
+    outcome: Outcome::Ret(0),
+};
+
+/// Back-to-front code buffer: the instruction with label `l` sits at
+/// `buf[N - 1 - l]`, and a jump from label `j` to label `t` has offset
+/// `j - t - 1`.
+struct Emitter<const N: usize> {
+    buf: [Instruction; N],
+    count: usize,
+    full: bool,
+    /// Recent `ret` instructions: `(value, label)`, reused while in reach.
+    rets: [(u32, usize); 8],
+    ret_len: usize,
+}
+
+/// Reuse a `ret` only while a jump to it stays well inside the 8-bit offset.
+const RET_REUSE_DISTANCE: usize = 200;
+const JUMP_MAX: usize = 255;
+
+impl<const N: usize> Emitter<N> {
+    const fn new() -> Self {
+        Emitter {
+            buf: [Instruction::stmt(0, 0); N],
+            count: 0,
+            full: false,
+            rets: [(0, 0); 8],
+            ret_len: 0,
+        }
+    }
+
+    const fn emit(&mut self, insn: Instruction) -> usize {
+        if self.count == N || self.count == MAX_INSNS {
+            self.full = true;
+            // Keep labels distinct so offsets stay computable; the program
+            // is discarded anyway.
+            return self.count;
+        }
+        self.buf[N - 1 - self.count] = insn;
+        self.count += 1;
+        self.count - 1
+    }
+
+    /// Offset of a jump emitted now (label `self.count`) to `target`.
+    const fn offset(&self, target: usize) -> usize {
+        if target >= self.count {
+            0 // only after the buffer filled up; the result is discarded
+        } else {
+            self.count - target - 1
+        }
+    }
+
+    /// An unconditional jump to `target`, or nothing if `target` is the next
+    /// instruction anyway. Returns the label where control should go.
+    const fn goto(&mut self, target: usize) -> usize {
+        if self.count > 0 && target == self.count - 1 {
+            target
+        } else {
+            let off = self.offset(target) as u32;
+            self.emit(Instruction::stmt(op::JMP | op::JA, off))
+        }
+    }
+
+    /// `insn` followed by `next`.
+    const fn seq(&mut self, insn: Instruction, next: usize) -> usize {
+        self.goto(next);
+        self.emit(insn)
+    }
+
+    const fn ret(&mut self, value: u32) -> usize {
+        let mut i = 0;
+        while i < self.ret_len {
+            let (v, label) = self.rets[i];
+            if v == value && self.count - label <= RET_REUSE_DISTANCE {
+                return label;
+            }
+            i += 1;
+        }
+        let label = self.emit(Instruction::stmt(op::RET | op::K, value));
+        let slot = if self.ret_len < self.rets.len() {
+            self.ret_len += 1;
+            self.ret_len - 1
+        } else {
+            // Replace the oldest (farthest) entry.
+            let mut oldest = 0;
+            let mut j = 1;
+            while j < self.rets.len() {
+                if self.rets[j].1 < self.rets[oldest].1 {
+                    oldest = j;
+                }
+                j += 1;
+            }
+            oldest
+        };
+        self.rets[slot] = (value, label);
+        label
+    }
+
+    /// A conditional jump `A <code> k ? t : f`, with trampolines for
+    /// targets out of 8-bit reach. Returns the label to enter it at.
+    const fn jump(&mut self, code: u16, k: u32, mut t: usize, mut f: usize) -> usize {
+        if t == f {
+            return t;
+        }
+        loop {
+            if self.full {
+                return self.count;
+            }
+            if self.offset(t) > JUMP_MAX {
+                let off = self.offset(t) as u32;
+                t = self.emit(Instruction::stmt(op::JMP | op::JA, off));
+                continue;
+            }
+            if self.offset(f) > JUMP_MAX {
+                let off = self.offset(f) as u32;
+                f = self.emit(Instruction::stmt(op::JMP | op::JA, off));
+                continue;
+            }
+            break;
+        }
+        let (jt, jf) = (self.offset(t) as u8, self.offset(f) as u8);
+        self.emit(Instruction::jump(op::JMP | code | op::K, k, jt, jf))
+    }
+
+    /// Moves the code to the front of a [`Program`].
+    const fn finish(self) -> Program<N> {
+        let mut program = Program {
+            insns: [Instruction::stmt(0, 0); N],
+            len: self.count,
+        };
+        let mut i = 0;
+        while i < self.count {
+            program.insns[i] = self.buf[N - self.count + i];
+            i += 1;
+        }
+        program
+    }
+}
+
+const fn load(offset: u32) -> Instruction {
+    Instruction::stmt(op::LD | op::W | op::ABS, offset)
+}
+
+/// Emits one condition: control goes to `t` if it holds, to `f` if not.
+/// Returns the entry label.
+const fn emit_condition<const N: usize>(
+    e: &mut Emitter<N>,
+    c: &Condition,
+    arg_bits: u32,
+    endian: Endian,
+    t: usize,
+    f: usize,
+) -> usize {
+    let lo_off = SeccompData::arg_lo(c.arg as usize, endian);
+    let hi_off = SeccompData::arg_hi(c.arg as usize, endian);
+    let v_lo = c.value as u32;
+    let v_hi = (c.value >> 32) as u32;
+    // Whether the high word is in the register at all. If not, it reads
+    // as 0 (see Width::Bits64), and its comparison folds to a constant.
+    let wide = matches!(c.width, Width::Bits64) && arg_bits == 64;
+    match c.cmp {
+        Cmp::Eq | Cmp::Ne => {
+            let (t, f) = if matches!(c.cmp, Cmp::Eq) {
+                (t, f)
+            } else {
+                (f, t)
+            };
+            if !wide {
+                if v_hi != 0 {
+                    return f;
+                }
+                let j = e.jump(op::JEQ, v_lo, t, f);
+                return e.seq(load(lo_off), j);
+            }
+            let j = e.jump(op::JEQ, v_lo, t, f);
+            let lo = e.seq(load(lo_off), j);
+            let j = e.jump(op::JEQ, v_hi, lo, f);
+            e.seq(load(hi_off), j)
+        }
+        Cmp::Gt | Cmp::Ge | Cmp::Lt | Cmp::Le => {
+            // Lt = !Ge and Le = !Gt: compile the positive form, swapped.
+            let (t, f) = if matches!(c.cmp, Cmp::Gt | Cmp::Ge) {
+                (t, f)
+            } else {
+                (f, t)
+            };
+            let code = if matches!(c.cmp, Cmp::Gt | Cmp::Le) {
+                op::JGT
+            } else {
+                op::JGE
+            };
+            if !wide {
+                if v_hi != 0 {
+                    return f; // 0 > v_hi and 0 == v_hi are both false
+                }
+                let j = e.jump(code, v_lo, t, f);
+                return e.seq(load(lo_off), j);
+            }
+            // hi > v_hi → t; hi == v_hi → compare lo; hi < v_hi → f.
+            let j = e.jump(code, v_lo, t, f);
+            let lo = e.seq(load(lo_off), j);
+            let eq = e.jump(op::JEQ, v_hi, lo, f);
+            let gt = e.jump(op::JGT, v_hi, t, eq);
+            e.seq(load(hi_off), gt)
+        }
+        Cmp::MaskedEq(mask) => {
+            let m_lo = mask as u32;
+            let m_hi = if wide { (mask >> 32) as u32 } else { 0 };
+            let lo = emit_masked_word(e, lo_off, m_lo, v_lo, t, f);
+            // The high word: (hi & m_hi) == v_hi.
+            if m_hi == 0 {
+                if v_hi != 0 {
+                    return f;
+                }
+                return lo;
+            }
+            emit_masked_word(e, hi_off, m_hi, v_hi, lo, f)
+        }
+    }
+}
+
+/// `(word at offset) & mask == value ? t : f`.
+const fn emit_masked_word<const N: usize>(
+    e: &mut Emitter<N>,
+    offset: u32,
+    mask: u32,
+    value: u32,
+    t: usize,
+    f: usize,
+) -> usize {
+    if value & !mask != 0 {
+        return f; // bits outside the mask can never be set after masking
+    }
+    if mask == 0 {
+        return t; // 0 == 0
+    }
+    if value == 0 {
+        // (A & mask) == 0 is "no bit of mask set": one jset.
+        let j = e.jump(op::JSET, mask, f, t);
+        return e.seq(load(offset), j);
+    }
+    let j = e.jump(op::JEQ, value, t, f);
+    if mask == u32::MAX {
+        return e.seq(load(offset), j);
+    }
+    let and = e.seq(Instruction::stmt(op::ALU | op::AND | op::K, mask), j);
+    e.seq(load(offset), and)
+}
+
+/// Per syscall, the index of its first rule (or `NONE`).
+struct FirstRules {
+    index: [u16; Syscall::COUNT],
+}
+const NONE: u16 = u16::MAX;
+
+const fn first_rules<const P: usize>(policy: &Policy<P>) -> FirstRules {
+    let mut index = [NONE; Syscall::COUNT];
+    let rules = policy.rules();
+    let mut i = rules.len();
+    while i > 0 {
+        i -= 1;
+        index[rules[i].syscall as usize] = i as u16;
+    }
+    FirstRules { index }
+}
+
+/// What the number of `syscall` leads to, before arguments are known.
+const fn outcome_of<const P: usize>(
+    policy: &Policy<P>,
+    first: &FirstRules,
+    syscall: Syscall,
+) -> Outcome {
+    let i = first.index[syscall as usize];
+    if i == NONE {
+        return Outcome::Ret(policy.default_action().to_ret());
+    }
+    let rule = &policy.rules()[i as usize];
+    if rule.conditions().is_empty() {
+        Outcome::Ret(rule.action.to_ret())
+    } else {
+        Outcome::Rules(syscall)
+    }
+}
+
+/// The ranges of one architecture's number space, in order.
+struct Ranges {
+    items: [Range; MAX_RANGES],
+    len: usize,
+    overflow: bool,
+}
+
+impl Ranges {
+    const fn push(&mut self, start: u32, outcome: Outcome) {
+        if self.len > 0 {
+            let last = self.items[self.len - 1];
+            if last.start == start {
+                // A later range starting at the same number replaces it
+                // (only the default gap after a table's last number can).
+                self.items[self.len - 1].outcome = outcome;
+                self.merge_last();
+                return;
+            }
+            if outcome_eq(last.outcome, outcome) {
+                return;
+            }
+        }
+        if self.len == MAX_RANGES {
+            self.overflow = true;
+            return;
+        }
+        self.items[self.len] = Range { start, outcome };
+        self.len += 1;
+    }
+
+    const fn merge_last(&mut self) {
+        if self.len >= 2
+            && outcome_eq(
+                self.items[self.len - 2].outcome,
+                self.items[self.len - 1].outcome,
+            )
+        {
+            self.len -= 1;
+        }
+    }
+}
+
+const fn outcome_eq(a: Outcome, b: Outcome) -> bool {
+    match (a, b) {
+        (Outcome::Ret(x), Outcome::Ret(y)) => x == y,
+        (Outcome::Rules(x), Outcome::Rules(y)) => x as u16 == y as u16,
+        _ => false,
+    }
+}
+
+/// Appends the ranges of `abi`'s numbers within `[from, to)` (or the
+/// bad-arch action over all of it when the policy does not cover `abi`).
+const fn push_segment<const P: usize>(
+    ranges: &mut Ranges,
+    policy: &Policy<P>,
+    first: &FirstRules,
+    abi: Abi,
+    covered: bool,
+    from: u32,
+) {
+    if !covered {
+        ranges.push(from, Outcome::Ret(policy.bad_arch_action().to_ret()));
+        return;
+    }
+    let default = Outcome::Ret(policy.default_action().to_ret());
+    ranges.push(from, default);
+    let entries = abi.entries();
+    let mut i = 0;
+    while i < entries.len() {
+        let (nr, syscall) = entries[i];
+        ranges.push(nr, outcome_of(policy, first, syscall));
+        if nr < u32::MAX {
+            ranges.push(nr + 1, default);
+        }
+        i += 1;
+    }
+}
+
+/// Emits the rules of `syscall` (in policy order), falling back to the
+/// default action. Returns the entry label.
+const fn emit_rules<const N: usize, const P: usize>(
+    e: &mut Emitter<N>,
+    policy: &Policy<P>,
+    syscall: Syscall,
+    abi: Abi,
+) -> usize {
+    let mut next = e.ret(policy.default_action().to_ret());
+    let rules = policy.rules();
+    let mut i = rules.len();
+    while i > 0 {
+        i -= 1;
+        let rule = &rules[i];
+        if rule.syscall as u16 != syscall as u16 {
+            continue;
+        }
+        let success = e.ret(rule.action.to_ret());
+        let conditions = rule.conditions();
+        let mut entry = success;
+        let mut c = conditions.len();
+        while c > 0 {
+            c -= 1;
+            entry = emit_condition(e, &conditions[c], abi.arg_bits(), abi.endian(), entry, next);
+        }
+        next = entry;
+    }
+    next
+}
+
+/// Emits the balanced search over `ranges[lo..hi]`; `targets` holds the
+/// entry label of every `Rules` range. Returns the entry label.
+const fn emit_search<const N: usize>(
+    e: &mut Emitter<N>,
+    ranges: &Ranges,
+    targets: &[usize; MAX_RANGES],
+    lo: usize,
+    hi: usize,
+) -> usize {
+    if hi - lo == 1 {
+        return match ranges.items[lo].outcome {
+            Outcome::Ret(value) => e.ret(value),
+            Outcome::Rules(_) => targets[lo],
+        };
+    }
+    let mid = lo + (hi - lo) / 2;
+    let right = emit_search(e, ranges, targets, mid, hi);
+    let left = emit_search(e, ranges, targets, lo, mid);
+    e.jump(op::JGE, ranges.items[mid].start, right, left)
+}
+
+/// Emits the block for one `AUDIT_ARCH_*` value. Returns its entry label.
+const fn emit_arch_block<const N: usize, const P: usize>(
+    e: &mut Emitter<N>,
+    policy: &Policy<P>,
+    first: &FirstRules,
+    abi: Abi,
+) -> Result<usize, CompileError> {
+    let mut ranges = Ranges {
+        items: [NO_RANGE; MAX_RANGES],
+        len: 0,
+        overflow: false,
+    };
+    // The ABI whose tables decide each part of the number space.
+    let mut segments: [(Abi, u32); 2] = [(abi, 0), (abi, 0)];
+    let mut count = 1;
+    if matches!(abi, Abi::X86_64 | Abi::X32) {
+        segments = [(Abi::X86_64, 0), (Abi::X32, X32_SYSCALL_BIT)];
+        count = 2;
+    }
+    let mut s = 0;
+    while s < count {
+        let (seg_abi, from) = segments[s];
+        let covered = contains(policy.abis(), seg_abi);
+        push_segment(&mut ranges, policy, first, seg_abi, covered, from);
+        s += 1;
+    }
+    if ranges.overflow {
+        return Err(CompileError::TooManyRanges);
+    }
+
+    // Rule blocks first: they end up after the search that jumps to them.
+    let mut targets = [0usize; MAX_RANGES];
+    let mut i = ranges.len;
+    while i > 0 {
+        i -= 1;
+        if let Outcome::Rules(syscall) = ranges.items[i].outcome {
+            let seg_abi = if ranges.items[i].start >= X32_SYSCALL_BIT
+                && matches!(abi, Abi::X86_64 | Abi::X32)
+            {
+                Abi::X32
+            } else if matches!(abi, Abi::X32) {
+                Abi::X86_64
+            } else {
+                abi
+            };
+            targets[i] = emit_rules(e, policy, syscall, seg_abi);
+        }
+    }
+    let search = emit_search(e, &ranges, &targets, 0, ranges.len);
+    Ok(e.seq(load(SeccompData::NR), search))
+}
+
+const fn contains(abis: &[Abi], abi: Abi) -> bool {
+    let mut i = 0;
+    while i < abis.len() {
+        if abis[i] as u8 == abi as u8 {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Compiles `policy` into a verified program of at most `N` instructions.
+///
+/// Usable in `const` context; see [`seccomp_program!`](crate::seccomp_program)
+/// for the form that turns every error into a compile error.
+///
+/// ```
+/// use seclude::bpf::{self, Action, SeccompData};
+/// use seclude::seccomp::{compile, Cmp, Condition, Policy, Program};
+/// use seclude::tables::{Abi, Syscall};
+///
+/// let policy: Policy<4> = Policy::for_abis(&[Abi::X86_64], Action::Errno(1))
+///     .allow(Syscall::read)
+///     .rule(Syscall::write, &[Condition::arg32(0, Cmp::Eq, 2)], Action::Allow);
+/// let program: Program<256> = compile(&policy).unwrap();
+///
+/// let write_to = |fd| SeccompData { nr: 1, arch: Abi::X86_64.audit_arch(), instruction_pointer: 0, args: [fd, 0, 0, 0, 0, 0] };
+/// let run = |d: &SeccompData| bpf::simulate(program.instructions(), d, Abi::X86_64.endian()).unwrap().action;
+/// assert_eq!(run(&write_to(2)), Action::Allow);
+/// assert_eq!(run(&write_to(1)), Action::Errno(1));
+/// ```
+pub const fn compile<const P: usize, const N: usize>(
+    policy: &Policy<P>,
+) -> Result<Program<N>, CompileError> {
+    if let Some(e) = policy.error() {
+        return Err(CompileError::Policy(e));
+    }
+    let first = first_rules(policy);
+    let mut e = Emitter::<N>::new();
+    let abis = policy.abis();
+
+    // One block per distinct AUDIT_ARCH value, in the policy's order.
+    let mut families: [Abi; super::policy::MAX_ABIS] = [Abi::X86_64; super::policy::MAX_ABIS];
+    let mut family_count = 0;
+    let mut i = 0;
+    while i < abis.len() {
+        let mut seen = false;
+        let mut j = 0;
+        while j < family_count {
+            if families[j].audit_arch() == abis[i].audit_arch() {
+                seen = true;
+            }
+            j += 1;
+        }
+        if !seen {
+            families[family_count] = abis[i];
+            family_count += 1;
+        }
+        i += 1;
+    }
+
+    let mut blocks = [0usize; super::policy::MAX_ABIS];
+    let mut f = family_count;
+    while f > 0 {
+        f -= 1;
+        blocks[f] = match emit_arch_block(&mut e, policy, &first, families[f]) {
+            Ok(label) => label,
+            Err(err) => return Err(err),
+        };
+    }
+    let mut next = e.ret(policy.bad_arch_action().to_ret());
+    let mut f = family_count;
+    while f > 0 {
+        f -= 1;
+        next = e.jump(op::JEQ, families[f].audit_arch(), blocks[f], next);
+    }
+    e.seq(load(SeccompData::ARCH), next);
+
+    if e.full {
+        let capacity = if N < MAX_INSNS { N } else { MAX_INSNS };
+        return Err(CompileError::TooLong { capacity });
+    }
+    let program = e.finish();
+    match bpf::verify(program.instructions()) {
+        Ok(()) => Ok(program),
+        Err(err) => Err(CompileError::Verify(err)),
+    }
+}
+
+/// Compiles a `const` [`Policy`] at compile time into a `&'static
+/// [Instruction]` of exactly the program's length. Any error (a policy
+/// mistake, a program over 4096 instructions) is a compile error.
+///
+/// ```
+/// use seclude::bpf::{Action, Instruction};
+/// use seclude::seccomp::Policy;
+/// use seclude::tables::Syscall;
+///
+/// const POLICY: Policy<3> = Policy::new(Action::Errno(1))
+///     .allow(Syscall::read)
+///     .allow(Syscall::write)
+///     .allow(Syscall::exit_group);
+/// static PROGRAM: &[Instruction] = seclude::seccomp_program!(POLICY);
+/// assert!(PROGRAM.len() < 16);
+/// ```
+///
+/// A mistake in the policy does not compile:
+///
+/// ```compile_fail
+/// use seclude::bpf::{Action, Instruction};
+/// use seclude::seccomp::{Cmp, Condition, Policy};
+/// use seclude::tables::Syscall;
+///
+/// // There is no seventh argument.
+/// const POLICY: Policy<1> = Policy::new(Action::Allow)
+///     .rule(Syscall::read, &[Condition::arg32(6, Cmp::Eq, 0)], Action::Allow);
+/// static PROGRAM: &[Instruction] = seclude::seccomp_program!(POLICY);
+/// ```
+#[macro_export]
+macro_rules! seccomp_program {
+    ($policy:expr) => {{
+        const FULL: $crate::seccomp::Program = match $crate::seccomp::compile(&$policy) {
+            Ok(program) => program,
+            Err(e) => panic!("{}", e.message()),
+        };
+        const LEN: usize = FULL.len();
+        const EXACT: [$crate::bpf::Instruction; LEN] = FULL.to_array::<LEN>();
+        &EXACT
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bpf::{Action, simulate};
+    use crate::seccomp::policy::{MAX_CONDITIONS, Rule};
+
+    /// xorshift64*: a small deterministic generator for test inputs.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        /// Values near the interesting edges of 32/64-bit comparisons.
+        fn edgy(&mut self) -> u64 {
+            const EDGES: [u64; 10] = [
+                0,
+                1,
+                0x7fff_ffff,
+                0x8000_0000,
+                0xffff_ffff,
+                0x1_0000_0000,
+                0x1_0000_0001,
+                0x7fff_ffff_ffff_ffff,
+                0x8000_0000_0000_0000,
+                u64::MAX,
+            ];
+            match self.below(4) {
+                0 => EDGES[self.below(10) as usize],
+                1 => EDGES[self.below(10) as usize]
+                    .wrapping_add(self.below(3))
+                    .wrapping_sub(1),
+                2 => self.below(16),
+                _ => self.next(),
+            }
+        }
+        fn action(&mut self) -> Action {
+            match self.below(8) {
+                0 => Action::KillProcess,
+                1 => Action::KillThread,
+                2 => Action::Trap(self.below(4) as u16),
+                3 => Action::Errno(self.below(40) as u16),
+                4 => Action::UserNotif,
+                5 => Action::Trace(self.below(4) as u16),
+                6 => Action::Log,
+                _ => Action::Allow,
+            }
+        }
+        fn condition(&mut self) -> Condition {
+            let arg = self.below(6) as u8;
+            let value = self.edgy();
+            let cmp = match self.below(7) {
+                0 => Cmp::Eq,
+                1 => Cmp::Ne,
+                2 => Cmp::Lt,
+                3 => Cmp::Le,
+                4 => Cmp::Gt,
+                5 => Cmp::Ge,
+                _ => Cmp::MaskedEq(self.edgy()),
+            };
+            if self.below(2) == 0 {
+                Condition::arg32(arg, cmp, value as u32)
+            } else {
+                Condition::arg64(arg, cmp, value)
+            }
+        }
+    }
+
+    fn random_policy(rng: &mut Rng, abis: &[Abi]) -> Policy<64> {
+        let mut p: Policy<64> = Policy::for_abis(abis, rng.action()).bad_arch(rng.action());
+        let syscalls = [
+            Syscall::read,
+            Syscall::write,
+            Syscall::openat,
+            Syscall::close,
+            Syscall::mmap,
+            Syscall::ioctl,
+            Syscall::socket,
+            Syscall::exit_group,
+            Syscall::clone,
+            Syscall::kill,
+        ];
+        let n = rng.below(40);
+        for _ in 0..n {
+            let s = if rng.below(3) == 0 {
+                Syscall::ALL[rng.below(Syscall::COUNT as u64) as usize]
+            } else {
+                syscalls[rng.below(syscalls.len() as u64) as usize]
+            };
+            let k = rng.below(4) as usize;
+            let conds: [Condition; 3] = [rng.condition(), rng.condition(), rng.condition()];
+            p = p.push(Rule::with(s, &conds[..k.min(3)], rng.action()).unwrap());
+        }
+        p
+    }
+
+    fn data(rng: &mut Rng, abi: Abi, policy_syscalls: &[Rule]) -> SeccompData {
+        let nr = match rng.below(6) {
+            0 => rng.next() as u32,
+            1 => abi.entries()[rng.below(abi.entries().len() as u64) as usize]
+                .0
+                .wrapping_add(rng.below(3) as u32),
+            _ if !policy_syscalls.is_empty() => {
+                let r = &policy_syscalls[rng.below(policy_syscalls.len() as u64) as usize];
+                abi.number(r.syscall).unwrap_or(0)
+            }
+            _ => rng.below(500) as u32,
+        };
+        let mut args = [0u64; 6];
+        for a in &mut args {
+            *a = rng.edgy();
+        }
+        // Often reuse a rule's own values, so conditions hold as often as not.
+        if !policy_syscalls.is_empty() && rng.below(2) == 0 {
+            let r = &policy_syscalls[rng.below(policy_syscalls.len() as u64) as usize];
+            for c in r.conditions() {
+                args[c.arg as usize] = if rng.below(2) == 0 {
+                    c.value
+                } else {
+                    c.value.wrapping_add(1)
+                };
+            }
+        }
+        let arch = if rng.below(10) == 0 {
+            rng.next() as u32
+        } else {
+            abi.audit_arch()
+        };
+        SeccompData {
+            nr: nr as i32,
+            arch,
+            instruction_pointer: rng.next(),
+            args,
+        }
+    }
+
+    fn run(program: &[Instruction], d: &SeccompData, endian: Endian) -> Action {
+        simulate(program, d, endian).unwrap().action
+    }
+
+    #[test]
+    fn compiled_programs_agree_with_the_policy_on_random_calls() {
+        with_big_stack(agree_on_random_calls);
+    }
+
+    fn agree_on_random_calls() {
+        let abi_sets: [&[Abi]; 6] = [
+            &[Abi::X86_64],
+            &[Abi::X86_64, Abi::X32, Abi::I386],
+            &[Abi::Aarch64, Abi::Arm],
+            &[Abi::Ppc64],
+            &[Abi::Mips, Abi::Mips64N32],
+            &[Abi::S390x, Abi::Riscv32],
+        ];
+        let mut rng = Rng(0x5ec1_0de0_0000_0001);
+        let mut checked = 0;
+        for round in 0..600 {
+            let abis = abi_sets[round % abi_sets.len()];
+            let policy = random_policy(&mut rng, abis);
+            let program: Program = compile(&policy).unwrap();
+            for _ in 0..200 {
+                let abi = abis[rng.below(abis.len() as u64) as usize];
+                let d = data(&mut rng, abi, policy.rules());
+                let got = run(program.instructions(), &d, abi.endian());
+                assert_eq!(got, policy.evaluate(&d), "round {round}: {d:?}\n{policy:?}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 120_000);
+    }
+
+    #[test]
+    fn x32_calls_get_the_bad_arch_action_unless_covered() {
+        const P: Policy<1> =
+            Policy::for_abis(&[Abi::X86_64], Action::Errno(1)).allow(Syscall::read);
+        let program: Program = compile(&P).unwrap();
+        let arch = Abi::X86_64.audit_arch();
+        let x32_read = SeccompData::new(X32_SYSCALL_BIT as i32, arch);
+        assert_eq!(
+            run(program.instructions(), &x32_read, Endian::Little),
+            Action::KillProcess
+        );
+        let high = SeccompData::new(-1, arch);
+        assert_eq!(
+            run(program.instructions(), &high, Endian::Little),
+            Action::KillProcess
+        );
+        let read = SeccompData::new(0, arch);
+        assert_eq!(
+            run(program.instructions(), &read, Endian::Little),
+            Action::Allow
+        );
+
+        const Q: Policy<1> =
+            Policy::for_abis(&[Abi::X86_64, Abi::X32], Action::Errno(1)).allow(Syscall::read);
+        let program: Program = compile(&Q).unwrap();
+        assert_eq!(
+            run(program.instructions(), &x32_read, Endian::Little),
+            Action::Allow
+        );
+        let x32_write = SeccompData::new(X32_SYSCALL_BIT as i32 + 1, arch);
+        assert_eq!(
+            run(program.instructions(), &x32_write, Endian::Little),
+            Action::Errno(1)
+        );
+    }
+
+    /// Follows the program's path for `d`, recording every offset it loads.
+    fn loads_on_path(
+        program: &[Instruction],
+        d: &SeccompData,
+        endian: Endian,
+    ) -> heapless::Vec<u32, 64> {
+        let mut loads = heapless::Vec::new();
+        let (mut pc, mut a) = (0usize, 0u32);
+        loop {
+            let insn = program[pc];
+            match op::class(insn.code) {
+                op::LD => {
+                    loads.push(insn.k).unwrap();
+                    a = d.word_at(insn.k, endian);
+                    pc += 1;
+                }
+                op::ALU => {
+                    a &= insn.k;
+                    pc += 1;
+                }
+                op::RET => return loads,
+                _ => {
+                    let taken = match op::op(insn.code) {
+                        op::JA => {
+                            pc += 1 + insn.k as usize;
+                            continue;
+                        }
+                        op::JEQ => a == insn.k,
+                        op::JGT => a > insn.k,
+                        op::JGE => a >= insn.k,
+                        _ => a & insn.k != 0,
+                    };
+                    pc += 1 + if taken { insn.jt } else { insn.jf } as usize;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unconditional_syscalls_are_decided_by_arch_and_nr_alone() {
+        const P: Policy<8> = Policy::new(Action::Errno(1))
+            .allow_all(&[
+                Syscall::read,
+                Syscall::write,
+                Syscall::close,
+                Syscall::exit_group,
+            ])
+            .rule(
+                Syscall::mmap,
+                &[Condition::arg64(2, Cmp::Eq, 3)],
+                Action::Allow,
+            );
+        let program: Program = compile(&P).unwrap();
+        for &(nr, syscall) in Abi::NATIVE.entries() {
+            let d = SeccompData::new(nr as i32, Abi::NATIVE.audit_arch());
+            let loads = loads_on_path(program.instructions(), &d, Abi::NATIVE.endian());
+            if syscall == Syscall::mmap {
+                assert!(
+                    loads.iter().any(|&o| o >= SeccompData::ARGS),
+                    "{syscall}: {loads:?}"
+                );
+            } else {
+                assert_eq!(
+                    &loads[..],
+                    &[SeccompData::ARCH, SeccompData::NR],
+                    "{syscall}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn search_depth_is_logarithmic() {
+        with_big_stack(search_depth);
+    }
+
+    fn search_depth() {
+        // A 250-syscall allowlist: every call costs at most
+        // ld arch + jeq + ld nr + ceil(log2 ranges) + ret.
+        let mut p: Policy<250> = Policy::new(Action::Errno(1));
+        for &(_, s) in Abi::NATIVE
+            .entries()
+            .iter()
+            .step_by(Abi::NATIVE.entries().len() / 250 + 1)
+            .take(250)
+        {
+            p = p.allow(s);
+        }
+        let program: Program = compile(&p).unwrap();
+        let ranges = count_ranges(&p);
+        let bound = 4 + (usize::BITS - (ranges - 1).leading_zeros()) as usize;
+        let mut worst = 0;
+        for nr in 0..600u32 {
+            let d = SeccompData::new(nr as i32, Abi::NATIVE.audit_arch());
+            let out = simulate(program.instructions(), &d, Abi::NATIVE.endian()).unwrap();
+            worst = worst.max(out.executed);
+        }
+        assert!(
+            worst <= bound,
+            "worst {worst} > {bound} for {ranges} ranges"
+        );
+    }
+
+    fn count_ranges<const P: usize>(policy: &Policy<P>) -> usize {
+        let first = first_rules(policy);
+        let mut ranges = Ranges {
+            items: [NO_RANGE; MAX_RANGES],
+            len: 0,
+            overflow: false,
+        };
+        push_segment(&mut ranges, policy, &first, Abi::NATIVE, true, 0);
+        if matches!(Abi::NATIVE, Abi::X86_64) {
+            push_segment(
+                &mut ranges,
+                policy,
+                &first,
+                Abi::X32,
+                false,
+                X32_SYSCALL_BIT,
+            );
+        }
+        ranges.len
+    }
+
+    /// A policy whose program is long: every syscall of the ABI gets rules
+    /// with wide conditions, so jumps from the search to the rule blocks are
+    /// far beyond 255 instructions.
+    fn long_policy(syscalls: usize, conditions: usize) -> Policy<600> {
+        let mut p: Policy<600> = Policy::new(Action::Errno(1));
+        for &(_, s) in Abi::NATIVE.entries().iter().take(syscalls) {
+            let conds = [Condition::arg64(1, Cmp::Eq, 0x1_0000_0007); MAX_CONDITIONS];
+            p = p.rule(s, &conds[..conditions], Action::Allow);
+        }
+        p
+    }
+
+    #[test]
+    fn far_jumps_use_trampolines_and_still_reach_their_targets() {
+        with_big_stack(far_jumps);
+    }
+
+    fn far_jumps() {
+        let p = long_policy(120, 2);
+        let program: Program = compile(&p).unwrap();
+        assert!(program.len() > 1000, "{}", program.len());
+        let trampolines = program
+            .instructions()
+            .iter()
+            .filter(|i| i.code == op::JMP | op::JA)
+            .count();
+        assert!(trampolines > 0, "expected JA trampolines");
+        for &(nr, _) in Abi::NATIVE.entries().iter().take(120) {
+            let mut d = SeccompData::new(nr as i32, Abi::NATIVE.audit_arch());
+            d.args[1] = 0x1_0000_0007;
+            assert_eq!(
+                run(program.instructions(), &d, Abi::NATIVE.endian()),
+                Action::Allow
+            );
+            d.args[1] = 7;
+            assert_eq!(
+                run(program.instructions(), &d, Abi::NATIVE.endian()),
+                Action::Errno(1)
+            );
+        }
+    }
+
+    fn length(p: &Policy<600>) -> usize {
+        compile::<600, 4096>(p)
+            .map(|prog| prog.len())
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Grows a policy until its program is exactly `len` long, taking the
+    /// largest step that does not overshoot: four wide conditions (about
+    /// 17 instructions), one 32-bit condition (2 or 3), or an unconditional
+    /// rule with a fresh action after a syscall's conditional ones (a new
+    /// `ret`: 0 or 1).
+    fn policy_of_length(len: usize) -> Policy<600> {
+        let mut p: Policy<600> = Policy::new(Action::Errno(1));
+        let entries = Abi::NATIVE.entries();
+        let mut i = 0usize;
+        while length(&p) != len {
+            assert!(i < 20_000, "cannot reach {len}: stuck at {}", length(&p));
+            let s = entries[i % entries.len()].1;
+            let fresh = Action::Errno((i % 4000) as u16 + 2);
+            let candidates = [
+                p.rule(
+                    s,
+                    &[Condition::arg64(0, Cmp::Eq, 0x1_0000_0000 + i as u64); 4],
+                    fresh,
+                ),
+                p.rule(s, &[Condition::arg32(0, Cmp::Eq, i as u32)], Action::Allow),
+                p.rule(
+                    entries[0].1,
+                    &[Condition::arg32(1, Cmp::Eq, i as u32)],
+                    Action::Allow,
+                )
+                .action(entries[0].1, fresh),
+            ];
+            if let Some(next) = candidates.into_iter().find(|c| length(c) <= len) {
+                p = next;
+            }
+            i += 1;
+        }
+        p
+    }
+
+    /// Runs `f` on a thread with a large stack: these tests build policies
+    /// of hundreds of rules, which debug builds copy through every builder
+    /// call.
+    fn with_big_stack(f: impl FnOnce() + Send + 'static) {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn exactly_4096_instructions_compile_and_more_do_not() {
+        with_big_stack(exactly_4096);
+    }
+
+    fn exactly_4096() {
+        let p = policy_of_length(4096);
+        let program: Program = compile(&p).unwrap();
+        assert_eq!(program.len(), 4096);
+        assert!(crate::bpf::verify(program.instructions()).is_ok());
+        let longer = p.rule(
+            Syscall::read,
+            &[Condition::arg32(5, Cmp::Eq, 77)],
+            Action::Allow,
+        );
+        assert_eq!(
+            compile::<600, 4096>(&longer).unwrap_err(),
+            CompileError::TooLong { capacity: 4096 }
+        );
+        // A larger capacity does not lift the kernel's limit.
+        assert_eq!(
+            compile::<600, 8192>(&longer).unwrap_err(),
+            CompileError::TooLong { capacity: 4096 }
+        );
+    }
+
+    #[test]
+    fn capacity_is_exact() {
+        with_big_stack(capacity);
+    }
+
+    fn capacity() {
+        let p = long_policy(3, 1);
+        let len = compile::<600, 4096>(&p).unwrap().len();
+        assert_eq!(compile::<600, 512>(&p).unwrap().len(), len);
+        let ok = compile_with_capacity(&p, len);
+        assert!(ok, "capacity == length must compile");
+        assert!(!compile_with_capacity(&p, len - 1));
+    }
+
+    fn compile_with_capacity(p: &Policy<600>, cap: usize) -> bool {
+        // Program capacity is a const generic: try the few we need.
+        macro_rules! try_caps {
+            ($($n:literal)*) => {
+                match cap {
+                    $($n => compile::<600, $n>(p).is_ok(),)*
+                    _ => panic!("no capacity {cap} in the list"),
+                }
+            };
+        }
+        try_caps!(20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40)
+    }
+
+    #[test]
+    fn policy_errors_surface_at_compile() {
+        let p: Policy<1> = Policy::new(Action::Allow)
+            .allow(Syscall::read)
+            .allow(Syscall::write);
+        assert_eq!(
+            compile::<1, 64>(&p).unwrap_err(),
+            CompileError::Policy(PolicyError::TooManyRules { capacity: 1 })
+        );
+    }
+
+    #[test]
+    fn const_compilation_matches_run_time_compilation() {
+        const P: Policy<4> = Policy::for_abis(&[Abi::X86_64, Abi::I386], Action::Errno(1))
+            .allow(Syscall::read)
+            .rule(
+                Syscall::write,
+                &[Condition::arg32(0, Cmp::Le, 2)],
+                Action::Allow,
+            );
+        static AT_COMPILE_TIME: &[Instruction] = crate::seccomp_program!(P);
+        let at_run_time: Program = compile(&P).unwrap();
+        assert_eq!(AT_COMPILE_TIME, at_run_time.instructions());
+    }
+
+    #[test]
+    fn compat_abis_use_their_own_numbers() {
+        const P: Policy<2> = Policy::for_abis(&[Abi::X86_64, Abi::I386], Action::Errno(1))
+            .allow(Syscall::socketcall)
+            .allow(Syscall::getpid);
+        let program: Program = compile(&P).unwrap();
+        let i386 = |name| {
+            SeccompData::new(
+                Abi::I386.number_of(name).unwrap() as i32,
+                Abi::I386.audit_arch(),
+            )
+        };
+        assert_eq!(
+            run(program.instructions(), &i386("socketcall"), Endian::Little),
+            Action::Allow
+        );
+        assert_eq!(
+            run(program.instructions(), &i386("getpid"), Endian::Little),
+            Action::Allow
+        );
+        // i386 getpid is 20, which on x86-64 is writev: not allowed there.
+        let x86_64_20 = SeccompData::new(20, Abi::X86_64.audit_arch());
+        assert_eq!(
+            run(program.instructions(), &x86_64_20, Endian::Little),
+            Action::Errno(1)
+        );
+    }
+}
