@@ -577,9 +577,24 @@ const fn emit_rules<const N: usize, const P: usize>(
     syscall: Syscall,
     abi: Abi,
 ) -> usize {
-    let mut next = e.ret(policy.default_action().to_ret());
     let rules = policy.rules();
-    let mut i = rules.len();
+    // Rules after the syscall's first unconditional one can never decide:
+    // that rule is the fallback, and they are not emitted.
+    let mut end = rules.len();
+    let mut i = 0;
+    while i < rules.len() {
+        if rules[i].syscall as u16 == syscall as u16 && rules[i].conditions().is_empty() {
+            end = i;
+            break;
+        }
+        i += 1;
+    }
+    let mut next = if end < rules.len() {
+        e.ret(rules[end].action.to_ret())
+    } else {
+        e.ret(policy.default_action().to_ret())
+    };
+    let mut i = end;
     while i > 0 {
         i -= 1;
         let rule = &rules[i];
@@ -1187,34 +1202,42 @@ mod tests {
             .unwrap_or(usize::MAX)
     }
 
-    /// Grows a policy until its program is exactly `len` long, taking the
-    /// largest step that does not overshoot: four wide conditions (about
-    /// 17 instructions), one 32-bit condition (2 or 3), or an unconditional
-    /// rule with a fresh action after a syscall's conditional ones (a new
-    /// `ret`: 0 or 1).
+    /// Grows a policy until its program is exactly `len` long: large steps
+    /// (four wide conditions on a new syscall) while far, then conditions
+    /// on one syscall that already has rules: an equality (ld, jeq: 2
+    /// instructions) or a masked equality (ld, and, jeq: 3), never leaving
+    /// a remainder of 1, which no step can fill.
     fn policy_of_length(len: usize) -> Policy<600> {
-        let mut p: Policy<600> = Policy::new(Action::Errno(1));
+        let mut p: Policy<600> = Policy::new(Action::Errno(1)).rule(
+            Syscall::getppid,
+            &[Condition::arg32(0, Cmp::Eq, 1)],
+            Action::Allow,
+        );
         let entries = Abi::NATIVE.entries();
         let mut i = 0usize;
         while length(&p) != len {
             assert!(i < 20_000, "cannot reach {len}: stuck at {}", length(&p));
             let s = entries[i % entries.len()].1;
-            let fresh = Action::Errno((i % 4000) as u16 + 2);
+            let v = i as u32 + 2;
             let candidates = [
                 p.rule(
                     s,
                     &[Condition::arg64(0, Cmp::Eq, 0x1_0000_0000 + i as u64); 4],
-                    fresh,
+                    Action::Errno(2),
                 ),
-                p.rule(s, &[Condition::arg32(0, Cmp::Eq, i as u32)], Action::Allow),
                 p.rule(
-                    entries[0].1,
-                    &[Condition::arg32(1, Cmp::Eq, i as u32)],
+                    Syscall::getppid,
+                    &[Condition::arg32(1, Cmp::Eq, v)],
                     Action::Allow,
-                )
-                .action(entries[0].1, fresh),
+                ),
+                p.rule(
+                    Syscall::getppid,
+                    &[Condition::arg32(1, Cmp::MaskedEq(0xff), v & 0xff)],
+                    Action::Allow,
+                ),
             ];
-            if let Some(next) = candidates.into_iter().find(|c| length(c) <= len) {
+            let fits = |c: &Policy<600>| length(c) <= len && len - length(c) != 1;
+            if let Some(next) = candidates.into_iter().find(fits) {
                 p = next;
             }
             i += 1;
@@ -1285,6 +1308,35 @@ mod tests {
             };
         }
         try_caps!(20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40)
+    }
+
+    #[test]
+    fn rules_after_an_unconditional_rule_are_not_emitted() {
+        let base: Policy<3> = Policy::new(Action::Errno(1))
+            .rule(
+                Syscall::getppid,
+                &[Condition::arg32(0, Cmp::Eq, 1)],
+                Action::Allow,
+            )
+            .action(Syscall::getppid, Action::Errno(2));
+        let dead = base.rule(
+            Syscall::getppid,
+            &[Condition::arg32(0, Cmp::Eq, 3)],
+            Action::Log,
+        );
+        let a: Program = compile(&base).unwrap();
+        let b: Program = compile(&dead).unwrap();
+        assert_eq!(a.instructions(), b.instructions());
+        let d = SeccompData::new(
+            Abi::NATIVE.number(Syscall::getppid).unwrap() as i32,
+            Abi::NATIVE.audit_arch(),
+        )
+        .with_arg(0, 3);
+        assert_eq!(
+            run(b.instructions(), &d, Abi::NATIVE.endian()),
+            Action::Errno(2)
+        );
+        assert_eq!(dead.evaluate(&d), Action::Errno(2));
     }
 
     #[test]
