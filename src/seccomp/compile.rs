@@ -793,9 +793,52 @@ pub const fn compile<const P: usize, const N: usize>(
 /// assert!(PROGRAM.len() < 16);
 /// ```
 ///
-/// A mistake in the policy does not compile:
+/// A policy whose program would exceed the kernel's 4096 instructions does
+/// not compile (the error is the const evaluation's, E0080):
 ///
-/// ```compile_fail
+/// ```compile_fail,E0080
+/// use seclude::bpf::{Action, Instruction};
+/// use seclude::seccomp::{Cmp, Condition, Policy};
+/// use seclude::tables::Syscall;
+///
+/// // 300 syscalls, each with six 64-bit conditions: about 7,500 instructions.
+/// const fn big() -> Policy<300> {
+///     let mut policy = Policy::new(Action::Errno(1));
+///     let mut i = 0;
+///     while i < 300 {
+///         let wide = Condition::arg64(0, Cmp::Eq, 1 << 32);
+///         policy = policy.rule(Syscall::ALL[i], &[wide; 6], Action::Allow);
+///         i += 1;
+///     }
+///     policy
+/// }
+/// static PROGRAM: &[Instruction] = seclude::seccomp_program!(big());
+/// ```
+///
+/// while the same policy with fewer syscalls does:
+///
+/// ```
+/// use seclude::bpf::{Action, Instruction};
+/// use seclude::seccomp::{Cmp, Condition, Policy};
+/// use seclude::tables::Syscall;
+///
+/// const fn smaller() -> Policy<100> {
+///     let mut policy = Policy::new(Action::Errno(1));
+///     let mut i = 0;
+///     while i < 100 {
+///         let wide = Condition::arg64(0, Cmp::Eq, 1 << 32);
+///         policy = policy.rule(Syscall::ALL[i], &[wide; 6], Action::Allow);
+///         i += 1;
+///     }
+///     policy
+/// }
+/// static PROGRAM: &[Instruction] = seclude::seccomp_program!(smaller());
+/// assert!(PROGRAM.len() > 1000 && PROGRAM.len() <= 4096);
+/// ```
+///
+/// A mistake in the policy does not compile either:
+///
+/// ```compile_fail,E0080
 /// use seclude::bpf::{Action, Instruction};
 /// use seclude::seccomp::{Cmp, Condition, Policy};
 /// use seclude::tables::Syscall;
