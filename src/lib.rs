@@ -6,20 +6,37 @@
 //! call as a raw system call, so a static musl binary, an init process or a
 //! freestanding program can link it.
 //!
-//! This release provides the foundation the sandboxing layers stand on:
+//! What is here so far:
 //!
+//! - [`seccomp`]: policies as plain data, compiled into verified classic-BPF
+//!   programs at compile time (a wrong policy is a compile error) or at run
+//!   time with the same code, and installed;
+//! - [`bpf`]: the instruction type, a verifier that checks what the kernel
+//!   checks, a simulator and a disassembler;
 //! - [`tables`]: syscall numbers of fourteen kernel ABIs, generated from the
 //!   kernel's own tables and usable in `const` context;
 //! - [`sys`]: raw system calls returning `Result<usize, Errno>`;
 //! - [`Errno`]: every errno name of the target architecture.
 //!
 //! ```
+//! use seclude::bpf::{self, Action, Instruction, SeccompData};
+//! use seclude::seccomp::Policy;
 //! use seclude::tables::{Abi, Syscall};
 //!
-//! // Resolved at compile time, for an ABI other than the one compiled for.
+//! // A policy, compiled into BPF while this crate's user is compiled.
+//! const POLICY: Policy<3> = Policy::new(Action::Errno(1))
+//!     .allow_all(&[Syscall::read, Syscall::write, Syscall::exit_group]);
+//! static PROGRAM: &[Instruction] = seclude::seccomp_program!(POLICY);
+//!
+//! // Checked without a kernel: what would the filter do with getppid?
+//! let nr = Abi::NATIVE.number(Syscall::getppid).unwrap() as i32;
+//! let getppid = SeccompData::new(nr, Abi::NATIVE.audit_arch());
+//! let outcome = bpf::simulate(PROGRAM, &getppid, Abi::NATIVE.endian()).unwrap();
+//! assert_eq!(outcome.action, Action::Errno(1));
+//!
+//! // Numbers of an ABI other than the one compiled for, at compile time.
 //! const I386_SOCKETCALL: Option<u32> = Abi::I386.number(Syscall::socketcall);
 //! assert_eq!(I386_SOCKETCALL, Some(102));
-//! assert!(seclude::sys::getpid() > 0);
 //! ```
 #![no_std]
 #![warn(missing_docs)]
@@ -36,3 +53,8 @@ pub mod sys;
 pub mod tables;
 
 pub use errno::Errno;
+
+// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
