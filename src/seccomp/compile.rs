@@ -680,11 +680,94 @@ const fn emit_arch_block<const N: usize, const P: usize>(
             } else {
                 abi
             };
-            targets[i] = emit_rules(e, policy, syscall, seg_abi);
+            // Syscalls with identical rules share one block (mmap and
+            // mprotect without PROT_EXEC, say): the first emitted serves all.
+            let mut shared = None;
+            let mut j = i + 1;
+            while j < ranges.len {
+                if let Outcome::Rules(other) = ranges.items[j].outcome {
+                    if same_rules(policy, syscall, other) {
+                        shared = Some(targets[j]);
+                        break;
+                    }
+                }
+                j += 1;
+            }
+            targets[i] = match shared {
+                Some(label) => label,
+                None => emit_rules(e, policy, syscall, seg_abi),
+            };
         }
     }
     let search = emit_search(e, &ranges, &targets, 0, ranges.len);
     Ok(e.seq(load(SeccompData::NR), search))
+}
+
+/// The index of the next rule of `syscall` at or after `from`.
+const fn next_rule<const P: usize>(
+    policy: &Policy<P>,
+    syscall: Syscall,
+    from: usize,
+) -> Option<usize> {
+    let rules = policy.rules();
+    let mut i = from;
+    while i < rules.len() {
+        if rules[i].syscall as u16 == syscall as u16 {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+const fn same_condition(a: &Condition, b: &Condition) -> bool {
+    let same_cmp = match (a.cmp, b.cmp) {
+        (Cmp::MaskedEq(x), Cmp::MaskedEq(y)) => x == y,
+        (Cmp::Eq, Cmp::Eq) | (Cmp::Ne, Cmp::Ne) | (Cmp::Lt, Cmp::Lt) => true,
+        (Cmp::Le, Cmp::Le) | (Cmp::Gt, Cmp::Gt) | (Cmp::Ge, Cmp::Ge) => true,
+        _ => false,
+    };
+    let same_width = matches!(
+        (a.width, b.width),
+        (Width::Bits32, Width::Bits32) | (Width::Bits64, Width::Bits64)
+    );
+    same_cmp && same_width && a.arg == b.arg && a.value == b.value
+}
+
+/// Whether two syscalls' rules decide every call alike: the same
+/// conditions and actions in the same order, up to the first
+/// unconditional rule (or to the default action for both).
+const fn same_rules<const P: usize>(policy: &Policy<P>, a: Syscall, b: Syscall) -> bool {
+    let rules = policy.rules();
+    let (mut ia, mut ib) = (0, 0);
+    loop {
+        match (next_rule(policy, a, ia), next_rule(policy, b, ib)) {
+            (None, None) => return true,
+            (Some(x), Some(y)) => {
+                let (ra, rb) = (&rules[x], &rules[y]);
+                if ra.action.to_ret() != rb.action.to_ret() {
+                    return false;
+                }
+                let (ca, cb) = (ra.conditions(), rb.conditions());
+                if ca.len() != cb.len() {
+                    return false;
+                }
+                let mut k = 0;
+                while k < ca.len() {
+                    if !same_condition(&ca[k], &cb[k]) {
+                        return false;
+                    }
+                    k += 1;
+                }
+                if ca.is_empty() {
+                    return true; // both chains end here
+                }
+                ia = x + 1;
+                ib = y + 1;
+            }
+            _ => return false,
+        }
+    }
 }
 
 const fn contains(abis: &[Abi], abi: Abi) -> bool {
@@ -955,6 +1038,13 @@ mod tests {
             } else {
                 syscalls[rng.below(syscalls.len() as u64) as usize]
             };
+            // Often repeat an earlier rule for another syscall, so that
+            // identical rule lists (which share one block) are common.
+            if !p.rules().is_empty() && rng.below(3) == 0 {
+                let earlier = p.rules()[rng.below(p.rules().len() as u64) as usize];
+                p = p.push(Rule::with(s, earlier.conditions(), earlier.action).unwrap());
+                continue;
+            }
             let k = rng.below(4) as usize;
             let conds: [Condition; 3] = [rng.condition(), rng.condition(), rng.condition()];
             p = p.push(Rule::with(s, &conds[..k.min(3)], rng.action()).unwrap());
@@ -1200,13 +1290,19 @@ mod tests {
     /// A policy whose program is long: every syscall of the ABI gets rules
     /// with wide conditions, so jumps from the search to the rule blocks are
     /// far beyond 255 instructions.
+    /// Each syscall's rule tests a value of its own, so no two syscalls
+    /// share a block.
     fn long_policy(syscalls: usize, conditions: usize) -> Policy<600> {
         let mut p: Policy<600> = Policy::new(Action::Errno(1));
-        for &(_, s) in Abi::NATIVE.entries().iter().take(syscalls) {
-            let conds = [Condition::arg64(1, Cmp::Eq, 0x1_0000_0007); MAX_CONDITIONS];
+        for (i, &(_, s)) in Abi::NATIVE.entries().iter().take(syscalls).enumerate() {
+            let conds = [Condition::arg64(1, Cmp::Eq, long_value(i)); MAX_CONDITIONS];
             p = p.rule(s, &conds[..conditions], Action::Allow);
         }
         p
+    }
+
+    fn long_value(i: usize) -> u64 {
+        0x1_0000_0007 + ((i as u64) << 8)
     }
 
     #[test]
@@ -1224,9 +1320,9 @@ mod tests {
             .filter(|i| i.code == op::JMP | op::JA)
             .count();
         assert!(trampolines > 0, "expected JA trampolines");
-        for &(nr, _) in Abi::NATIVE.entries().iter().take(120) {
+        for (i, &(nr, _)) in Abi::NATIVE.entries().iter().take(120).enumerate() {
             let mut d = SeccompData::new(nr as i32, Abi::NATIVE.audit_arch());
-            d.args[1] = 0x1_0000_0007;
+            d.args[1] = long_value(i);
             assert_eq!(
                 run(program.instructions(), &d, Abi::NATIVE.endian()),
                 Action::Allow
@@ -1380,6 +1476,48 @@ mod tests {
             Action::Errno(2)
         );
         assert_eq!(dead.evaluate(&d), Action::Errno(2));
+    }
+
+    #[test]
+    fn syscalls_with_identical_rules_share_one_block() {
+        let no_exec = [Condition::arg64(2, Cmp::MaskedEq(0x4), 0)];
+        let one: Policy<2> =
+            Policy::new(Action::Errno(1)).rule(Syscall::mmap, &no_exec, Action::Allow);
+        let two = one.rule(Syscall::mprotect, &no_exec, Action::Allow);
+        let different = one.rule(
+            Syscall::mprotect,
+            &[Condition::arg64(2, Cmp::MaskedEq(0x2), 0)],
+            Action::Allow,
+        );
+        let len = |p: &Policy<2>| compile::<2, 4096>(p).unwrap().len();
+        // mprotect adds only its ranges to the search, not a second block...
+        let shared_cost = len(&two) - len(&one);
+        let own_cost = len(&different) - len(&one);
+        assert_eq!(own_cost, shared_cost + 2, "a block of its own is ld + jset");
+        // ...and both still decide correctly.
+        let program: Program = compile(&two).unwrap();
+        for s in [Syscall::mmap, Syscall::mprotect] {
+            let d = SeccompData::new(
+                Abi::NATIVE.number(s).unwrap() as i32,
+                Abi::NATIVE.audit_arch(),
+            );
+            assert_eq!(
+                run(
+                    program.instructions(),
+                    &d.with_arg(2, 3),
+                    Abi::NATIVE.endian()
+                ),
+                Action::Allow
+            );
+            assert_eq!(
+                run(
+                    program.instructions(),
+                    &d.with_arg(2, 7),
+                    Abi::NATIVE.endian()
+                ),
+                Action::Errno(1)
+            );
+        }
     }
 
     #[test]
