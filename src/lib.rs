@@ -48,6 +48,7 @@ extern crate std;
 
 pub mod bpf;
 mod errno;
+pub mod landlock;
 pub mod seccomp;
 pub mod sys;
 pub mod tables;

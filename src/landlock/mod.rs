@@ -1,0 +1,24 @@
+//! Landlock: unprivileged filesystem, network and IPC restrictions.
+//!
+//! This module is being built in layers, pure ones first:
+//!
+//! - [`AccessFs`], [`AccessNet`], [`Scope`], [`RestrictFlags`]: the rights
+//!   and flags, and [`AbiVersion`]: which kernel version brought each, for
+//!   every version from 1 (Linux 5.13) to 9 (Linux 7.1);
+//! - [`plan`]: what of a request a given kernel enforces, under the
+//!   caller's explicit [`Compatibility`] choice, reported as a [`Plan`].
+//!
+//! ```
+//! use seclude::landlock::{plan, AbiVersion, AccessFs, Compatibility, Enforcement, Request};
+//!
+//! let request = Request { fs: AccessFs::all(), ..Request::EMPTY };
+//! let p = plan(&request, AbiVersion::V5, Compatibility::BestEffort).unwrap();
+//! assert_eq!(p.enforcement, Enforcement::Partial);
+//! assert_eq!(p.dropped.fs, AccessFs::RESOLVE_UNIX); // ABI 9's right
+//! ```
+
+mod access;
+mod compat;
+
+pub use access::{AbiVersion, AccessFs, AccessNet, RestrictFlags, Scope};
+pub use compat::{CompatError, Compatibility, Enforcement, Plan, Request, plan};
