@@ -6,7 +6,10 @@
 //!   and flags, and [`AbiVersion`]: which kernel version brought each, for
 //!   every version from 1 (Linux 5.13) to 9 (Linux 7.1);
 //! - [`plan`]: what of a request a given kernel enforces, under the
-//!   caller's explicit [`Compatibility`] choice, reported as a [`Plan`].
+//!   caller's explicit [`Compatibility`] choice, reported as a [`Plan`];
+//! - [`Ruleset`]: the plan made real: [`abi_version`] probes the kernel,
+//!   rules are added by path (opened `O_PATH`) or TCP port, and
+//!   [`Ruleset::restrict_self`] enforces it and returns the plan.
 //!
 //! ```
 //! use seclude::landlock::{plan, AbiVersion, AccessFs, Compatibility, Enforcement, Request};
@@ -19,6 +22,8 @@
 
 mod access;
 mod compat;
+mod ruleset;
 
 pub use access::{AbiVersion, AccessFs, AccessNet, RestrictFlags, Scope};
 pub use compat::{CompatError, Compatibility, Enforcement, Plan, Request, plan};
+pub use ruleset::{Ruleset, RulesetError, abi_version, errata};

@@ -59,6 +59,12 @@ impl Exit {
 ///
 /// `test` must be the test function's name, so `--exact` selects it.
 pub fn run(test: &str, mode: Mode, body: fn() -> i32) -> Exit {
+    run_with_env(test, mode, &[], body)
+}
+
+/// [`run`], with extra environment variables for the child (a fixture
+/// directory's path, say: the body cannot capture anything).
+pub fn run_with_env(test: &str, mode: Mode, env: &[(&str, &str)], body: fn() -> i32) -> Exit {
     let tag = format!("{test}/{mode:?}");
     if std::env::var(ENV).ok().as_deref() == Some(tag.as_str()) {
         if mode == Mode::Unprivileged {
@@ -77,6 +83,7 @@ pub fn run(test: &str, mode: Mode, body: fn() -> i32) -> Exit {
             "--nocapture",
             "--test-threads=1",
         ])
+        .envs(env.iter().copied())
         .env(ENV, &tag)
         // Bodies may build policies of hundreds of rules, which debug
         // builds copy through every const builder call.

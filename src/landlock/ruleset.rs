@@ -1,0 +1,364 @@
+//! The kernel-facing part: probing, creating a ruleset from a [`Plan`],
+//! adding rules, and restricting the calling thread.
+
+use super::access::{AbiVersion, AccessFs, AccessNet};
+use super::compat::{CompatError, Compatibility, Enforcement, Plan, Request, plan};
+use crate::errno::Errno;
+use crate::sys;
+use crate::tables::native_nr;
+use core::ffi::CStr;
+use core::fmt;
+
+const LANDLOCK_CREATE_RULESET_VERSION: usize = 1 << 0;
+const LANDLOCK_CREATE_RULESET_ERRATA: usize = 1 << 1;
+const LANDLOCK_RULE_PATH_BENEATH: usize = 1;
+const LANDLOCK_RULE_NET_PORT: usize = 2;
+
+const AT_FDCWD: isize = -100;
+const O_CLOEXEC: usize = 0o2000000;
+const O_PATH: usize = 0o10000000;
+// arm, aarch64 and powerpc number O_DIRECTORY differently from asm-generic.
+#[cfg(any(
+    target_arch = "arm",
+    target_arch = "aarch64",
+    target_arch = "powerpc",
+    target_arch = "powerpc64"
+))]
+const O_DIRECTORY: usize = 0o40000;
+#[cfg(not(any(
+    target_arch = "arm",
+    target_arch = "aarch64",
+    target_arch = "powerpc",
+    target_arch = "powerpc64"
+)))]
+const O_DIRECTORY: usize = 0o200000;
+
+/// The Landlock version of the running kernel
+/// (`landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)`);
+/// [`AbiVersion::Unsupported`] if the kernel has no Landlock or it is
+/// disabled.
+///
+/// ```
+/// let version = seclude::landlock::abi_version();
+/// println!("{version}");
+/// ```
+pub fn abi_version() -> AbiVersion {
+    // SAFETY: a null attribute pointer with size 0 is the documented query.
+    match unsafe {
+        sys::syscall3(
+            native_nr!(landlock_create_ruleset),
+            0,
+            0,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
+    } {
+        Ok(v) => AbiVersion::from_raw(v as i64),
+        Err(_) => AbiVersion::Unsupported,
+    }
+}
+
+/// The kernel's Landlock errata bitmask (`LANDLOCK_CREATE_RULESET_ERRATA`):
+/// one bit per fixed issue. Kernels without the query answer `EINVAL`.
+///
+/// ```
+/// let _ = seclude::landlock::errata();
+/// ```
+pub fn errata() -> Result<u64, Errno> {
+    // SAFETY: as for abi_version.
+    unsafe {
+        sys::syscall3(
+            native_nr!(landlock_create_ruleset),
+            0,
+            0,
+            LANDLOCK_CREATE_RULESET_ERRATA,
+        )
+    }
+    .map(|v| v as u64)
+}
+
+/// Why a ruleset could not be built or enforced.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RulesetError {
+    /// A hard requirement this kernel cannot meet.
+    Compat(CompatError),
+    /// `landlock_create_ruleset` failed.
+    Create(Errno),
+    /// A path could not be opened (`ENOENT` for a missing one).
+    Open(Errno),
+    /// `landlock_add_rule` failed.
+    AddRule(Errno),
+    /// `prctl(PR_SET_NO_NEW_PRIVS)` failed.
+    NoNewPrivs(Errno),
+    /// `landlock_restrict_self` failed.
+    Restrict(Errno),
+}
+
+impl fmt::Display for RulesetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RulesetError::Compat(e) => fmt::Display::fmt(e, f),
+            RulesetError::Create(e) => write!(f, "landlock: creating the ruleset: {e}"),
+            RulesetError::Open(e) => write!(f, "landlock: opening a rule's path: {e}"),
+            RulesetError::AddRule(e) => write!(f, "landlock: adding a rule: {e}"),
+            RulesetError::NoNewPrivs(e) => write!(f, "landlock: prctl(PR_SET_NO_NEW_PRIVS): {e}"),
+            RulesetError::Restrict(e) => write!(f, "landlock: restricting the thread: {e}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for RulesetError {}
+
+/// `struct landlock_ruleset_attr`.
+#[repr(C)]
+struct RulesetAttr {
+    handled_access_fs: u64,
+    handled_access_net: u64,
+    scoped: u64,
+}
+
+/// `struct landlock_path_beneath_attr` (packed: 12 bytes).
+#[repr(C, packed)]
+struct PathBeneathAttr {
+    allowed_access: u64,
+    parent_fd: i32,
+}
+
+/// `struct landlock_net_port_attr`.
+#[repr(C)]
+struct NetPortAttr {
+    allowed_access: u64,
+    port: u64,
+}
+
+/// A file descriptor closed on drop.
+struct OwnedFd(i32);
+
+impl Drop for OwnedFd {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is ours and closed once.
+        let _ = unsafe { sys::syscall1(native_nr!(close), self.0 as usize) };
+    }
+}
+
+/// A Landlock ruleset being built: what it handles follows its [`Plan`],
+/// rules are added with [`allow_path`](Ruleset::allow_path) and
+/// [`allow_port`](Ruleset::allow_port), and
+/// [`restrict_self`](Ruleset::restrict_self) enforces it.
+///
+/// ```no_run
+/// use seclude::landlock::{AccessFs, Compatibility, Enforcement, Request, Ruleset};
+///
+/// let request = Request { fs: AccessFs::all(), ..Request::EMPTY };
+/// let mut ruleset = Ruleset::new(&request, Compatibility::BestEffort).unwrap();
+/// ruleset.allow_path(c"/usr", AccessFs::READ_FILE | AccessFs::READ_DIR | AccessFs::EXECUTE).unwrap();
+/// let plan = ruleset.restrict_self().unwrap();
+/// assert_ne!(plan.enforcement, Enforcement::None);
+/// ```
+pub struct Ruleset {
+    fd: Option<OwnedFd>,
+    plan: Plan,
+}
+
+impl Ruleset {
+    /// A ruleset for `request` on the running kernel, under `compat`.
+    ///
+    /// ```
+    /// use seclude::landlock::{AccessFs, Compatibility, Request, Ruleset};
+    /// let request = Request { fs: AccessFs::WRITE_FILE, ..Request::EMPTY };
+    /// let ruleset = Ruleset::new(&request, Compatibility::BestEffort).unwrap();
+    /// println!("{:?}", ruleset.plan().enforcement);
+    /// ```
+    pub fn new(request: &Request, compat: Compatibility) -> Result<Ruleset, RulesetError> {
+        Ruleset::for_abi(request, compat, abi_version())
+    }
+
+    /// A ruleset planned as if the kernel's version were `abi` (at most the
+    /// running kernel's): what an older kernel would enforce, on this one.
+    /// Tests use it to exercise every version's plan against a real kernel.
+    ///
+    /// ```
+    /// use seclude::landlock::{AbiVersion, AccessFs, Compatibility, Enforcement, Request, Ruleset};
+    /// let request = Request { fs: AccessFs::TRUNCATE | AccessFs::WRITE_FILE, ..Request::EMPTY };
+    /// let as_if_5_19 = Ruleset::for_abi(&request, Compatibility::BestEffort, AbiVersion::V2).unwrap();
+    /// assert_eq!(as_if_5_19.plan().dropped.fs, AccessFs::TRUNCATE);
+    /// ```
+    pub fn for_abi(
+        request: &Request,
+        compat: Compatibility,
+        abi: AbiVersion,
+    ) -> Result<Ruleset, RulesetError> {
+        let plan = plan(request, abi, compat).map_err(RulesetError::Compat)?;
+        if plan.enforcement == Enforcement::None {
+            return Ok(Ruleset { fd: None, plan });
+        }
+        let attr = RulesetAttr {
+            handled_access_fs: plan.enforced.fs.bits(),
+            handled_access_net: plan.enforced.net.bits(),
+            scoped: plan.enforced.scopes.bits(),
+        };
+        // The smallest struct that holds what is asked: older kernels refuse
+        // a larger one.
+        let size = if !plan.enforced.scopes.is_empty() {
+            24
+        } else if !plan.enforced.net.is_empty() {
+            16
+        } else {
+            8
+        };
+        // SAFETY: the kernel reads `size` bytes of attr.
+        let fd = unsafe {
+            sys::syscall3(
+                native_nr!(landlock_create_ruleset),
+                &attr as *const RulesetAttr as usize,
+                size,
+                0,
+            )
+        }
+        .map_err(RulesetError::Create)?;
+        Ok(Ruleset {
+            fd: Some(OwnedFd(fd as i32)),
+            plan,
+        })
+    }
+
+    /// What this ruleset will enforce.
+    ///
+    /// ```
+    /// use seclude::landlock::{AbiVersion, Compatibility, Enforcement, Request, Ruleset};
+    /// let r = Ruleset::for_abi(&Request::ALL, Compatibility::SoftRequirement, AbiVersion::V1).unwrap();
+    /// assert_eq!(r.plan().enforcement, Enforcement::None);
+    /// ```
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Allows `access` beneath `path` (a directory) or on it (a file). The
+    /// rights are narrowed to what the ruleset handles, and for a file to
+    /// the rights that apply to files ([`AccessFs::FILE`]); if nothing is
+    /// left, no rule is added. A missing path is `Err(Open(ENOENT))`.
+    ///
+    /// ```
+    /// use seclude::{Errno, landlock::{AccessFs, Compatibility, Request, Ruleset, RulesetError}};
+    /// let request = Request { fs: AccessFs::all(), ..Request::EMPTY };
+    /// let mut r = Ruleset::new(&request, Compatibility::BestEffort).unwrap();
+    /// r.allow_path(c"/etc/hostname", AccessFs::READ_FILE | AccessFs::READ_DIR).unwrap();
+    /// # if r.plan().enforcement != seclude::landlock::Enforcement::None {
+    /// assert_eq!(r.allow_path(c"/no/such/path", AccessFs::READ_FILE), Err(RulesetError::Open(Errno::ENOENT)));
+    /// # }
+    /// ```
+    pub fn allow_path(&mut self, path: &CStr, access: AccessFs) -> Result<(), RulesetError> {
+        let Some(ruleset) = &self.fd else {
+            return Ok(());
+        };
+        let (fd, is_dir) = open_path(path).map_err(RulesetError::Open)?;
+        let mut allowed = access.intersection(self.plan.enforced.fs);
+        if !is_dir {
+            allowed = allowed.intersection(AccessFs::FILE);
+        }
+        if allowed.is_empty() {
+            return Ok(());
+        }
+        let attr = PathBeneathAttr {
+            allowed_access: allowed.bits(),
+            parent_fd: fd.0,
+        };
+        // SAFETY: the kernel reads the 12-byte attr.
+        unsafe {
+            sys::syscall4(
+                native_nr!(landlock_add_rule),
+                ruleset.0 as usize,
+                LANDLOCK_RULE_PATH_BENEATH,
+                &attr as *const PathBeneathAttr as usize,
+                0,
+            )
+        }
+        .map(drop)
+        .map_err(RulesetError::AddRule)
+    }
+
+    /// Allows `access` for TCP port `port` (ABI 4); narrowed to what the
+    /// ruleset handles, and skipped if nothing is left.
+    ///
+    /// ```
+    /// use seclude::landlock::{AccessNet, Compatibility, Request, Ruleset};
+    /// let request = Request { net: AccessNet::all(), ..Request::EMPTY };
+    /// let mut r = Ruleset::new(&request, Compatibility::BestEffort).unwrap();
+    /// r.allow_port(443, AccessNet::CONNECT_TCP).unwrap();
+    /// ```
+    pub fn allow_port(&mut self, port: u16, access: AccessNet) -> Result<(), RulesetError> {
+        let Some(ruleset) = &self.fd else {
+            return Ok(());
+        };
+        let allowed = access.intersection(self.plan.enforced.net);
+        if allowed.is_empty() {
+            return Ok(());
+        }
+        let attr = NetPortAttr {
+            allowed_access: allowed.bits(),
+            port: u64::from(port),
+        };
+        // SAFETY: the kernel reads the 16-byte attr.
+        unsafe {
+            sys::syscall4(
+                native_nr!(landlock_add_rule),
+                ruleset.0 as usize,
+                LANDLOCK_RULE_NET_PORT,
+                &attr as *const NetPortAttr as usize,
+                0,
+            )
+        }
+        .map(drop)
+        .map_err(RulesetError::AddRule)
+    }
+
+    /// Sets `no_new_privs` and enforces the ruleset on the calling thread
+    /// (and every thread, with [`RestrictFlags::TSYNC`](super::RestrictFlags::TSYNC)
+    /// on ABI 8), and the children it creates from now on. Returns the plan:
+    /// what is now enforced. A plan of [`Enforcement::None`] calls nothing.
+    ///
+    /// ```no_run
+    /// use seclude::landlock::{AccessFs, Compatibility, Request, Ruleset};
+    /// // Deny every write, everywhere, from now on.
+    /// let request = Request { fs: AccessFs::WRITE_FILE, ..Request::EMPTY };
+    /// let plan = Ruleset::new(&request, Compatibility::HardRequirement).unwrap().restrict_self().unwrap();
+    /// ```
+    pub fn restrict_self(self) -> Result<Plan, RulesetError> {
+        let Some(ruleset) = &self.fd else {
+            return Ok(self.plan);
+        };
+        crate::seccomp::set_no_new_privs().map_err(RulesetError::NoNewPrivs)?;
+        // SAFETY: integer arguments only.
+        unsafe {
+            sys::syscall2(
+                native_nr!(landlock_restrict_self),
+                ruleset.0 as usize,
+                self.plan.enforced.flags.bits() as usize,
+            )
+        }
+        .map_err(RulesetError::Restrict)?;
+        Ok(self.plan)
+    }
+}
+
+/// Opens `path` with `O_PATH | O_CLOEXEC`, as a directory if it is one.
+fn open_path(path: &CStr) -> Result<(OwnedFd, bool), Errno> {
+    let open = |flags: usize| {
+        // SAFETY: path is NUL-terminated; O_PATH opens without reading.
+        unsafe {
+            sys::syscall4(
+                native_nr!(openat),
+                AT_FDCWD as usize,
+                path.as_ptr() as usize,
+                O_PATH | O_CLOEXEC | flags,
+                0,
+            )
+        }
+        .map(|fd| OwnedFd(fd as i32))
+    };
+    match open(O_DIRECTORY) {
+        Ok(fd) => Ok((fd, true)),
+        Err(Errno::ENOTDIR) => open(0).map(|fd| (fd, false)),
+        Err(e) => Err(e),
+    }
+}
