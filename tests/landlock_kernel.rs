@@ -7,85 +7,16 @@
 
 #[path = "support/child.rs"]
 mod child;
+#[path = "support/fixture.rs"]
+mod fixture;
 
-use child::{MODES, run_with_env};
+use fixture::{DENIED, Fixture, c, fixture, read, write};
 use seclude::landlock::{
     AbiVersion, AccessFs, AccessNet, Compatibility, Enforcement, Request, Ruleset, RulesetError,
     Scope, abi_version,
 };
-use std::ffi::CString;
 use std::fs;
-use std::io::{ErrorKind, Read, Write};
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-
-const FIXTURE: &str = "SECLUDE_FIXTURE";
-
-/// Creates `/tmp/seclude-landlock-<pid>-<test>/{inside,outside}/file`,
-/// open to every user, and removes it when dropped.
-struct Fixture(PathBuf);
-
-impl Fixture {
-    fn new(test: &str) -> Fixture {
-        let root =
-            std::env::temp_dir().join(format!("seclude-landlock-{}-{test}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
-        for dir in ["inside/sub", "outside"] {
-            fs::create_dir_all(root.join(dir)).unwrap();
-        }
-        for file in ["inside/file", "inside/sub/file", "outside/file"] {
-            fs::write(root.join(file), b"seclude\n").unwrap();
-        }
-        for path in ["", "inside", "inside/sub", "outside"] {
-            fs::set_permissions(root.join(path), fs::Permissions::from_mode(0o777)).unwrap();
-        }
-        for file in ["inside/file", "inside/sub/file", "outside/file"] {
-            fs::set_permissions(root.join(file), fs::Permissions::from_mode(0o666)).unwrap();
-        }
-        Fixture(root)
-    }
-
-    fn run_both(&self, test: &str, body: fn() -> i32) {
-        let dir = self.0.to_str().unwrap();
-        for mode in MODES {
-            run_with_env(test, mode, &[(FIXTURE, dir)], body)
-                .assert_success(&format!("{test} ({mode:?})"));
-        }
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// In the child: the fixture's path.
-fn fixture() -> PathBuf {
-    PathBuf::from(std::env::var(FIXTURE).unwrap())
-}
-
-fn c(path: &Path) -> CString {
-    CString::new(path.as_os_str().as_encoded_bytes()).unwrap()
-}
-
-fn read(path: &Path) -> Result<(), ErrorKind> {
-    let mut s = String::new();
-    fs::File::open(path)
-        .and_then(|mut f| f.read_to_string(&mut s))
-        .map(drop)
-        .map_err(|e| e.kind())
-}
-
-fn write(path: &Path) -> Result<(), ErrorKind> {
-    fs::OpenOptions::new()
-        .append(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(b"x"))
-        .map_err(|e| e.kind())
-}
-
-const DENIED: Result<(), ErrorKind> = Err(ErrorKind::PermissionDenied);
+use std::io::{ErrorKind, Read};
 
 #[test]
 fn this_kernel_has_landlock() {

@@ -9,7 +9,9 @@
 //!   caller's explicit [`Compatibility`] choice, reported as a [`Plan`];
 //! - [`Ruleset`]: the plan made real: [`abi_version`] probes the kernel,
 //!   rules are added by path (opened `O_PATH`) or TCP port, and
-//!   [`Ruleset::restrict_self`] enforces it and returns the plan.
+//!   [`Ruleset::restrict_self`] enforces it and returns the plan;
+//! - [`Unveil`]: OpenBSD's `unveil()` on top: paths with `r`, `w`, `x`,
+//!   `c` permissions, committed at once.
 //!
 //! ```
 //! use seclude::landlock::{plan, AbiVersion, AccessFs, Compatibility, Enforcement, Request};
@@ -23,7 +25,9 @@
 mod access;
 mod compat;
 mod ruleset;
+mod unveil;
 
 pub use access::{AbiVersion, AccessFs, AccessNet, RestrictFlags, Scope};
 pub use compat::{CompatError, Compatibility, Enforcement, Plan, Request, plan};
 pub use ruleset::{Ruleset, RulesetError, abi_version, errata};
+pub use unveil::{Unveil, UnveilError, UnveilPerms};

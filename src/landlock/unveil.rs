@@ -1,0 +1,331 @@
+//! `unveil()`: OpenBSD's path permissions, on Landlock.
+//!
+//! A program names the paths it still needs and what it does with them,
+//! then commits: everything else on the filesystem is out of reach. The
+//! permission letters are OpenBSD's:
+//!
+//! | letter | Landlock rights |
+//! | --- | --- |
+//! | `r` | `READ_FILE`, `READ_DIR`, `IOCTL_DEV` |
+//! | `w` | `WRITE_FILE`, `TRUNCATE`, `IOCTL_DEV` |
+//! | `x` | `EXECUTE` |
+//! | `c` | `MAKE_REG`, `MAKE_DIR`, `MAKE_SYM`, `MAKE_SOCK`, `MAKE_FIFO`, `REMOVE_FILE`, `REMOVE_DIR`, `REFER`, `RESOLVE_UNIX` |
+//!
+//! `c` is create *and* remove, as on OpenBSD, and also rename and link
+//! within unveiled trees (`REFER`) and connecting to UNIX sockets there.
+//! Device nodes (`MAKE_CHAR`, `MAKE_BLOCK`) are never allowed.
+//!
+//! Unlike Cosmopolitan's `unveil`, which leaves the remove rights unhandled
+//! (so unlink and rmdir stay possible everywhere), every right the kernel
+//! knows is handled: outside the unveiled paths nothing can be read,
+//! written, executed, created, removed, renamed or linked. On kernels
+//! before 6.2 truncation cannot be restricted, and before 5.19 renaming
+//! across directories is always denied; the [`Plan`] returned by
+//! [`Unveil::commit`] says what was enforced.
+//!
+//! Landlock only grants: a path cannot be hidden beneath an unveiled
+//! parent, so OpenBSD's `unveil(path, "")` is refused with
+//! [`UnveilError::NoPermissions`]. Committing again can only narrow: each
+//! commit adds a Landlock layer, and an access must pass every layer.
+
+use super::access::{AccessFs, RestrictFlags};
+use super::compat::{Compatibility, Plan, Request};
+use super::ruleset::{Ruleset, RulesetError, abi_version};
+use crate::errno::Errno;
+use core::ffi::CStr;
+use core::fmt;
+
+/// What `r`, `w`, `x` and `c` grant.
+///
+/// ```
+/// use seclude::landlock::{AccessFs, UnveilPerms};
+/// let rw = UnveilPerms::parse("rw").unwrap();
+/// assert!(rw.access().contains(AccessFs::READ_FILE | AccessFs::WRITE_FILE));
+/// assert!(!rw.access().contains(AccessFs::EXECUTE));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct UnveilPerms(AccessFs);
+
+impl UnveilPerms {
+    /// `r`: read files, list directories.
+    pub const READ: AccessFs = AccessFs::READ_FILE
+        .union(AccessFs::READ_DIR)
+        .union(AccessFs::IOCTL_DEV);
+    /// `w`: write and truncate files.
+    pub const WRITE: AccessFs = AccessFs::WRITE_FILE
+        .union(AccessFs::TRUNCATE)
+        .union(AccessFs::IOCTL_DEV);
+    /// `x`: execute files.
+    pub const EXECUTE: AccessFs = AccessFs::EXECUTE;
+    /// `c`: create, remove, rename and link; connect to UNIX sockets.
+    pub const CREATE: AccessFs = AccessFs::MAKE_REG
+        .union(AccessFs::MAKE_DIR)
+        .union(AccessFs::MAKE_SYM)
+        .union(AccessFs::MAKE_SOCK)
+        .union(AccessFs::MAKE_FIFO)
+        .union(AccessFs::REMOVE_FILE)
+        .union(AccessFs::REMOVE_DIR)
+        .union(AccessFs::REFER)
+        .union(AccessFs::RESOLVE_UNIX);
+
+    /// Parses permission letters; an unknown letter or an empty string is
+    /// an error naming it.
+    ///
+    /// ```
+    /// use seclude::landlock::{UnveilError, UnveilPerms};
+    /// assert_eq!(UnveilPerms::parse("rq"), Err(UnveilError::BadPermission('q')));
+    /// assert_eq!(UnveilPerms::parse(""), Err(UnveilError::NoPermissions));
+    /// ```
+    pub const fn parse(letters: &str) -> Result<UnveilPerms, UnveilError> {
+        let bytes = letters.as_bytes();
+        if bytes.is_empty() {
+            return Err(UnveilError::NoPermissions);
+        }
+        let mut access = AccessFs::empty();
+        let mut i = 0;
+        while i < bytes.len() {
+            access = access.union(match bytes[i] {
+                b'r' => UnveilPerms::READ,
+                b'w' => UnveilPerms::WRITE,
+                b'x' => UnveilPerms::EXECUTE,
+                b'c' => UnveilPerms::CREATE,
+                other => {
+                    // Report the character, not a byte of it.
+                    let c = if other.is_ascii() {
+                        other as char
+                    } else {
+                        char::REPLACEMENT_CHARACTER
+                    };
+                    return Err(UnveilError::BadPermission(c));
+                }
+            });
+            i += 1;
+        }
+        Ok(UnveilPerms(access))
+    }
+
+    /// The Landlock rights granted.
+    ///
+    /// ```
+    /// use seclude::landlock::{UnveilPerms};
+    /// assert_eq!(UnveilPerms::parse("x").unwrap().access(), UnveilPerms::EXECUTE);
+    /// ```
+    pub const fn access(self) -> AccessFs {
+        self.0
+    }
+}
+
+/// A mistake in an `unveil` call, or a failure to commit.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum UnveilError {
+    /// A letter other than `r`, `w`, `x` and `c`.
+    BadPermission(char),
+    /// No letters: hiding a path is not something Landlock can do.
+    NoPermissions,
+    /// More paths than the `Unveil`'s capacity.
+    TooManyPaths {
+        /// The capacity.
+        capacity: usize,
+    },
+    /// An unveiled path does not exist or cannot be opened.
+    Path {
+        /// Its index in the order of `unveil` calls.
+        index: usize,
+        /// Why.
+        errno: Errno,
+    },
+    /// Building or enforcing the ruleset failed.
+    Ruleset(RulesetError),
+}
+
+impl fmt::Display for UnveilError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnveilError::BadPermission(c) => {
+                write!(f, "unveil: unknown permission {c:?} (use r, w, x, c)")
+            }
+            UnveilError::NoPermissions => {
+                f.write_str("unveil: no permissions: Landlock cannot hide a path")
+            }
+            UnveilError::TooManyPaths { capacity } => {
+                write!(f, "unveil: more than {capacity} paths")
+            }
+            UnveilError::Path { index, errno } => write!(f, "unveil: path #{index}: {errno}"),
+            UnveilError::Ruleset(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for UnveilError {}
+
+/// Paths and permissions, gathered and then committed at once, without
+/// allocating: at most `N` paths, borrowed for `'a`.
+///
+/// ```no_run
+/// use seclude::landlock::Unveil;
+///
+/// let mut unveil: Unveil<'_, 8> = Unveil::new();
+/// unveil.unveil(c"/usr", "rx").unwrap();
+/// unveil.unveil(c"/etc/ssl", "r").unwrap();
+/// unveil.unveil(c"/tmp/out", "rwc").unwrap();
+/// let plan = unveil.commit().unwrap();
+/// println!("{:?}", plan.enforcement);
+/// ```
+pub struct Unveil<'a, const N: usize> {
+    paths: heapless::Vec<(&'a CStr, UnveilPerms), N>,
+    compat: Compatibility,
+    flags: RestrictFlags,
+    skip_missing: bool,
+}
+
+impl<'a, const N: usize> Default for Unveil<'a, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a, const N: usize> Unveil<'a, N> {
+    /// Nothing unveiled yet; best-effort compatibility; a missing path is an
+    /// error.
+    ///
+    /// ```
+    /// let u: seclude::landlock::Unveil<'_, 4> = seclude::landlock::Unveil::new();
+    /// assert_eq!(u.len(), 0);
+    /// ```
+    pub const fn new() -> Self {
+        Unveil {
+            paths: heapless::Vec::new(),
+            compat: Compatibility::BestEffort,
+            flags: RestrictFlags::empty(),
+            skip_missing: false,
+        }
+    }
+
+    /// How much of the ruleset this kernel must be able to enforce.
+    ///
+    /// ```
+    /// use seclude::landlock::{Compatibility, Unveil};
+    /// let u: Unveil<'_, 4> = Unveil::new().compatibility(Compatibility::HardRequirement);
+    /// # let _ = u;
+    /// ```
+    pub const fn compatibility(mut self, compat: Compatibility) -> Self {
+        self.compat = compat;
+        self
+    }
+
+    /// `restrict_self` flags (logging, `TSYNC`), subject to compatibility.
+    ///
+    /// ```
+    /// use seclude::landlock::{RestrictFlags, Unveil};
+    /// let u: Unveil<'_, 4> = Unveil::new().flags(RestrictFlags::TSYNC);
+    /// # let _ = u;
+    /// ```
+    pub const fn flags(mut self, flags: RestrictFlags) -> Self {
+        self.flags = flags;
+        self
+    }
+
+    /// Skip unveiled paths that do not exist instead of failing.
+    ///
+    /// ```
+    /// let u: seclude::landlock::Unveil<'_, 4> = seclude::landlock::Unveil::new().skip_missing_paths();
+    /// # let _ = u;
+    /// ```
+    pub const fn skip_missing_paths(mut self) -> Self {
+        self.skip_missing = true;
+        self
+    }
+
+    /// Number of paths unveiled.
+    ///
+    /// ```
+    /// let mut u: seclude::landlock::Unveil<'_, 4> = seclude::landlock::Unveil::new();
+    /// u.unveil(c"/", "r").unwrap();
+    /// assert_eq!(u.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// Whether nothing is unveiled (committing then hides the whole filesystem).
+    ///
+    /// ```
+    /// assert!(seclude::landlock::Unveil::<'_, 1>::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// Unveils `path` with permission letters `perms` (`"rwxc"`, any subset).
+    ///
+    /// ```
+    /// use seclude::landlock::{Unveil, UnveilError};
+    /// let mut u: Unveil<'_, 1> = Unveil::new();
+    /// u.unveil(c"/etc", "r").unwrap();
+    /// assert_eq!(u.unveil(c"/tmp", "rw"), Err(UnveilError::TooManyPaths { capacity: 1 }));
+    /// ```
+    pub fn unveil(&mut self, path: &'a CStr, perms: &str) -> Result<(), UnveilError> {
+        let perms = UnveilPerms::parse(perms)?;
+        self.paths
+            .push((path, perms))
+            .map_err(|_| UnveilError::TooManyPaths { capacity: N })
+    }
+
+    /// The ruleset request: every right the crate knows (the plan narrows it
+    /// to the kernel's), plus the flags.
+    fn request(&self) -> Request {
+        Request {
+            fs: AccessFs::all(),
+            flags: self.flags,
+            ..Request::EMPTY
+        }
+    }
+
+    /// Enforces the unveiled paths on the calling thread and its future
+    /// children, and returns what is enforced. See [`Plan`].
+    ///
+    /// With [`Compatibility::HardRequirement`], "every right" means every
+    /// right this crate knows, including ones newer than the running
+    /// kernel: use best effort (the default) and check the plan, or
+    /// [`commit_for_kernel`](Unveil::commit_for_kernel).
+    ///
+    /// ```no_run
+    /// let mut u: seclude::landlock::Unveil<'_, 2> = seclude::landlock::Unveil::new();
+    /// u.unveil(c"/srv/data", "r").unwrap();
+    /// let plan = u.commit().unwrap();
+    /// ```
+    pub fn commit(self) -> Result<Plan, UnveilError> {
+        let request = self.request();
+        self.commit_request(request)
+    }
+
+    /// Like [`commit`](Unveil::commit), but requiring only what the running
+    /// kernel can do: with a hard requirement this fails only where Landlock
+    /// is missing.
+    ///
+    /// ```no_run
+    /// use seclude::landlock::{Compatibility, Unveil};
+    /// let mut u: Unveil<'_, 2> = Unveil::new().compatibility(Compatibility::HardRequirement);
+    /// u.unveil(c"/srv/data", "r").unwrap();
+    /// let plan = u.commit_for_kernel().expect("this kernel has Landlock");
+    /// ```
+    pub fn commit_for_kernel(self) -> Result<Plan, UnveilError> {
+        let mut request = self.request();
+        request.fs = request.fs.intersection(abi_version().fs());
+        self.commit_request(request)
+    }
+
+    fn commit_request(self, request: Request) -> Result<Plan, UnveilError> {
+        let mut ruleset = Ruleset::new(&request, self.compat).map_err(UnveilError::Ruleset)?;
+        for (index, (path, perms)) in self.paths.iter().enumerate() {
+            match ruleset.allow_path(path, perms.access()) {
+                Ok(()) => {}
+                Err(RulesetError::Open(Errno::ENOENT)) if self.skip_missing => {}
+                Err(RulesetError::Open(errno)) => return Err(UnveilError::Path { index, errno }),
+                Err(e) => return Err(UnveilError::Ruleset(e)),
+            }
+        }
+        ruleset.restrict_self().map_err(UnveilError::Ruleset)
+    }
+}

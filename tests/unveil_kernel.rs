@@ -1,0 +1,284 @@
+//! `unveil` against the real kernel, as root and as uid 65534 without
+//! capabilities: the behaviours programs rely on.
+
+#[path = "support/child.rs"]
+mod child;
+#[path = "support/fixture.rs"]
+mod fixture;
+
+use fixture::{DENIED, Fixture, c, fixture, read, write};
+use seclude::landlock::{AccessFs, Enforcement, Unveil, UnveilError, abi_version};
+use std::ffi::CString;
+use std::fs;
+use std::io::ErrorKind;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+/// What a dynamically linked program needs to be executed: the program
+/// directories and the loader's libraries.
+fn unveil_system<'a, const N: usize>(u: &mut Unveil<'a, N>) {
+    u.unveil(c"/usr", "rx").unwrap();
+    u.unveil(c"/lib64", "rx").unwrap();
+    u.unveil(c"/etc/ld.so.cache", "r").unwrap();
+    u.unveil(c"/dev/null", "rw").unwrap();
+}
+
+#[test]
+fn bad_permission_letters_are_typed_errors() {
+    let mut u: Unveil<'_, 2> = Unveil::new();
+    assert_eq!(
+        u.unveil(c"/tmp", "rwz"),
+        Err(UnveilError::BadPermission('z'))
+    );
+    assert_eq!(u.unveil(c"/tmp", ""), Err(UnveilError::NoPermissions));
+    assert!(u.is_empty());
+}
+
+#[test]
+fn an_rwc_directory_allows_creating_but_not_executing() {
+    const TEST: &str = "an_rwc_directory_allows_creating_but_not_executing";
+    let f = Fixture::new(TEST);
+    // A copy of true(1) inside, executable by everyone.
+    let prog = f.0.join("inside/prog");
+    fs::copy("/usr/bin/true", &prog).unwrap();
+    fs::set_permissions(&prog, fs::Permissions::from_mode(0o755)).unwrap();
+    f.run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        let mut u: Unveil<'_, 8> = Unveil::new();
+        u.unveil(&inside, "rwc").unwrap();
+        unveil_system(&mut u);
+        // Best effort on this kernel: everything but the rights it lacks
+        // (ABI 9's RESOLVE_UNIX on an ABI 7 kernel), and the plan says so.
+        let plan = u.commit().unwrap();
+        let missing = AccessFs::all().difference(abi_version().fs());
+        let expected = if missing.is_empty() {
+            Enforcement::Full
+        } else {
+            Enforcement::Partial
+        };
+        if plan.enforcement != expected || plan.dropped.fs != missing {
+            return 1;
+        }
+        let uid = unsafe { libc::getuid() };
+        if fs::write(root.join(format!("inside/created-{uid}")), b"x").is_err() {
+            return 2;
+        }
+        let denied = Command::new(root.join("inside/prog")).status();
+        if denied.map_err(|e| e.kind()).err() != Some(ErrorKind::PermissionDenied) {
+            return 3;
+        }
+        // The system's own true(1) runs: x on /usr.
+        if !Command::new("/usr/bin/true")
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            return 4;
+        }
+        0
+    });
+}
+
+#[test]
+fn a_symlink_inside_pointing_outside_does_not_escape() {
+    const TEST: &str = "a_symlink_inside_pointing_outside_does_not_escape";
+    let f = Fixture::new(TEST);
+    std::os::unix::fs::symlink("../outside/file", f.0.join("inside/link")).unwrap();
+    f.run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        let mut u: Unveil<'_, 1> = Unveil::new();
+        u.unveil(&inside, "r").unwrap();
+        u.commit().unwrap();
+        if read(&root.join("inside/file")).is_err() {
+            return 1;
+        }
+        if read(&root.join("inside/link")) != DENIED {
+            return 2;
+        }
+        0
+    });
+}
+
+#[test]
+fn renaming_or_linking_an_outside_file_into_an_unveiled_directory_fails() {
+    const TEST: &str = "renaming_or_linking_an_outside_file_into_an_unveiled_directory_fails";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        let mut u: Unveil<'_, 1> = Unveil::new();
+        u.unveil(&inside, "rwc").unwrap();
+        u.commit().unwrap();
+        let uid = unsafe { libc::getuid() };
+        let target = root.join(format!("inside/moved-{uid}"));
+        if fs::hard_link(root.join("outside/file"), &target).is_ok() {
+            return 1;
+        }
+        if fs::rename(root.join("outside/file"), &target).is_ok() {
+            return 2;
+        }
+        if fs::metadata(&target).is_ok() {
+            return 3;
+        }
+        // Within the unveiled tree, rename works (REFER is part of "c").
+        let a = root.join(format!("inside/a-{uid}"));
+        fs::write(&a, b"x").unwrap();
+        if fs::rename(&a, root.join(format!("inside/sub/b-{uid}"))).is_err() {
+            return 4;
+        }
+        // And removal outside is denied.
+        if fs::remove_file(root.join("outside/file")).is_ok() {
+            return 5;
+        }
+        0
+    });
+}
+
+#[test]
+fn proc_is_hidden_unless_unveiled() {
+    const TEST: &str = "proc_is_hidden_unless_unveiled";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        let mut u: Unveil<'_, 1> = Unveil::new();
+        u.unveil(&inside, "r").unwrap();
+        u.commit().unwrap();
+        if fs::read_to_string("/proc/self/status")
+            .map_err(|e| e.kind())
+            .err()
+            != Some(ErrorKind::PermissionDenied)
+        {
+            return 1;
+        }
+        0
+    });
+}
+
+#[test]
+fn a_hundred_single_files_are_unveiled_and_their_neighbours_are_not() {
+    const TEST: &str = "a_hundred_single_files_are_unveiled_and_their_neighbours_are_not";
+    let f = Fixture::new(TEST);
+    fs::create_dir(f.0.join("many")).unwrap();
+    for i in 0..200 {
+        let path = f.0.join(format!("many/f{i}"));
+        fs::write(&path, b"x").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    f.run_both(TEST, || {
+        let root = fixture();
+        let paths: Vec<CString> = (0..100)
+            .map(|i| c(&root.join(format!("many/f{i}"))))
+            .collect();
+        let mut u: Unveil<'_, 100> = Unveil::new();
+        for p in &paths {
+            u.unveil(p, "r").unwrap();
+        }
+        u.commit().unwrap();
+        for i in 0..200 {
+            let result = read(&root.join(format!("many/f{i}")));
+            if (i < 100) != result.is_ok() {
+                return 1;
+            }
+        }
+        // A file rule grants nothing on its directory.
+        if fs::read_dir(root.join("many")).is_ok() {
+            return 2;
+        }
+        0
+    });
+}
+
+#[test]
+fn a_second_commit_only_narrows() {
+    const TEST: &str = "a_second_commit_only_narrows";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let all = c(&root);
+        let inside = c(&root.join("inside"));
+        let outside = c(&root.join("outside"));
+        let mut first: Unveil<'_, 1> = Unveil::new();
+        first.unveil(&all, "r").unwrap();
+        first.commit().unwrap();
+        if read(&root.join("outside/file")).is_err() || write(&root.join("outside/file")) != DENIED
+        {
+            return 1;
+        }
+        let mut second: Unveil<'_, 2> = Unveil::new();
+        second.unveil(&inside, "r").unwrap();
+        second.unveil(&outside, "rw").unwrap(); // cannot widen past the first layer
+        second.commit().unwrap();
+        if write(&root.join("outside/file")) != DENIED {
+            return 2;
+        }
+        let mut third: Unveil<'_, 1> = Unveil::new();
+        third.unveil(&inside, "r").unwrap();
+        third.commit().unwrap();
+        if read(&root.join("outside/file")) != DENIED || read(&root.join("inside/file")).is_err() {
+            return 3;
+        }
+        0
+    });
+}
+
+#[test]
+fn threads_and_children_inherit_the_restriction() {
+    const TEST: &str = "threads_and_children_inherit_the_restriction";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        let mut u: Unveil<'_, 8> = Unveil::new();
+        u.unveil(&inside, "r").unwrap();
+        unveil_system(&mut u);
+        u.commit().unwrap();
+        let outside = root.join("outside/file");
+        let from_thread = {
+            let outside = outside.clone();
+            std::thread::spawn(move || read(&outside)).join().unwrap()
+        };
+        if from_thread != DENIED {
+            return 1;
+        }
+        let cat = |path: &std::path::Path| {
+            Command::new("/usr/bin/cat")
+                .arg(path)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .map(|s| s.success())
+        };
+        if cat(&root.join("inside/file")).ok() != Some(true) {
+            return 2;
+        }
+        if cat(&outside).ok() != Some(false) {
+            return 3;
+        }
+        0
+    });
+}
+
+#[test]
+fn a_missing_path_fails_the_commit_unless_skipped() {
+    const TEST: &str = "a_missing_path_fails_the_commit_unless_skipped";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        let mut u: Unveil<'_, 2> = Unveil::new();
+        u.unveil(&inside, "r").unwrap();
+        u.unveil(c"/no/such/path", "r").unwrap();
+        match u.commit() {
+            Err(UnveilError::Path { index: 1, errno }) if errno == seclude::Errno::ENOENT => {}
+            _ => return 1,
+        }
+        // Nothing was enforced by the failed commit.
+        if read(&root.join("outside/file")).is_err() {
+            return 2;
+        }
+        let mut u: Unveil<'_, 2> = Unveil::new().skip_missing_paths();
+        u.unveil(&inside, "r").unwrap();
+        u.unveil(c"/no/such/path", "r").unwrap();
+        if u.commit().is_err() || read(&root.join("outside/file")) != DENIED {
+            return 3;
+        }
+        0
+    });
+}
