@@ -282,3 +282,88 @@ fn a_missing_path_fails_the_commit_unless_skipped() {
         0
     });
 }
+
+#[test]
+fn what_landlock_cannot_see_is_denied_by_the_seccomp_supplement() {
+    const TEST: &str = "what_landlock_cannot_see_is_denied_by_the_seccomp_supplement";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        // A file this child owns, so ordinary permissions allow every call
+        // below and only the supplement can refuse them.
+        let own = own_file(&root);
+        let file = c(&own);
+        let mut u: Unveil<'_, 1> = Unveil::new();
+        u.unveil(&inside, "rwc").unwrap();
+        u.commit().unwrap();
+        let eperm =
+            |r: i32| r == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        // SAFETY: plain libc calls on a NUL-terminated path and an open fd.
+        unsafe {
+            if !eperm(libc::chmod(file.as_ptr(), 0o600)) {
+                return 1;
+            }
+            if !eperm(libc::chown(file.as_ptr(), libc::getuid(), libc::getgid())) {
+                return 2;
+            }
+            if !eperm(libc::setxattr(
+                file.as_ptr(),
+                c"user.seclude".as_ptr(),
+                b"x".as_ptr().cast(),
+                1,
+                0,
+            )) {
+                return 3;
+            }
+            if !eperm(libc::utimensat(
+                libc::AT_FDCWD,
+                file.as_ptr(),
+                std::ptr::null(),
+                0,
+            )) {
+                return 4;
+            }
+            let fd = libc::open(file.as_ptr(), libc::O_RDONLY);
+            let mut flags: libc::c_long = 0;
+            if fd < 0 || !eperm(libc::ioctl(fd, 0x4008_6602 as _, &mut flags)) {
+                return 5; // FS_IOC_SETFLAGS (chattr)
+            }
+            // Reading and writing the unveiled file still work.
+            if read(&root.join("inside/file")).is_err() || write(&root.join("inside/file")).is_err()
+            {
+                return 6;
+            }
+        }
+        0
+    });
+}
+
+#[test]
+fn without_the_supplement_metadata_changes_stay_possible() {
+    const TEST: &str = "without_the_supplement_metadata_changes_stay_possible";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        let file = c(&own_file(&root));
+        let mut u: Unveil<'_, 1> = Unveil::new().without_seccomp_supplement();
+        u.unveil(&inside, "rwc").unwrap();
+        u.commit().unwrap();
+        // SAFETY: as above.
+        unsafe {
+            if libc::chmod(file.as_ptr(), 0o600) != 0 {
+                return 1;
+            }
+            if libc::utimensat(libc::AT_FDCWD, file.as_ptr(), std::ptr::null(), 0) != 0 {
+                return 2;
+            }
+        }
+        0
+    });
+}
+
+/// `inside/own-<uid>`, created by (and so owned by) the calling child.
+fn own_file(root: &std::path::Path) -> std::path::PathBuf {
+    let path = root.join(format!("inside/own-{}", unsafe { libc::getuid() }));
+    fs::write(&path, b"seclude\n").unwrap();
+    path
+}

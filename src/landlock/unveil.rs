@@ -23,15 +23,28 @@
 //! across directories is always denied; the [`Plan`] returned by
 //! [`Unveil::commit`] says what was enforced.
 //!
+//! Landlock does not see every change to a file. Mode, owner, extended
+//! attributes and timestamps (`chmod`, `chown`, `setxattr`, `utimensat`,
+//! their `f`/`l`/`at` forms, `file_setattr`), inode flags set by `ioctl`
+//! (`FS_IOC_SETFLAGS`, `FS_IOC_FSSETXATTR`: `chattr`), and before ABI 3
+//! `truncate` by path, all go past it. As Cosmopolitan does, [`Unveil::commit`]
+//! therefore also installs a small seccomp filter ([`seccomp_supplement`])
+//! that fails these calls with `EPERM` everywhere, unveiled paths included,
+//! since seccomp cannot see paths. Opt out with
+//! [`Unveil::without_seccomp_supplement`] if the program needs them.
+//!
 //! Landlock only grants: a path cannot be hidden beneath an unveiled
 //! parent, so OpenBSD's `unveil(path, "")` is refused with
 //! [`UnveilError::NoPermissions`]. Committing again can only narrow: each
 //! commit adds a Landlock layer, and an access must pass every layer.
 
-use super::access::{AccessFs, RestrictFlags};
+use super::access::{AbiVersion, AccessFs, RestrictFlags};
 use super::compat::{Compatibility, Plan, Request};
 use super::ruleset::{Ruleset, RulesetError, abi_version};
+use crate::bpf::{Action, Instruction};
 use crate::errno::Errno;
+use crate::seccomp::{Cmp, Condition, FilterFlags, LoadError, Policy};
+use crate::tables::Syscall;
 use core::ffi::CStr;
 use core::fmt;
 
@@ -136,6 +149,9 @@ pub enum UnveilError {
     },
     /// Building or enforcing the ruleset failed.
     Ruleset(RulesetError),
+    /// Installing the seccomp supplement failed (the Landlock ruleset is
+    /// enforced: the process is confined, but less than asked).
+    Supplement(LoadError),
 }
 
 impl fmt::Display for UnveilError {
@@ -152,6 +168,7 @@ impl fmt::Display for UnveilError {
             }
             UnveilError::Path { index, errno } => write!(f, "unveil: path #{index}: {errno}"),
             UnveilError::Ruleset(e) => fmt::Display::fmt(e, f),
+            UnveilError::Supplement(e) => write!(f, "unveil: seccomp supplement: {e}"),
         }
     }
 }
@@ -177,6 +194,7 @@ pub struct Unveil<'a, const N: usize> {
     compat: Compatibility,
     flags: RestrictFlags,
     skip_missing: bool,
+    supplement: bool,
 }
 
 impl<'a, const N: usize> Default for Unveil<'a, N> {
@@ -199,6 +217,7 @@ impl<'a, const N: usize> Unveil<'a, N> {
             compat: Compatibility::BestEffort,
             flags: RestrictFlags::empty(),
             skip_missing: false,
+            supplement: true,
         }
     }
 
@@ -234,6 +253,19 @@ impl<'a, const N: usize> Unveil<'a, N> {
     /// ```
     pub const fn skip_missing_paths(mut self) -> Self {
         self.skip_missing = true;
+        self
+    }
+
+    /// Do not install the seccomp supplement ([`seccomp_supplement`]): mode,
+    /// owner, xattr and timestamp changes stay possible on every path the
+    /// process can reach.
+    ///
+    /// ```
+    /// let u: seclude::landlock::Unveil<'_, 4> = seclude::landlock::Unveil::new().without_seccomp_supplement();
+    /// # let _ = u;
+    /// ```
+    pub const fn without_seccomp_supplement(mut self) -> Self {
+        self.supplement = false;
         self
     }
 
@@ -326,6 +358,116 @@ impl<'a, const N: usize> Unveil<'a, N> {
                 Err(e) => return Err(UnveilError::Ruleset(e)),
             }
         }
-        ruleset.restrict_self().map_err(UnveilError::Ruleset)
+        let plan = ruleset.restrict_self().map_err(UnveilError::Ruleset)?;
+        if self.supplement && plan.enforcement != super::Enforcement::None {
+            crate::seccomp::load(seccomp_supplement(plan.abi), FilterFlags::empty())
+                .map_err(UnveilError::Supplement)?;
+        }
+        Ok(plan)
+    }
+}
+
+/// `_IOW(type, nr, size)`: the write direction is bit 30 (value 1 at
+/// shift 30) on most architectures and bit 31 (value 4 at shift 29) on
+/// powerpc.
+const fn iow(kind: u8, nr: u8, size: u32) -> u32 {
+    let write = if cfg!(any(target_arch = "powerpc", target_arch = "powerpc64")) {
+        0x8000_0000
+    } else {
+        0x4000_0000
+    };
+    write | (size << 16) | ((kind as u32) << 8) | nr as u32
+}
+
+/// `chattr`'s ioctls: `FS_IOC_SETFLAGS` is `_IOW('f', 2, long)`, so its
+/// number carries the size of `long` (8 or 4; both are refused, for compat
+/// callers); `FS_IOC_FSSETXATTR` is `_IOW('X', 32, struct fsxattr)` (28 bytes).
+const FS_IOC_SETFLAGS_64: u32 = iow(b'f', 2, 8);
+const FS_IOC_SETFLAGS_32: u32 = iow(b'f', 2, 4);
+const FS_IOC_FSSETXATTR: u32 = iow(b'X', 32, 28);
+const EPERM: u16 = 1;
+
+/// The calls that change a file behind Landlock's back.
+const METADATA_CALLS: [Syscall; 25] = [
+    Syscall::chmod,
+    Syscall::fchmod,
+    Syscall::fchmodat,
+    Syscall::fchmodat2,
+    Syscall::chown,
+    Syscall::fchown,
+    Syscall::lchown,
+    Syscall::fchownat,
+    Syscall::chown32,
+    Syscall::fchown32,
+    Syscall::lchown32,
+    Syscall::setxattr,
+    Syscall::lsetxattr,
+    Syscall::fsetxattr,
+    Syscall::setxattrat,
+    Syscall::removexattr,
+    Syscall::lremovexattr,
+    Syscall::fremovexattr,
+    Syscall::removexattrat,
+    Syscall::utime,
+    Syscall::utimes,
+    Syscall::futimesat,
+    Syscall::utimensat,
+    Syscall::utimensat_time64,
+    Syscall::file_setattr,
+];
+
+const fn supplement_policy(with_truncate: bool) -> Policy<32> {
+    let denied = Action::Errno(EPERM);
+    let mut p: Policy<32> = Policy::new(Action::Allow);
+    let mut i = 0;
+    while i < METADATA_CALLS.len() {
+        p = p.action(METADATA_CALLS[i], denied);
+        i += 1;
+    }
+    // Inode flags and project attributes, set through ioctl on any file.
+    let mut k = 0;
+    let cmds = [FS_IOC_SETFLAGS_64, FS_IOC_SETFLAGS_32, FS_IOC_FSSETXATTR];
+    while k < cmds.len() {
+        p = p.rule(
+            Syscall::ioctl,
+            &[Condition::arg32(1, Cmp::Eq, cmds[k])],
+            denied,
+        );
+        k += 1;
+    }
+    if with_truncate {
+        p = p
+            .action(Syscall::truncate, denied)
+            .action(Syscall::truncate64, denied);
+    }
+    p
+}
+
+const SUPPLEMENT: Policy<32> = supplement_policy(false);
+const SUPPLEMENT_WITH_TRUNCATE: Policy<32> = supplement_policy(true);
+static SUPPLEMENT_PROGRAM: &[Instruction] = crate::seccomp_program!(SUPPLEMENT);
+static SUPPLEMENT_WITH_TRUNCATE_PROGRAM: &[Instruction] =
+    crate::seccomp_program!(SUPPLEMENT_WITH_TRUNCATE);
+
+/// The seccomp program [`Unveil::commit`] installs for a kernel of Landlock
+/// version `abi`: every call in the module's list fails with `EPERM`, and
+/// before ABI 3 so does `truncate` by path. Compiled at compile time.
+///
+/// ```
+/// use seclude::bpf::{simulate, Action, SeccompData};
+/// use seclude::landlock::{seccomp_supplement, AbiVersion};
+/// use seclude::tables::{Abi, Syscall};
+///
+/// let chmod = SeccompData::new(Abi::NATIVE.number(Syscall::fchmodat).unwrap() as i32, Abi::NATIVE.audit_arch());
+/// let program = seccomp_supplement(AbiVersion::V7);
+/// assert_eq!(simulate(program, &chmod, Abi::NATIVE.endian()).unwrap().action, Action::Errno(1));
+/// ```
+pub fn seccomp_supplement(abi: AbiVersion) -> &'static [Instruction] {
+    #[cfg(target_arch = "x86_64")]
+    const _: () = assert!(FS_IOC_SETFLAGS_64 == 0x4008_6602 && FS_IOC_FSSETXATTR == 0x401c_5820);
+    if abi < AbiVersion::V3 {
+        SUPPLEMENT_WITH_TRUNCATE_PROGRAM
+    } else {
+        SUPPLEMENT_PROGRAM
     }
 }
