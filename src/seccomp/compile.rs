@@ -889,7 +889,8 @@ pub const fn compile<const P: usize, const N: usize>(
 ///     let mut policy = Policy::new(Action::Errno(1));
 ///     let mut i = 0;
 ///     while i < 300 {
-///         let wide = Condition::arg64(0, Cmp::Eq, 1 << 32);
+///         // A value of its own per syscall: identical rules would share one block.
+///         let wide = Condition::arg64(0, Cmp::Eq, (1 << 32) + i as u64);
 ///         policy = policy.rule(Syscall::ALL[i], &[wide; 6], Action::Allow);
 ///         i += 1;
 ///     }
@@ -909,7 +910,8 @@ pub const fn compile<const P: usize, const N: usize>(
 ///     let mut policy = Policy::new(Action::Errno(1));
 ///     let mut i = 0;
 ///     while i < 100 {
-///         let wide = Condition::arg64(0, Cmp::Eq, 1 << 32);
+///         // A value of its own per syscall: identical rules would share one block.
+///         let wide = Condition::arg64(0, Cmp::Eq, (1 << 32) + i as u64);
 ///         policy = policy.rule(Syscall::ALL[i], &[wide; 6], Action::Allow);
 ///         i += 1;
 ///     }
