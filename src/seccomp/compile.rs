@@ -456,30 +456,41 @@ const fn emit_masked_word<const N: usize>(
     e.seq(load(offset), and)
 }
 
-/// Per syscall, the index of its first rule (or `NONE`).
-struct FirstRules {
-    index: [u16; Syscall::COUNT],
+/// The rules of each syscall as a chain (first rule, then `next` links),
+/// built once in one pass: walking one syscall's rules then touches only
+/// those, which keeps `const` evaluation of large policies fast.
+struct RuleIndex<const P: usize> {
+    first: [u16; Syscall::COUNT],
+    next: [u16; P],
 }
 const NONE: u16 = u16::MAX;
 
-const fn first_rules<const P: usize>(policy: &Policy<P>) -> FirstRules {
-    let mut index = [NONE; Syscall::COUNT];
+const fn index_rules<const P: usize>(policy: &Policy<P>) -> RuleIndex<P> {
+    let mut first = [NONE; Syscall::COUNT];
+    let mut last = [NONE; Syscall::COUNT];
+    let mut next = [NONE; P];
     let rules = policy.rules();
-    let mut i = rules.len();
-    while i > 0 {
-        i -= 1;
-        index[rules[i].syscall as usize] = i as u16;
+    let mut i = 0;
+    while i < rules.len() {
+        let s = rules[i].syscall as usize;
+        if first[s] == NONE {
+            first[s] = i as u16;
+        } else {
+            next[last[s] as usize] = i as u16;
+        }
+        last[s] = i as u16;
+        i += 1;
     }
-    FirstRules { index }
+    RuleIndex { first, next }
 }
 
 /// What the number of `syscall` leads to, before arguments are known.
 const fn outcome_of<const P: usize>(
     policy: &Policy<P>,
-    first: &FirstRules,
+    index: &RuleIndex<P>,
     syscall: Syscall,
 ) -> Outcome {
-    let i = first.index[syscall as usize];
+    let i = index.first[syscall as usize];
     if i == NONE {
         return Outcome::Ret(policy.default_action().to_ret());
     }
@@ -546,7 +557,7 @@ const fn outcome_eq(a: Outcome, b: Outcome) -> bool {
 const fn push_segment<const P: usize>(
     ranges: &mut Ranges,
     policy: &Policy<P>,
-    first: &FirstRules,
+    index: &RuleIndex<P>,
     abi: Abi,
     covered: bool,
     from: u32,
@@ -561,7 +572,7 @@ const fn push_segment<const P: usize>(
     let mut i = 0;
     while i < entries.len() {
         let (nr, syscall) = entries[i];
-        ranges.push(nr, outcome_of(policy, first, syscall));
+        ranges.push(nr, outcome_of(policy, index, syscall));
         if nr < u32::MAX {
             ranges.push(nr + 1, default);
         }
@@ -574,33 +585,32 @@ const fn push_segment<const P: usize>(
 const fn emit_rules<const N: usize, const P: usize>(
     e: &mut Emitter<N>,
     policy: &Policy<P>,
+    index: &RuleIndex<P>,
     syscall: Syscall,
     abi: Abi,
 ) -> usize {
     let rules = policy.rules();
-    // Rules after the syscall's first unconditional one can never decide:
-    // that rule is the fallback, and they are not emitted.
-    let mut end = rules.len();
-    let mut i = 0;
-    while i < rules.len() {
-        if rules[i].syscall as u16 == syscall as u16 && rules[i].conditions().is_empty() {
-            end = i;
+    // The conditional rules up to the syscall's first unconditional one:
+    // that one is the fallback, and rules after it can never decide.
+    let mut chain = [NONE; P];
+    let mut len = 0;
+    let mut fallback = policy.default_action().to_ret();
+    let mut i = index.first[syscall as usize];
+    while i != NONE {
+        let rule = &rules[i as usize];
+        if rule.conditions().is_empty() {
+            fallback = rule.action.to_ret();
             break;
         }
-        i += 1;
+        chain[len] = i;
+        len += 1;
+        i = index.next[i as usize];
     }
-    let mut next = if end < rules.len() {
-        e.ret(rules[end].action.to_ret())
-    } else {
-        e.ret(policy.default_action().to_ret())
-    };
-    let mut i = end;
-    while i > 0 {
-        i -= 1;
-        let rule = &rules[i];
-        if rule.syscall as u16 != syscall as u16 {
-            continue;
-        }
+    // Back to front: each rule's failure target is the next rule's entry.
+    let mut next = e.ret(fallback);
+    while len > 0 {
+        len -= 1;
+        let rule = &rules[chain[len] as usize];
         let success = e.ret(rule.action.to_ret());
         let conditions = rule.conditions();
         let mut entry = success;
@@ -639,7 +649,7 @@ const fn emit_search<const N: usize>(
 const fn emit_arch_block<const N: usize, const P: usize>(
     e: &mut Emitter<N>,
     policy: &Policy<P>,
-    first: &FirstRules,
+    index: &RuleIndex<P>,
     abi: Abi,
 ) -> Result<usize, CompileError> {
     let mut ranges = Ranges {
@@ -658,7 +668,7 @@ const fn emit_arch_block<const N: usize, const P: usize>(
     while s < count {
         let (seg_abi, from) = segments[s];
         let covered = contains(policy.abis(), seg_abi);
-        push_segment(&mut ranges, policy, first, seg_abi, covered, from);
+        push_segment(&mut ranges, policy, index, seg_abi, covered, from);
         s += 1;
     }
     if ranges.overflow {
@@ -667,6 +677,7 @@ const fn emit_arch_block<const N: usize, const P: usize>(
 
     // Rule blocks first: they end up after the search that jumps to them.
     let mut targets = [0usize; MAX_RANGES];
+    let mut keys = [0u64; MAX_RANGES];
     let mut i = ranges.len;
     while i > 0 {
         i -= 1;
@@ -682,11 +693,13 @@ const fn emit_arch_block<const N: usize, const P: usize>(
             };
             // Syscalls with identical rules share one block (mmap and
             // mprotect without PROT_EXEC, say): the first emitted serves all.
+            // Fingerprints make the search cheap; equal ones are confirmed.
+            keys[i] = fingerprint(policy, index, syscall);
             let mut shared = None;
             let mut j = i + 1;
             while j < ranges.len {
                 if let Outcome::Rules(other) = ranges.items[j].outcome {
-                    if same_rules(policy, syscall, other) {
+                    if keys[j] == keys[i] && same_rules(policy, index, syscall, other) {
                         shared = Some(targets[j]);
                         break;
                     }
@@ -695,29 +708,12 @@ const fn emit_arch_block<const N: usize, const P: usize>(
             }
             targets[i] = match shared {
                 Some(label) => label,
-                None => emit_rules(e, policy, syscall, seg_abi),
+                None => emit_rules(e, policy, index, syscall, seg_abi),
             };
         }
     }
     let search = emit_search(e, &ranges, &targets, 0, ranges.len);
     Ok(e.seq(load(SeccompData::NR), search))
-}
-
-/// The index of the next rule of `syscall` at or after `from`.
-const fn next_rule<const P: usize>(
-    policy: &Policy<P>,
-    syscall: Syscall,
-    from: usize,
-) -> Option<usize> {
-    let rules = policy.rules();
-    let mut i = from;
-    while i < rules.len() {
-        if rules[i].syscall as u16 == syscall as u16 {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
 }
 
 const fn same_condition(a: &Condition, b: &Condition) -> bool {
@@ -734,39 +730,89 @@ const fn same_condition(a: &Condition, b: &Condition) -> bool {
     same_cmp && same_width && a.arg == b.arg && a.value == b.value
 }
 
+/// One FNV-1a step over a 64-bit value.
+const fn mix(h: u64, v: u64) -> u64 {
+    (h ^ v).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
+/// A hash of a syscall's rule chain (actions and conditions up to the
+/// first unconditional rule): equal chains have equal fingerprints.
+const fn fingerprint<const P: usize>(
+    policy: &Policy<P>,
+    index: &RuleIndex<P>,
+    syscall: Syscall,
+) -> u64 {
+    let rules = policy.rules();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = index.first[syscall as usize];
+    while i != NONE {
+        let rule = &rules[i as usize];
+        h = mix(h, rule.action.to_ret() as u64);
+        let conditions = rule.conditions();
+        let mut k = 0;
+        while k < conditions.len() {
+            let c = &conditions[k];
+            let (cmp, mask) = match c.cmp {
+                Cmp::Eq => (0, 0),
+                Cmp::Ne => (1, 0),
+                Cmp::Lt => (2, 0),
+                Cmp::Le => (3, 0),
+                Cmp::Gt => (4, 0),
+                Cmp::Ge => (5, 0),
+                Cmp::MaskedEq(m) => (6, m),
+            };
+            let width = matches!(c.width, Width::Bits64) as u64;
+            h = mix(
+                mix(mix(h, c.arg as u64 | cmp << 8 | width << 16), c.value),
+                mask,
+            );
+            k += 1;
+        }
+        if conditions.is_empty() {
+            break;
+        }
+        h = mix(h, 0xff);
+        i = index.next[i as usize];
+    }
+    h
+}
+
 /// Whether two syscalls' rules decide every call alike: the same
 /// conditions and actions in the same order, up to the first
-/// unconditional rule (or to the default action for both).
-const fn same_rules<const P: usize>(policy: &Policy<P>, a: Syscall, b: Syscall) -> bool {
+/// unconditional rule (or to the default action for both). Walks both
+/// chains side by side; most pairs differ at their first rule.
+const fn same_rules<const P: usize>(
+    policy: &Policy<P>,
+    index: &RuleIndex<P>,
+    a: Syscall,
+    b: Syscall,
+) -> bool {
     let rules = policy.rules();
-    let (mut ia, mut ib) = (0, 0);
+    let (mut ia, mut ib) = (index.first[a as usize], index.first[b as usize]);
     loop {
-        match (next_rule(policy, a, ia), next_rule(policy, b, ib)) {
-            (None, None) => return true,
-            (Some(x), Some(y)) => {
-                let (ra, rb) = (&rules[x], &rules[y]);
-                if ra.action.to_ret() != rb.action.to_ret() {
-                    return false;
-                }
-                let (ca, cb) = (ra.conditions(), rb.conditions());
-                if ca.len() != cb.len() {
-                    return false;
-                }
-                let mut k = 0;
-                while k < ca.len() {
-                    if !same_condition(&ca[k], &cb[k]) {
-                        return false;
-                    }
-                    k += 1;
-                }
-                if ca.is_empty() {
-                    return true; // both chains end here
-                }
-                ia = x + 1;
-                ib = y + 1;
-            }
-            _ => return false,
+        if ia == NONE || ib == NONE {
+            return ia == ib;
         }
+        let (ra, rb) = (&rules[ia as usize], &rules[ib as usize]);
+        if ra.action.to_ret() != rb.action.to_ret() {
+            return false;
+        }
+        let (ca, cb) = (ra.conditions(), rb.conditions());
+        if ca.len() != cb.len() {
+            return false;
+        }
+        let mut k = 0;
+        while k < ca.len() {
+            if !same_condition(&ca[k], &cb[k]) {
+                return false;
+            }
+            k += 1;
+        }
+        if ca.is_empty() {
+            return true; // both chains end here
+        }
+        ia = index.next[ia as usize];
+        ib = index.next[ib as usize];
     }
 }
 
@@ -807,7 +853,7 @@ pub const fn compile<const P: usize, const N: usize>(
     if let Some(e) = policy.error() {
         return Err(CompileError::Policy(e));
     }
-    let first = first_rules(policy);
+    let index = index_rules(policy);
     let mut e = Emitter::<N>::new();
     let abis = policy.abis();
 
@@ -835,7 +881,7 @@ pub const fn compile<const P: usize, const N: usize>(
     let mut f = family_count;
     while f > 0 {
         f -= 1;
-        blocks[f] = match emit_arch_block(&mut e, policy, &first, families[f]) {
+        blocks[f] = match emit_arch_block(&mut e, policy, &index, families[f]) {
             Ok(label) => label,
             Err(err) => return Err(err),
         };
@@ -1269,18 +1315,18 @@ mod tests {
     }
 
     fn count_ranges<const P: usize>(policy: &Policy<P>) -> usize {
-        let first = first_rules(policy);
+        let index = index_rules(policy);
         let mut ranges = Ranges {
             items: [NO_RANGE; MAX_RANGES],
             len: 0,
             overflow: false,
         };
-        push_segment(&mut ranges, policy, &first, Abi::NATIVE, true, 0);
+        push_segment(&mut ranges, policy, &index, Abi::NATIVE, true, 0);
         if matches!(Abi::NATIVE, Abi::X86_64) {
             push_segment(
                 &mut ranges,
                 policy,
-                &first,
+                &index,
                 Abi::X32,
                 false,
                 X32_SYSCALL_BIT,
@@ -1520,6 +1566,28 @@ mod tests {
                 Action::Errno(1)
             );
         }
+    }
+
+    /// 300 rules, each testing a value of its own, compiled while the
+    /// tests compile: if compile-time cost grows (quadratic scans),
+    /// rustc's long-running const evaluation error stops the build.
+    const fn three_hundred_rules() -> Policy<300> {
+        let mut policy = Policy::new(Action::Errno(1));
+        let mut i = 0;
+        while i < 300 {
+            let c = Condition::arg64(0, Cmp::Eq, (1 << 32) + i as u64);
+            policy = policy.rule(Syscall::ALL[i], &[c], Action::Allow);
+            i += 1;
+        }
+        policy
+    }
+    static THREE_HUNDRED: &[Instruction] = crate::seccomp_program!(three_hundred_rules());
+
+    #[test]
+    fn a_300_rule_policy_compiles_at_compile_time() {
+        assert!(THREE_HUNDRED.len() > 1000, "{}", THREE_HUNDRED.len());
+        let at_run_time: Program = compile(&three_hundred_rules()).unwrap();
+        assert_eq!(THREE_HUNDRED, at_run_time.instructions());
     }
 
     #[test]
