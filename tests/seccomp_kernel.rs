@@ -737,3 +737,27 @@ fn the_unprivileged_child_really_is_unprivileged() {
     );
     exit.assert_success("unprivileged child");
 }
+
+#[test]
+fn the_log_and_spec_allow_flags_are_accepted_and_the_filter_applies() {
+    run_both(
+        "the_log_and_spec_allow_flags_are_accepted_and_the_filter_applies",
+        || {
+            if load(DENY_GETPPID_PROGRAM, FilterFlags::LOG) != Ok(None) {
+                return 1;
+            }
+            if load(DENY_GETPPID_PROGRAM, FilterFlags::SPEC_ALLOW) != Ok(None) {
+                return 2;
+            }
+            if getppid_with([0; 6]) != Err(errno(55)) {
+                return 3;
+            }
+            // A flag this kernel does not know is refused, not ignored.
+            let unknown = FilterFlags::from_bits_retain(1 << 20);
+            if load(DENY_GETPPID_PROGRAM, unknown) != Err(LoadError::Seccomp(Errno::EINVAL)) {
+                return 4;
+            }
+            0
+        },
+    );
+}
