@@ -12,8 +12,8 @@ mod fixture;
 
 use fixture::{DENIED, Fixture, c, fixture, read, write};
 use seclude::landlock::{
-    AbiVersion, AccessFs, AccessNet, Compatibility, Enforcement, Request, Ruleset, RulesetError,
-    Scope, abi_version,
+    AbiVersion, AccessFs, AccessNet, Compatibility, Enforcement, Request, RestrictFlags, Ruleset,
+    RulesetError, Scope, abi_version,
 };
 use std::fs;
 use std::io::{ErrorKind, Read};
@@ -331,4 +331,118 @@ fn the_signal_scope_denies_signals_to_processes_outside_the_domain() {
         }
         0
     });
+}
+
+#[test]
+fn ioctl_on_devices_needs_ioctl_dev() {
+    const TEST: &str = "ioctl_on_devices_needs_ioctl_dev";
+    Fixture::new(TEST).run_both(TEST, || {
+        let request = Request {
+            fs: abi_version().fs(),
+            ..Request::EMPTY
+        };
+        let mut ruleset = Ruleset::new(&request, Compatibility::HardRequirement).unwrap();
+        let rw = AccessFs::READ_FILE | AccessFs::WRITE_FILE;
+        ruleset.allow_path(c"/dev/null", rw).unwrap();
+        ruleset
+            .allow_path(c"/dev/zero", rw | AccessFs::IOCTL_DEV)
+            .unwrap();
+        ruleset.restrict_self().unwrap();
+        // TCGETS on a non-terminal is ENOTTY when allowed, EACCES when
+        // Landlock refuses the ioctl itself.
+        let tcgets = |path: &std::ffi::CStr| unsafe {
+            let fd = libc::open(path.as_ptr(), libc::O_RDWR);
+            let mut t: libc::termios = core::mem::zeroed();
+            let r = libc::ioctl(fd, libc::TCGETS, &mut t);
+            (fd >= 0, r, std::io::Error::last_os_error().raw_os_error())
+        };
+        if tcgets(c"/dev/null") != (true, -1, Some(libc::EACCES)) {
+            return 1;
+        }
+        if tcgets(c"/dev/zero") != (true, -1, Some(libc::ENOTTY)) {
+            return 2;
+        }
+        0
+    });
+}
+
+#[test]
+fn the_abstract_unix_socket_scope_denies_connecting_out_of_the_domain() {
+    const TEST: &str = "the_abstract_unix_socket_scope_denies_connecting_out_of_the_domain";
+    Fixture::new(TEST).run_both(TEST, || {
+        use std::os::linux::net::SocketAddrExt;
+        use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
+        let name = format!("seclude-scope-{}", std::process::id());
+        let addr = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+        // Created before the restriction: outside the domain.
+        let _outside = UnixListener::bind_addr(&addr).unwrap();
+        if UnixStream::connect_addr(&addr).is_err() {
+            return 1;
+        }
+        let request = Request {
+            scopes: Scope::ABSTRACT_UNIX_SOCKET,
+            ..Request::EMPTY
+        };
+        Ruleset::new(&request, Compatibility::HardRequirement)
+            .unwrap()
+            .restrict_self()
+            .unwrap();
+        match UnixStream::connect_addr(&addr) {
+            Err(e) if e.raw_os_error() == Some(libc::EPERM) => {}
+            _ => return 2,
+        }
+        // A socket created inside the domain is reachable.
+        let inner = SocketAddr::from_abstract_name(format!("{name}-inner").as_bytes()).unwrap();
+        let _inside = UnixListener::bind_addr(&inner).unwrap();
+        if UnixStream::connect_addr(&inner).is_err() {
+            return 3;
+        }
+        0
+    });
+}
+
+#[test]
+fn logging_flags_are_accepted_from_abi_7_and_tsync_is_reported_missing_before_abi_8() {
+    const TEST: &str =
+        "logging_flags_are_accepted_from_abi_7_and_tsync_is_reported_missing_before_abi_8";
+    Fixture::new(TEST).run_both(TEST, || {
+        let request = Request {
+            fs: AccessFs::WRITE_FILE,
+            flags: RestrictFlags::LOG_NEW_EXEC_ON | RestrictFlags::LOG_SUBDOMAINS_OFF,
+            ..Request::EMPTY
+        };
+        // On this kernel (ABI 7) the kernel accepts the flags: restrict_self
+        // would fail with EINVAL otherwise.
+        let plan = Ruleset::new(&request, Compatibility::HardRequirement)
+            .unwrap()
+            .restrict_self()
+            .unwrap();
+        if plan.enforcement != Enforcement::Full || plan.enforced.flags != request.flags {
+            return 1;
+        }
+        let tsync = Request {
+            flags: RestrictFlags::TSYNC,
+            ..request
+        };
+        if abi_version() < AbiVersion::V8 {
+            if Ruleset::new(&tsync, Compatibility::HardRequirement).is_ok() {
+                return 2;
+            }
+            let best = Ruleset::new(&tsync, Compatibility::BestEffort).unwrap();
+            if best.plan().enforcement != Enforcement::Partial
+                || best.plan().dropped.flags != RestrictFlags::TSYNC
+            {
+                return 3;
+            }
+        }
+        0
+    });
+}
+
+#[test]
+fn the_errata_query_answers_on_this_kernel() {
+    // LANDLOCK_CREATE_RULESET_ERRATA exists from Linux 6.15 (ABI 7).
+    if abi_version() >= AbiVersion::V7 {
+        assert!(seclude::landlock::errata().is_ok());
+    }
 }
