@@ -446,3 +446,176 @@ fn the_errata_query_answers_on_this_kernel() {
         assert!(seclude::landlock::errata().is_ok());
     }
 }
+
+/// One filesystem right, and an operation that needs exactly it, run in
+/// `dir` (with a per-uid name, since the root run's leftovers stay).
+struct RightCase {
+    right: AccessFs,
+    op: fn(&std::path::Path, u32) -> std::io::Result<()>,
+}
+
+fn mknod_at(path: &std::path::Path, mode: libc::mode_t) -> std::io::Result<()> {
+    let p = c(path);
+    // SAFETY: mknod(2) on a NUL-terminated path.
+    match unsafe { libc::mknod(p.as_ptr(), mode, libc::makedev(1, 3)) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+const RIGHT_CASES: [RightCase; 8] = [
+    RightCase {
+        right: AccessFs::MAKE_DIR,
+        op: |dir, uid| fs::create_dir(dir.join(format!("d-{uid}"))),
+    },
+    RightCase {
+        right: AccessFs::REMOVE_DIR,
+        op: |dir, uid| fs::remove_dir(dir.join(format!("empty-{uid}"))),
+    },
+    RightCase {
+        right: AccessFs::REMOVE_FILE,
+        op: |dir, uid| fs::remove_file(dir.join(format!("victim-{uid}"))),
+    },
+    RightCase {
+        right: AccessFs::MAKE_SYM,
+        op: |dir, uid| std::os::unix::fs::symlink("file", dir.join(format!("sym-{uid}"))),
+    },
+    RightCase {
+        right: AccessFs::MAKE_FIFO,
+        op: |dir, uid| mknod_at(&dir.join(format!("fifo-{uid}")), libc::S_IFIFO | 0o600),
+    },
+    RightCase {
+        right: AccessFs::MAKE_SOCK,
+        op: |dir, uid| {
+            std::os::unix::net::UnixListener::bind(dir.join(format!("sock-{uid}"))).map(drop)
+        },
+    },
+    RightCase {
+        right: AccessFs::MAKE_CHAR,
+        op: |dir, uid| mknod_at(&dir.join(format!("chr-{uid}")), libc::S_IFCHR | 0o600),
+    },
+    RightCase {
+        right: AccessFs::MAKE_BLOCK,
+        op: |dir, uid| mknod_at(&dir.join(format!("blk-{uid}")), libc::S_IFBLK | 0o600),
+    },
+];
+
+#[test]
+fn each_create_and_remove_right_is_allowed_inside_and_denied_outside() {
+    const TEST: &str = "each_create_and_remove_right_is_allowed_inside_and_denied_outside";
+    for (i, case) in RIGHT_CASES.iter().enumerate() {
+        let f = Fixture::new(&format!("{TEST}-{i}"));
+        // What the remove cases remove, for both uids, in both trees.
+        for uid in [0, child::NOBODY] {
+            for tree in ["inside", "outside"] {
+                let empty = f.0.join(format!("{tree}/empty-{uid}"));
+                fs::create_dir(&empty).unwrap();
+                fs::write(f.0.join(format!("{tree}/victim-{uid}")), b"x").unwrap();
+            }
+        }
+        let dir = f.0.to_str().unwrap().to_string();
+        for mode in child::MODES {
+            let env = [
+                ("SECLUDE_FIXTURE", dir.as_str()),
+                ("SECLUDE_RIGHT_CASE", &i.to_string()),
+            ];
+            child::run_with_env(TEST, mode, &env, || {
+                let root = fixture();
+                let case = &RIGHT_CASES[std::env::var("SECLUDE_RIGHT_CASE")
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()];
+                let uid = unsafe { libc::getuid() };
+                let request = Request {
+                    fs: abi_version().fs(),
+                    ..Request::EMPTY
+                };
+                let mut ruleset = Ruleset::new(&request, Compatibility::HardRequirement).unwrap();
+                ruleset
+                    .allow_path(&c(&root.join("inside")), case.right)
+                    .unwrap();
+                ruleset.restrict_self().unwrap();
+                let inside = (case.op)(&root.join("inside"), uid);
+                let outside = (case.op)(&root.join("outside"), uid);
+                if outside.map_err(|e| e.kind()).err() != Some(ErrorKind::PermissionDenied) {
+                    return 1;
+                }
+                // Device nodes also need CAP_MKNOD: as nobody, the kernel
+                // refuses them inside too (with EPERM, not Landlock's EACCES).
+                let devices = AccessFs::MAKE_CHAR | AccessFs::MAKE_BLOCK;
+                if uid != 0 && devices.contains(case.right) {
+                    return if inside.map_err(|e| e.raw_os_error()).err() == Some(Some(libc::EPERM))
+                    {
+                        0
+                    } else {
+                        2
+                    };
+                }
+                if inside.is_err() {
+                    return 3;
+                }
+                0
+            })
+            .assert_success(&format!("{:?} ({mode:?})", case.right));
+        }
+    }
+}
+
+#[test]
+fn openat_beneath_an_earlier_opened_directory_is_still_denied() {
+    const TEST: &str = "openat_beneath_an_earlier_opened_directory_is_still_denied";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        // A directory fd opened before the restriction, outside the rules.
+        let outside = fs::File::open(root.join("outside")).unwrap();
+        let request = Request {
+            fs: abi_version().fs(),
+            ..Request::EMPTY
+        };
+        let mut ruleset = Ruleset::new(&request, Compatibility::HardRequirement).unwrap();
+        ruleset
+            .allow_path(&c(&root.join("inside")), AccessFs::READ_FILE)
+            .unwrap();
+        ruleset.restrict_self().unwrap();
+        use std::os::fd::AsRawFd;
+        // SAFETY: openat(2) relative to a valid directory fd.
+        let fd = unsafe { libc::openat(outside.as_raw_fd(), c"file".as_ptr(), libc::O_RDONLY) };
+        if fd >= 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EACCES) {
+            return 1;
+        }
+        0
+    });
+}
+
+#[test]
+fn o_path_and_stat_still_work_outside() {
+    const TEST: &str = "o_path_and_stat_still_work_outside";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let request = Request {
+            fs: abi_version().fs(),
+            ..Request::EMPTY
+        };
+        Ruleset::new(&request, Compatibility::HardRequirement)
+            .unwrap()
+            .restrict_self()
+            .unwrap();
+        let file = c(&root.join("outside/file"));
+        // SAFETY: open(2) with O_PATH on a NUL-terminated path.
+        let fd = unsafe { libc::open(file.as_ptr(), libc::O_PATH) };
+        if fd < 0 {
+            return 1;
+        }
+        if fs::metadata(root.join("outside/file"))
+            .map(|m| m.len())
+            .ok()
+            != Some(8)
+        {
+            return 2;
+        }
+        if read(&root.join("outside/file")) != DENIED {
+            return 3;
+        }
+        0
+    });
+}
