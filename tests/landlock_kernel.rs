@@ -17,6 +17,7 @@ use seclude::landlock::{
 };
 use std::fs;
 use std::io::{ErrorKind, Read};
+use std::os::unix::fs::PermissionsExt;
 
 #[test]
 fn this_kernel_has_landlock() {
@@ -451,6 +452,8 @@ fn the_errata_query_answers_on_this_kernel() {
 /// `dir` (with a per-uid name, since the root run's leftovers stay).
 struct RightCase {
     right: AccessFs,
+    /// Granted along with `right` because the operation needs it too.
+    with: AccessFs,
     op: fn(&std::path::Path, u32) -> std::io::Result<()>,
 }
 
@@ -463,46 +466,87 @@ fn mknod_at(path: &std::path::Path, mode: libc::mode_t) -> std::io::Result<()> {
     }
 }
 
-const RIGHT_CASES: [RightCase; 8] = [
+/// execve(2) on a file that is not a program: Landlock checks EXECUTE
+/// before the kernel looks at the format, so an allowed exec fails with
+/// ENOEXEC and a denied one with EACCES; nothing ever runs.
+fn exec_probe(path: &std::path::Path) -> std::io::Result<()> {
+    let p = c(path);
+    let argv = [p.as_ptr(), std::ptr::null()];
+    let envp = [std::ptr::null()];
+    // SAFETY: NUL-terminated path, argv and envp arrays.
+    unsafe { libc::execve(p.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+    match std::io::Error::last_os_error() {
+        e if e.raw_os_error() == Some(libc::ENOEXEC) => Ok(()),
+        e => Err(e),
+    }
+}
+
+const RIGHT_CASES: [RightCase; 10] = [
+    RightCase {
+        right: AccessFs::EXECUTE,
+        // The kernel opens a program for reading to execute it.
+        with: AccessFs::READ_FILE,
+        op: |dir, uid| exec_probe(&dir.join(format!("exec-{uid}"))),
+    },
+    RightCase {
+        right: AccessFs::TRUNCATE,
+        with: AccessFs::empty(),
+        op: |dir, uid| {
+            let p = c(&dir.join(format!("victim-{uid}")));
+            // SAFETY: truncate(2) on a NUL-terminated path.
+            match unsafe { libc::truncate(p.as_ptr(), 1) } {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        },
+    },
     RightCase {
         right: AccessFs::MAKE_DIR,
+        with: AccessFs::empty(),
         op: |dir, uid| fs::create_dir(dir.join(format!("d-{uid}"))),
     },
     RightCase {
         right: AccessFs::REMOVE_DIR,
+        with: AccessFs::empty(),
         op: |dir, uid| fs::remove_dir(dir.join(format!("empty-{uid}"))),
     },
     RightCase {
         right: AccessFs::REMOVE_FILE,
+        with: AccessFs::empty(),
         op: |dir, uid| fs::remove_file(dir.join(format!("victim-{uid}"))),
     },
     RightCase {
         right: AccessFs::MAKE_SYM,
+        with: AccessFs::empty(),
         op: |dir, uid| std::os::unix::fs::symlink("file", dir.join(format!("sym-{uid}"))),
     },
     RightCase {
         right: AccessFs::MAKE_FIFO,
+        with: AccessFs::empty(),
         op: |dir, uid| mknod_at(&dir.join(format!("fifo-{uid}")), libc::S_IFIFO | 0o600),
     },
     RightCase {
         right: AccessFs::MAKE_SOCK,
+        with: AccessFs::empty(),
         op: |dir, uid| {
             std::os::unix::net::UnixListener::bind(dir.join(format!("sock-{uid}"))).map(drop)
         },
     },
     RightCase {
         right: AccessFs::MAKE_CHAR,
+        with: AccessFs::empty(),
         op: |dir, uid| mknod_at(&dir.join(format!("chr-{uid}")), libc::S_IFCHR | 0o600),
     },
     RightCase {
         right: AccessFs::MAKE_BLOCK,
+        with: AccessFs::empty(),
         op: |dir, uid| mknod_at(&dir.join(format!("blk-{uid}")), libc::S_IFBLK | 0o600),
     },
 ];
 
 #[test]
-fn each_create_and_remove_right_is_allowed_inside_and_denied_outside() {
-    const TEST: &str = "each_create_and_remove_right_is_allowed_inside_and_denied_outside";
+fn each_right_is_allowed_inside_and_denied_outside() {
+    const TEST: &str = "each_right_is_allowed_inside_and_denied_outside";
     for (i, case) in RIGHT_CASES.iter().enumerate() {
         let f = Fixture::new(&format!("{TEST}-{i}"));
         // What the remove cases remove, for both uids, in both trees.
@@ -510,7 +554,12 @@ fn each_create_and_remove_right_is_allowed_inside_and_denied_outside() {
             for tree in ["inside", "outside"] {
                 let empty = f.0.join(format!("{tree}/empty-{uid}"));
                 fs::create_dir(&empty).unwrap();
-                fs::write(f.0.join(format!("{tree}/victim-{uid}")), b"x").unwrap();
+                let victim = f.0.join(format!("{tree}/victim-{uid}"));
+                fs::write(&victim, b"x").unwrap();
+                fs::set_permissions(&victim, fs::Permissions::from_mode(0o666)).unwrap();
+                let exec = f.0.join(format!("{tree}/exec-{uid}"));
+                fs::write(&exec, [0u8; 64]).unwrap();
+                fs::set_permissions(&exec, fs::Permissions::from_mode(0o755)).unwrap();
             }
         }
         let dir = f.0.to_str().unwrap().to_string();
@@ -532,7 +581,7 @@ fn each_create_and_remove_right_is_allowed_inside_and_denied_outside() {
                 };
                 let mut ruleset = Ruleset::new(&request, Compatibility::HardRequirement).unwrap();
                 ruleset
-                    .allow_path(&c(&root.join("inside")), case.right)
+                    .allow_path(&c(&root.join("inside")), case.right | case.with)
                     .unwrap();
                 ruleset.restrict_self().unwrap();
                 let inside = (case.op)(&root.join("inside"), uid);

@@ -24,6 +24,30 @@ fn unveil_system<'a, const N: usize>(u: &mut Unveil<'a, N>) {
 }
 
 #[test]
+fn x_alone_is_enough_to_execute() {
+    const TEST: &str = "x_alone_is_enough_to_execute";
+    Fixture::new(TEST).run_both(TEST, || {
+        let mut u: Unveil<'_, 8> = Unveil::new();
+        u.unveil(c"/usr/bin/true", "x").unwrap();
+        u.unveil(c"/usr/lib", "r").unwrap();
+        u.unveil(c"/usr/lib64", "r").unwrap();
+        u.unveil(c"/lib64", "r").unwrap();
+        u.unveil(c"/etc/ld.so.cache", "r").unwrap();
+        u.unveil(c"/dev/null", "rw").unwrap();
+        // The loader itself is executed by the kernel: x on it too.
+        u.unveil(c"/lib64/ld-linux-x86-64.so.2", "x").unwrap();
+        u.skip_missing_paths().commit().unwrap();
+        if !Command::new("/usr/bin/true")
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            return 1;
+        }
+        0
+    });
+}
+
+#[test]
 fn bad_permission_letters_are_typed_errors() {
     let mut u: Unveil<'_, 2> = Unveil::new();
     assert_eq!(

@@ -8,8 +8,12 @@
 //! | --- | --- |
 //! | `r` | `READ_FILE`, `READ_DIR`, `IOCTL_DEV` |
 //! | `w` | `WRITE_FILE`, `TRUNCATE`, `IOCTL_DEV` |
-//! | `x` | `EXECUTE` |
+//! | `x` | `EXECUTE`, `READ_FILE` |
 //! | `c` | `MAKE_REG`, `MAKE_DIR`, `MAKE_SYM`, `MAKE_SOCK`, `MAKE_FIFO`, `REMOVE_FILE`, `REMOVE_DIR`, `REFER`, `RESOLVE_UNIX` |
+//!
+//! `x` includes `READ_FILE` because the kernel opens a program for reading
+//! to execute it, and Landlock checks both rights then: `EXECUTE` alone
+//! executes nothing.
 //!
 //! `c` is create *and* remove, as on OpenBSD, and also rename and link
 //! within unveiled trees (`REFER`) and connecting to UNIX sockets there.
@@ -68,8 +72,8 @@ impl UnveilPerms {
     pub const WRITE: AccessFs = AccessFs::WRITE_FILE
         .union(AccessFs::TRUNCATE)
         .union(AccessFs::IOCTL_DEV);
-    /// `x`: execute files.
-    pub const EXECUTE: AccessFs = AccessFs::EXECUTE;
+    /// `x`: execute files (which needs reading them: see the module docs).
+    pub const EXECUTE: AccessFs = AccessFs::EXECUTE.union(AccessFs::READ_FILE);
     /// `c`: create, remove, rename and link; connect to UNIX sockets.
     pub const CREATE: AccessFs = AccessFs::MAKE_REG
         .union(AccessFs::MAKE_DIR)
