@@ -9,8 +9,14 @@ dest="$root/target/linux-source-6.12"
 work="$root/target/linux-source-deb"
 mkdir -p "$work"
 cd "$work"
+download() { apt-get download linux-source-6.12 2>&1 | grep -v '^W: Download is performed unsandboxed' || true; }
 if ! ls linux-source-6.12_*.deb >/dev/null 2>&1; then
-  apt-get download linux-source-6.12 2>&1 | grep -v '^W: Download is performed unsandboxed' || true
+  download
+  # A fresh machine may have no package lists yet.
+  if ! ls linux-source-6.12_*.deb >/dev/null 2>&1; then
+    apt-get update -qq
+    download
+  fi
 fi
 deb=$(ls linux-source-6.12_*.deb | head -n 1)
 rm -rf x && dpkg -x "$deb" x
