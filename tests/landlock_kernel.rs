@@ -281,15 +281,24 @@ fn tcp_bind_and_connect_are_allowed_only_on_listed_ports() {
     const TEST: &str = "tcp_bind_and_connect_are_allowed_only_on_listed_ports";
     Fixture::new(TEST).run_both(TEST, || {
         let (allowed, other) = (test_port(0), test_port(1) + 1);
-        // A listener on `other`, opened before the restriction.
+        let reachable = other + 1;
+        // Listeners on `other` and `reachable`, opened before the restriction.
         let listener = std::net::TcpListener::bind(("127.0.0.1", other)).unwrap();
+        let reachable_listener = std::net::TcpListener::bind(("127.0.0.1", reachable)).unwrap();
         let request = Request {
             net: AccessNet::all(),
             ..Request::EMPTY
         };
         let mut ruleset = Ruleset::new(&request, Compatibility::HardRequirement).unwrap();
         ruleset.allow_port(allowed, AccessNet::BIND_TCP).unwrap();
+        ruleset
+            .allow_port(reachable, AccessNet::CONNECT_TCP)
+            .unwrap();
         ruleset.restrict_self().unwrap();
+        // Connecting to the listed port works.
+        if std::net::TcpStream::connect(("127.0.0.1", reachable)).is_err() {
+            return 4;
+        }
         let bound = std::net::TcpListener::bind(("127.0.0.1", allowed));
         if bound.is_err() {
             return 1;
@@ -303,7 +312,7 @@ fn tcp_bind_and_connect_are_allowed_only_on_listed_ports() {
         if connect.map_err(|e| e.kind()).err() != Some(ErrorKind::PermissionDenied) {
             return 3;
         }
-        drop(listener);
+        drop((listener, reachable_listener));
         0
     });
 }
