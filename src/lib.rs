@@ -49,6 +49,7 @@ extern crate std;
 pub mod bpf;
 mod errno;
 pub mod landlock;
+pub mod pledge;
 pub mod seccomp;
 pub mod sys;
 pub mod tables;
