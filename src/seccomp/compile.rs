@@ -195,8 +195,9 @@ impl std::error::Error for CompileError {}
 enum Outcome {
     /// A `ret` with this value, decided from the number alone.
     Ret(u32),
-    /// The rules of this syscall, which test arguments.
-    Rules(Syscall),
+    /// The rules of this syscall, which test arguments as wide as this
+    /// ABI's (x86-64 and x32 share one search, so ranges carry their ABI).
+    Rules(Syscall, Abi),
 }
 
 /// `[start, next range's start)` has `outcome`.
@@ -489,6 +490,7 @@ const fn outcome_of<const P: usize>(
     policy: &Policy<P>,
     index: &RuleIndex<P>,
     syscall: Syscall,
+    abi: Abi,
 ) -> Outcome {
     let i = index.first[syscall as usize];
     if i == NONE {
@@ -498,7 +500,7 @@ const fn outcome_of<const P: usize>(
     if rule.conditions().is_empty() {
         Outcome::Ret(rule.action.to_ret())
     } else {
-        Outcome::Rules(syscall)
+        Outcome::Rules(syscall, abi)
     }
 }
 
@@ -547,7 +549,7 @@ impl Ranges {
 const fn outcome_eq(a: Outcome, b: Outcome) -> bool {
     match (a, b) {
         (Outcome::Ret(x), Outcome::Ret(y)) => x == y,
-        (Outcome::Rules(x), Outcome::Rules(y)) => x as u16 == y as u16,
+        (Outcome::Rules(x, a), Outcome::Rules(y, b)) => x as u16 == y as u16 && a as u8 == b as u8,
         _ => false,
     }
 }
@@ -572,7 +574,7 @@ const fn push_segment<const P: usize>(
     let mut i = 0;
     while i < entries.len() {
         let (nr, syscall) = entries[i];
-        ranges.push(nr, outcome_of(policy, index, syscall));
+        ranges.push(nr, outcome_of(policy, index, syscall, abi));
         if nr < u32::MAX {
             ranges.push(nr + 1, default);
         }
@@ -636,7 +638,7 @@ const fn emit_search<const N: usize>(
     if hi - lo == 1 {
         return match ranges.items[lo].outcome {
             Outcome::Ret(value) => e.ret(value),
-            Outcome::Rules(_) => targets[lo],
+            Outcome::Rules(..) => targets[lo],
         };
     }
     let mid = lo + (hi - lo) / 2;
@@ -681,16 +683,7 @@ const fn emit_arch_block<const N: usize, const P: usize>(
     let mut i = ranges.len;
     while i > 0 {
         i -= 1;
-        if let Outcome::Rules(syscall) = ranges.items[i].outcome {
-            let seg_abi = if ranges.items[i].start >= X32_SYSCALL_BIT
-                && matches!(abi, Abi::X86_64 | Abi::X32)
-            {
-                Abi::X32
-            } else if matches!(abi, Abi::X32) {
-                Abi::X86_64
-            } else {
-                abi
-            };
+        if let Outcome::Rules(syscall, seg_abi) = ranges.items[i].outcome {
             // Syscalls with identical rules share one block (mmap and
             // mprotect without PROT_EXEC, say): the first emitted serves all.
             // Fingerprints make the search cheap; equal ones are confirmed.
@@ -698,7 +691,9 @@ const fn emit_arch_block<const N: usize, const P: usize>(
             let mut shared = None;
             let mut j = i + 1;
             while j < ranges.len {
-                if let Outcome::Rules(other) = ranges.items[j].outcome {
+                // Every ABI of one arch block has the same argument width
+                // and byte order, so x86-64 and x32 ranges may share too.
+                if let Outcome::Rules(other, _) = ranges.items[j].outcome {
                     if keys[j] == keys[i] && same_rules(policy, index, syscall, other) {
                         shared = Some(targets[j]);
                         break;
