@@ -141,14 +141,9 @@ impl Errno {
     }
 }
 
-/// `len` bytes of the generated errno text from `start` (ASCII, so any
-/// range the generator wrote is valid UTF-8).
+/// `len` bytes of the generated errno text from `start` (all ASCII).
 const fn text(start: usize, len: usize) -> &'static str {
-    let bytes = numbers::TEXT.as_bytes().split_at(start).1.split_at(len).0;
-    match core::str::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(_) => "",
-    }
+    crate::text::slice(numbers::TEXT, start, start + len)
 }
 
 impl fmt::Display for Errno {

@@ -53,6 +53,7 @@ pub mod pledge;
 pub mod seccomp;
 pub mod sys;
 pub mod tables;
+mod text;
 
 pub use errno::Errno;
 

@@ -138,30 +138,6 @@ const fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// `s[start..end]` in `const` context (`start..end` lies on ASCII
-/// whitespace boundaries of a `&str`, so it is valid UTF-8).
-const fn slice(s: &str, start: usize, end: usize) -> &str {
-    let bytes = s.as_bytes().split_at(end).0.split_at(start).1;
-    match core::str::from_utf8(bytes) {
-        Ok(word) => word,
-        Err(_) => "",
-    }
-}
-
-const fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
 impl Promises {
     /// Parses space-separated promise words (OpenBSD's syntax; any ASCII
     /// whitespace separates). Repeated words are fine; the empty string is
@@ -193,7 +169,8 @@ impl Promises {
             if start == i {
                 break;
             }
-            let word = slice(s, start, i);
+            // Cut at ASCII whitespace, so on character boundaries.
+            let word = crate::text::slice(s, start, i);
             match Promises::from_word(word) {
                 Some(p) => promises = promises.union(p),
                 None => {
@@ -217,7 +194,7 @@ impl Promises {
     pub const fn from_word(word: &str) -> Option<Promises> {
         let mut i = 0;
         while i < WORDS.len() {
-            if same(WORDS[i].0.as_bytes(), word.as_bytes()) {
+            if crate::text::eq(WORDS[i].0, word) {
                 return Some(WORDS[i].1);
             }
             i += 1;

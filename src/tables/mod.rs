@@ -40,6 +40,7 @@
 //! };
 //! ```
 
+use crate::text::{compare, eq};
 use core::cmp::Ordering;
 use core::fmt;
 
@@ -161,32 +162,6 @@ pub enum Abi {
 /// assert_eq!(Abi::X32.number(Syscall::read), Some(X32_SYSCALL_BIT));
 /// ```
 pub const X32_SYSCALL_BIT: u32 = arch::X32_SYSCALL_BIT;
-
-/// Compares two strings bytewise, in `const` context.
-const fn compare(a: &[u8], b: &[u8]) -> Ordering {
-    let mut i = 0;
-    while i < a.len() && i < b.len() {
-        if a[i] != b[i] {
-            return if a[i] < b[i] {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            };
-        }
-        i += 1;
-    }
-    if a.len() == b.len() {
-        Ordering::Equal
-    } else if a.len() < b.len() {
-        Ordering::Less
-    } else {
-        Ordering::Greater
-    }
-}
-
-const fn eq(a: &str, b: &str) -> bool {
-    matches!(compare(a.as_bytes(), b.as_bytes()), Ordering::Equal)
-}
 
 impl Abi {
     /// Every ABI, in declaration order.
