@@ -18,6 +18,7 @@ fn run(input: &PolicyInput) {
         abis,
         default,
         bad_arch,
+        unknown,
         rules,
         policy,
     } = build(input);
@@ -53,7 +54,7 @@ fn run(input: &PolicyInput) {
 
     for probe in input.probes.iter().take(MAX_PROBES) {
         let data = probe.data(abis, &rules);
-        let reference = reference(abis, &rules, default, bad_arch, &data);
+        let reference = reference(abis, &rules, default, bad_arch, unknown, &data);
         let evaluated = policy.evaluate(&data);
         assert_eq!(
             evaluated, reference,
@@ -134,6 +135,7 @@ fn reference(
     rules: &Rules,
     default: Action,
     bad_arch: Action,
+    unknown: Action,
     data: &SeccompData,
 ) -> Action {
     let nr = data.nr as u32;
@@ -152,7 +154,7 @@ fn reference(
         return bad_arch;
     };
     let Some(syscall) = abi.syscall(nr) else {
-        return default;
+        return unknown;
     };
     let bits = abi.arg_bits();
     for (s, conds, action) in rules {

@@ -54,6 +54,8 @@ pub struct Built {
     pub abis: &'static [Abi],
     pub default: Action,
     pub bad_arch: Action,
+    /// The action for numbers without a syscall (`Policy::unknown`).
+    pub unknown: Action,
     pub rules: Rules,
     pub policy: Policy<CAPACITY>,
 }
@@ -69,6 +71,14 @@ pub fn build(input: &PolicyInput) -> Built {
         .map(|r| (r.syscall(), r.conditions(), r.action.action()))
         .collect();
     let mut policy: Policy<CAPACITY> = Policy::for_abis(abis, default).bad_arch(bad_arch);
+    // Bit 4 of the ABI selector (independent of which set it picks) also
+    // gives numbers without a syscall their own action: the bad-arch one.
+    let unknown = if input.abi_set & 0x10 != 0 {
+        policy = policy.unknown(bad_arch);
+        bad_arch
+    } else {
+        default
+    };
     for (desc, (syscall, conds, action)) in input.rules.iter().zip(&rules) {
         policy = match Rule::with(*syscall, conds, *action) {
             Ok(rule) if desc.via_push => policy.push(rule),
@@ -79,6 +89,7 @@ pub fn build(input: &PolicyInput) -> Built {
         abis,
         default,
         bad_arch,
+        unknown,
         rules,
         policy,
     }

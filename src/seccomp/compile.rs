@@ -568,15 +568,15 @@ const fn push_segment<const P: usize>(
         ranges.push(from, Outcome::Ret(policy.bad_arch_action().to_ret()));
         return;
     }
-    let default = Outcome::Ret(policy.default_action().to_ret());
-    ranges.push(from, default);
+    let unknown = Outcome::Ret(policy.unknown_action().to_ret());
+    ranges.push(from, unknown);
     let entries = abi.entries();
     let mut i = 0;
     while i < entries.len() {
         let (nr, syscall) = entries[i];
         ranges.push(nr, outcome_of(policy, index, syscall, abi));
         if nr < u32::MAX {
-            ranges.push(nr + 1, default);
+            ranges.push(nr + 1, unknown);
         }
         i += 1;
     }
@@ -1062,6 +1062,9 @@ mod tests {
 
     fn random_policy(rng: &mut Rng, abis: &[Abi]) -> Policy<64> {
         let mut p: Policy<64> = Policy::for_abis(abis, rng.action()).bad_arch(rng.action());
+        if rng.below(2) == 0 {
+            p = p.unknown(rng.action());
+        }
         let syscalls = [
             Syscall::read,
             Syscall::write,

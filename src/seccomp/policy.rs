@@ -343,6 +343,7 @@ pub struct Policy<const N: usize> {
     abis: [Abi; MAX_ABIS],
     abi_count: u8,
     default: Action,
+    unknown: Option<Action>,
     bad_arch: Action,
     rules: [Rule; N],
     len: usize,
@@ -367,6 +368,7 @@ impl<const N: usize> Policy<N> {
             abis,
             abi_count: 1,
             default,
+            unknown: None,
             bad_arch: Action::KillProcess,
             rules: [NO_RULE; N],
             len: 0,
@@ -432,6 +434,26 @@ impl<const N: usize> Policy<N> {
     /// ```
     pub const fn bad_arch(mut self, action: Action) -> Self {
         self.bad_arch = action;
+        self
+    }
+
+    /// The action for numbers of a covered ABI that name no syscall in its
+    /// table: gaps in the numbering and numbers above the last one, i.e.
+    /// syscalls newer than the tables (default: the default action).
+    /// `Errno(ENOSYS)` here makes a C library fall back to an older call
+    /// the policy can inspect, where the default action would refuse it.
+    ///
+    /// ```
+    /// use seclude::{bpf::{Action, SeccompData}, seccomp::Policy, tables::Abi};
+    /// const ENOSYS: u16 = 38;
+    /// let p: Policy<1> = Policy::for_abis(&[Abi::X86_64], Action::KillProcess)
+    ///     .unknown(Action::Errno(ENOSYS));
+    /// let future = SeccompData { nr: 4000, arch: Abi::X86_64.audit_arch(), instruction_pointer: 0, args: [0; 6] };
+    /// assert_eq!(p.evaluate(&future), Action::Errno(ENOSYS));
+    /// assert_eq!(p.evaluate(&SeccompData { nr: 0, ..future }), Action::KillProcess);
+    /// ```
+    pub const fn unknown(mut self, action: Action) -> Self {
+        self.unknown = Some(action);
         self
     }
 
@@ -568,6 +590,21 @@ impl<const N: usize> Policy<N> {
         self.bad_arch
     }
 
+    /// The action for numbers without a syscall (see [`Policy::unknown`]).
+    ///
+    /// ```
+    /// use seclude::{bpf::Action, seccomp::Policy};
+    /// let p: Policy<1> = Policy::new(Action::Log);
+    /// assert_eq!(p.unknown_action(), Action::Log);
+    /// assert_eq!(p.unknown(Action::Errno(38)).unknown_action(), Action::Errno(38));
+    /// ```
+    pub const fn unknown_action(&self) -> Action {
+        match self.unknown {
+            Some(action) => action,
+            None => self.default,
+        }
+    }
+
     /// The covered ABI a call with this `arch` and `nr` belongs to, if any.
     /// x86-64 and x32 share `AUDIT_ARCH_X86_64`: numbers at or above
     /// [`X32_SYSCALL_BIT`] are x32's, the rest x86-64's.
@@ -634,7 +671,7 @@ impl<const N: usize> Policy<N> {
         };
         match abi.syscall(nr) {
             Some(syscall) => self.decide(syscall, &data.args, abi.arg_bits()),
-            None => self.default,
+            None => self.unknown_action(),
         }
     }
 }

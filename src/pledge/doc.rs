@@ -1,0 +1,1 @@
+//! Generates `PROMISES.md` (the promise → syscalls table) from the table.

@@ -1,0 +1,592 @@
+//! Promises → seccomp policy → BPF program: the pure part of pledge.
+
+use super::Promises;
+use super::constants::constants;
+use super::table::{Entry, SELF_PID, Table, Verdict, table};
+use crate::bpf::{Action, Instruction, op};
+use crate::seccomp::{Cmp, CompileError, Condition, Policy, PolicyError, Program, compile};
+use crate::tables::{Abi, Syscall};
+use core::fmt;
+
+/// Most rules a pledge policy has (all 23 promises on the ABI with the
+/// most syscalls, plus the report rules); tested on every ABI.
+pub const MAX_RULES: usize = 480;
+
+/// `SIGSYS`, the signal of seccomp's trap action (31 on every ABI but MIPS).
+pub(crate) const fn sigsys(abi: Abi) -> u32 {
+    match abi {
+        Abi::Mips
+        | Abi::Mipsel
+        | Abi::Mips64N32
+        | Abi::Mipsel64N32
+        | Abi::Mips64
+        | Abi::Mipsel64 => 12,
+        _ => 31,
+    }
+}
+
+/// What happens to a call the promises do not allow.
+///
+/// The default is [`Penalty::EPERM`]: the call fails with `EPERM` and the
+/// program goes on (it may handle the error). [`Penalty::reported`] adds a
+/// one-line message on standard error naming the syscall and the promise
+/// that would allow it, printed by a `SIGSYS` handler, before the penalty
+/// acts.
+///
+/// ```
+/// use seclude::{bpf::Action, pledge::Penalty};
+/// assert_eq!(Penalty::EPERM.action(), Action::Errno(1));
+/// assert_eq!(Penalty::KILL_PROCESS.action(), Action::KillProcess);
+/// assert!(matches!(Penalty::KILL_PROCESS.reported().action(), Action::Trap(_)));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Penalty {
+    kind: Kind,
+    report: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Kind {
+    Errno(u16),
+    KillProcess,
+    KillThread,
+}
+
+impl Penalty {
+    /// The call fails with `EPERM` (1 on every ABI).
+    pub const EPERM: Penalty = Penalty::errno(1);
+    /// The process is killed by `SIGSYS`, as by seccomp's kill action.
+    pub const KILL_PROCESS: Penalty = Penalty {
+        kind: Kind::KillProcess,
+        report: false,
+    };
+    /// The calling thread is killed (the process too if it was the last).
+    pub const KILL_THREAD: Penalty = Penalty {
+        kind: Kind::KillThread,
+        report: false,
+    };
+
+    /// The call fails with this errno (1 to 4095; checked when the policy
+    /// is built).
+    ///
+    /// ```
+    /// use seclude::{bpf::Action, pledge::Penalty};
+    /// assert_eq!(Penalty::errno(13).action(), Action::Errno(13));
+    /// ```
+    pub const fn errno(errno: u16) -> Penalty {
+        Penalty {
+            kind: Kind::Errno(errno),
+            report: false,
+        }
+    }
+
+    /// The same penalty, after a message on standard error such as
+    /// `seclude: openat denied; promise "rpath" would allow it`. The filter
+    /// traps; the handler is installed when the pledge is applied (x86-64
+    /// and aarch64), and in report mode `write` to descriptor 2 is allowed
+    /// so that the message can be written.
+    ///
+    /// ```
+    /// use seclude::pledge::Penalty;
+    /// assert!(Penalty::EPERM.reported().is_reported());
+    /// assert_eq!(Penalty::EPERM.reported().unreported(), Penalty::EPERM);
+    /// ```
+    pub const fn reported(self) -> Penalty {
+        Penalty {
+            report: true,
+            ..self
+        }
+    }
+
+    /// The same penalty without the message.
+    ///
+    /// ```
+    /// use seclude::pledge::Penalty;
+    /// assert!(!Penalty::KILL_THREAD.reported().unreported().is_reported());
+    /// ```
+    pub const fn unreported(self) -> Penalty {
+        Penalty {
+            report: false,
+            ..self
+        }
+    }
+
+    /// Whether a message is printed first.
+    ///
+    /// ```
+    /// assert!(!seclude::pledge::Penalty::EPERM.is_reported());
+    /// ```
+    pub const fn is_reported(self) -> bool {
+        self.report
+    }
+
+    /// The errno a refused call returns, if the penalty returns one.
+    ///
+    /// ```
+    /// use seclude::pledge::Penalty;
+    /// assert_eq!(Penalty::EPERM.returned_errno(), Some(1));
+    /// assert_eq!(Penalty::KILL_PROCESS.returned_errno(), None);
+    /// ```
+    pub const fn returned_errno(self) -> Option<u16> {
+        match self.kind {
+            Kind::Errno(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the penalty kills the process.
+    ///
+    /// ```
+    /// assert!(seclude::pledge::Penalty::KILL_PROCESS.kills_process());
+    /// ```
+    pub const fn kills_process(self) -> bool {
+        matches!(self.kind, Kind::KillProcess)
+    }
+
+    /// The filter action of a refused call: the penalty's own action, or
+    /// `Trap` carrying the penalty (see [`Penalty::from_trap_data`]) when
+    /// reported.
+    ///
+    /// ```
+    /// use seclude::{bpf::Action, pledge::Penalty};
+    /// assert_eq!(Penalty::KILL_THREAD.action(), Action::KillThread);
+    /// ```
+    pub const fn action(self) -> Action {
+        if self.report {
+            return Action::Trap(self.trap_data());
+        }
+        match self.kind {
+            Kind::Errno(e) => Action::Errno(e),
+            Kind::KillProcess => Action::KillProcess,
+            Kind::KillThread => Action::KillThread,
+        }
+    }
+
+    /// The 16 bits of trap data that carry a reported penalty to the
+    /// handler (they arrive in `si_errno`): the kind in the low two bits,
+    /// the errno above.
+    const fn trap_data(self) -> u16 {
+        match self.kind {
+            Kind::Errno(e) => (e & 0x0fff) << 2,
+            Kind::KillProcess => 1,
+            Kind::KillThread => 2,
+        }
+    }
+
+    /// The reported penalty that [`Penalty::action`] encoded in `data`.
+    ///
+    /// ```
+    /// use seclude::{bpf::Action, pledge::Penalty};
+    /// for p in [Penalty::EPERM, Penalty::errno(38), Penalty::KILL_PROCESS, Penalty::KILL_THREAD] {
+    ///     let Action::Trap(data) = p.reported().action() else { unreachable!() };
+    ///     assert_eq!(Penalty::from_trap_data(data), Some(p.reported()));
+    /// }
+    /// assert_eq!(Penalty::from_trap_data(3), None);
+    /// ```
+    pub const fn from_trap_data(data: u16) -> Option<Penalty> {
+        let kind = match data & 3 {
+            0 => Kind::Errno(data >> 2),
+            1 => Kind::KillProcess,
+            2 => Kind::KillThread,
+            _ => return None,
+        };
+        Some(Penalty { kind, report: true })
+    }
+}
+
+impl Default for Penalty {
+    fn default() -> Penalty {
+        Penalty::EPERM
+    }
+}
+
+/// Why a pledge could not be built or applied.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PledgeError {
+    /// An errno penalty outside 1..=4095.
+    BadErrno(u16),
+    /// The policy could not be built (a bug: tested never to happen).
+    Policy(PolicyError),
+    /// The program could not be compiled (a bug: tested never to happen).
+    Compile(CompileError),
+    /// `execpromises` holds promises that `promises` does not.
+    ExecPromisesNotSubset {
+        /// The promises in `execpromises` but not in `promises`.
+        extra: Promises,
+    },
+    /// `execpromises` was given without the `exec` promise.
+    ExecPromisesWithoutExec,
+    /// A second pledge asked for promises the first one gave up.
+    Widening {
+        /// The promises asked for that are no longer held.
+        extra: Promises,
+    },
+    /// Report mode (a `SIGSYS` handler) is not implemented for this
+    /// architecture.
+    ReportUnsupported,
+    /// `execpromises` without `exec` needs the exec gate (the one `execve`
+    /// the new filter lets through), not implemented for this architecture.
+    ExecGateUnsupported,
+    /// A kernel call failed.
+    Kernel {
+        /// What was being done.
+        step: &'static str,
+        /// The errno.
+        errno: crate::Errno,
+    },
+    /// The unveil part of a combined pledge + unveil failed (nothing of
+    /// the pledge was applied).
+    Unveil(crate::landlock::UnveilError),
+}
+
+impl PledgeError {
+    /// A one-line description.
+    ///
+    /// ```
+    /// use seclude::pledge::PledgeError;
+    /// assert_eq!(PledgeError::BadErrno(0).message(), "pledge: an errno penalty must be 1 to 4095");
+    /// ```
+    pub const fn message(&self) -> &'static str {
+        match self {
+            PledgeError::BadErrno(_) => "pledge: an errno penalty must be 1 to 4095",
+            PledgeError::Policy(e) => e.message(),
+            PledgeError::Compile(e) => e.message(),
+            PledgeError::ExecPromisesNotSubset { .. } => {
+                "pledge: execpromises must be a subset of the promises"
+            }
+            PledgeError::ExecPromisesWithoutExec => {
+                "pledge: execpromises need the \"exec\" promise"
+            }
+            PledgeError::Widening { .. } => {
+                "pledge: a new pledge can only narrow the promises held"
+            }
+            PledgeError::ReportUnsupported => {
+                "pledge: report mode is implemented on x86-64 and aarch64 only"
+            }
+            PledgeError::ExecGateUnsupported => {
+                "pledge: execpromises without \"exec\" are implemented on x86-64 and aarch64 only"
+            }
+            PledgeError::Kernel { step, .. } => step,
+            PledgeError::Unveil(_) => "pledge: unveil failed; nothing was pledged",
+        }
+    }
+}
+
+impl fmt::Display for PledgeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PledgeError::BadErrno(e) => write!(f, "{} (got {e})", self.message()),
+            PledgeError::ExecPromisesNotSubset { extra } | PledgeError::Widening { extra } => {
+                write!(f, "{}: \"{extra}\"", self.message())
+            }
+            PledgeError::Kernel { step, errno } => write!(f, "pledge: {step}: {errno}"),
+            PledgeError::Unveil(e) => write!(f, "{}: {e}", self.message()),
+            PledgeError::Compile(e) => write!(f, "pledge: {e}"),
+            _ => f.write_str(self.message()),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for PledgeError {}
+
+/// The seccomp policy for `promises` on `abi`: every call the promises
+/// allow is allowed, the calls of the ENOSYS list and numbers newer than
+/// the tables fail with `ENOSYS`, everything else gets the penalty, and
+/// calls from any other ABI kill the process. Conditions on the caller's
+/// own pid hold [`SELF_PID`](crate::pledge::SELF_PID) until
+/// [`patch_self_pid`] replaces it.
+///
+/// ```
+/// use seclude::{bpf::Action, pledge::{Penalty, policy}, promises, tables::{Abi, Syscall}};
+/// let p = policy(promises!("stdio"), Penalty::EPERM, Abi::X86_64).unwrap();
+/// assert_eq!(p.decide(Syscall::read, &[0; 6], 64), Action::Allow);
+/// assert_eq!(p.decide(Syscall::openat, &[0; 6], 64), Action::Errno(1));
+/// assert_eq!(p.decide(Syscall::clone3, &[0; 6], 64), Action::Errno(38));
+/// ```
+pub const fn policy(
+    promises: Promises,
+    penalty: Penalty,
+    abi: Abi,
+) -> Result<Policy<MAX_RULES>, PledgeError> {
+    let t = table(abi);
+    policy_from(&t, promises, penalty)
+}
+
+pub(crate) const fn policy_from(
+    t: &Table,
+    promises: Promises,
+    penalty: Penalty,
+) -> Result<Policy<MAX_RULES>, PledgeError> {
+    if let Kind::Errno(e) = penalty.kind {
+        if e == 0 || e > 4095 {
+            return Err(PledgeError::BadErrno(e));
+        }
+    }
+    if t.overflowed() {
+        return Err(PledgeError::Policy(PolicyError::TooManyRules {
+            capacity: super::table::MAX_ENTRIES,
+        }));
+    }
+    let abi = t.abi();
+    let enosys = Action::Errno(constants(abi).enosys);
+    let mut p: Policy<MAX_RULES> = Policy::for_abis(&[abi], penalty.action())
+        .unknown(enosys)
+        .bad_arch(Action::KillProcess);
+    if penalty.report {
+        // What the handler itself needs: the message, and for a process
+        // kill, SIGSYS back to its default and sent to this process.
+        let sig = sigsys(abi);
+        p = p
+            .rule(
+                Syscall::write,
+                &[Condition::arg32(0, Cmp::Eq, 2)],
+                Action::Allow,
+            )
+            .rule(
+                Syscall::rt_sigaction,
+                &[Condition::arg32(0, Cmp::Eq, sig)],
+                Action::Allow,
+            )
+            .rule(
+                Syscall::tgkill,
+                &[
+                    Condition::arg32(0, Cmp::Eq, SELF_PID),
+                    Condition::arg32(2, Cmp::Eq, sig),
+                ],
+                Action::Allow,
+            );
+    }
+    // A syscall allowed without conditions needs no further rule.
+    let mut unconditional = [false; Syscall::COUNT];
+    let entries = t.entries();
+    let mut i = 0;
+    while i < entries.len() {
+        let e = &entries[i];
+        i += 1;
+        if !promises.contains(e.needs) || unconditional[e.syscall as usize] {
+            continue;
+        }
+        let action = match e.verdict {
+            Verdict::Allow => Action::Allow,
+            Verdict::Enosys => enosys,
+        };
+        if e.conditions().is_empty() {
+            unconditional[e.syscall as usize] = true;
+        }
+        p = p.rule(e.syscall, e.conditions(), action);
+    }
+    match p.error() {
+        Some(e) => Err(PledgeError::Policy(e)),
+        None => Ok(p),
+    }
+}
+
+/// The BPF program for `promises` on `abi` (see [`policy`]); its self-pid
+/// conditions still need [`patch_self_pid`] before loading.
+///
+/// ```
+/// use seclude::{pledge::{Penalty, program}, promises, tables::Abi};
+/// let stdio = program(promises!("stdio"), Penalty::EPERM, Abi::X86_64).unwrap();
+/// assert!(stdio.len() < 200);
+/// ```
+pub const fn program(
+    promises: Promises,
+    penalty: Penalty,
+    abi: Abi,
+) -> Result<Program, PledgeError> {
+    match policy(promises, penalty, abi) {
+        Ok(p) => match compile(&p) {
+            Ok(program) => Ok(program),
+            Err(e) => Err(PledgeError::Compile(e)),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// Replaces [`SELF_PID`](crate::pledge::SELF_PID) by `pid` in every
+/// comparison of `program`; returns how many were replaced. The compiler
+/// emits a condition's value only as the `k` of a conditional jump, and no
+/// other rule compares with that value.
+///
+/// ```
+/// use seclude::{pledge::{Penalty, patch_self_pid, program}, promises, tables::Abi};
+/// let mut insns = program(promises!("stdio"), Penalty::EPERM, Abi::X86_64).unwrap().to_array::<4096>();
+/// assert!(patch_self_pid(&mut insns, 1234) > 0);
+/// assert_eq!(patch_self_pid(&mut insns, 1234), 0);
+/// ```
+pub const fn patch_self_pid(program: &mut [Instruction], pid: u32) -> usize {
+    let mut patched = 0;
+    let mut i = 0;
+    while i < program.len() {
+        let insn = program[i];
+        if op::class(insn.code) == op::JMP && op::op(insn.code) != op::JA && insn.k == SELF_PID {
+            program[i].k = pid;
+            patched += 1;
+        }
+        i += 1;
+    }
+    patched
+}
+
+/// What the promises decide for a call, straight from the table.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Decision {
+    /// Allowed.
+    Allowed,
+    /// Fails with ENOSYS whatever the promises (see [`policy`]).
+    Enosys,
+    /// Refused: the penalty applies.
+    Refused,
+}
+
+const fn first_match<'t>(
+    t: &'t Table,
+    promises: Promises,
+    syscall: Syscall,
+    args: &[u64; 6],
+    self_pid: u32,
+) -> Option<&'t Entry> {
+    let bits = t.abi().arg_bits();
+    let entries = t.entries();
+    let mut i = 0;
+    while i < entries.len() {
+        let e = &entries[i];
+        if e.syscall as u16 == syscall as u16
+            && promises.contains(e.needs)
+            && e.matches(args, bits, self_pid)
+        {
+            return Some(e);
+        }
+        i += 1;
+    }
+    None
+}
+
+pub(crate) const fn decide_in(
+    t: &Table,
+    promises: Promises,
+    syscall: Syscall,
+    args: &[u64; 6],
+    self_pid: u32,
+) -> Decision {
+    match first_match(t, promises, syscall, args, self_pid) {
+        Some(e) => match e.verdict {
+            Verdict::Allow => Decision::Allowed,
+            Verdict::Enosys => Decision::Enosys,
+        },
+        None => Decision::Refused,
+    }
+}
+
+/// The fewest promises to add to `held` so that the call is allowed, or
+/// `None` if no promise allows it. `self_pid` is the caller's pid (for the
+/// calls that may signal only their own process).
+pub(crate) const fn would_allow_in(
+    t: &Table,
+    held: Promises,
+    syscall: Syscall,
+    args: &[u64; 6],
+    self_pid: u32,
+) -> Option<Promises> {
+    let bits = t.abi().arg_bits();
+    let entries = t.entries();
+    let mut best: Option<Promises> = None;
+    let mut i = 0;
+    while i < entries.len() {
+        let e = &entries[i];
+        i += 1;
+        if e.syscall as u16 != syscall as u16
+            || !matches!(e.verdict, Verdict::Allow)
+            || !e.matches(args, bits, self_pid)
+        {
+            continue;
+        }
+        let missing = e.needs.difference(held);
+        best = match best {
+            Some(b) if b.bits().count_ones() <= missing.bits().count_ones() => Some(b),
+            _ => Some(missing),
+        };
+    }
+    best
+}
+
+/// What `promises` decide for this call on `abi` (see [`Decision`]).
+///
+/// ```
+/// use seclude::{pledge::{Decision, decide}, promises, tables::{Abi, Syscall}};
+/// const O_WRONLY: u64 = 1;
+/// let p = promises!("stdio rpath");
+/// assert_eq!(decide(p, Abi::X86_64, Syscall::openat, &[0, 0, 0, 0, 0, 0], 1), Decision::Allowed);
+/// assert_eq!(decide(p, Abi::X86_64, Syscall::openat, &[0, 0, O_WRONLY, 0, 0, 0], 1), Decision::Refused);
+/// ```
+pub const fn decide(
+    promises: Promises,
+    abi: Abi,
+    syscall: Syscall,
+    args: &[u64; 6],
+    self_pid: u32,
+) -> Decision {
+    decide_in(&table(abi), promises, syscall, args, self_pid)
+}
+
+/// The fewest promises to add to `held` so that this call on `abi` is
+/// allowed (empty if it already is), or `None` if no promise allows it.
+///
+/// ```
+/// use seclude::{pledge::{Promises, would_allow}, promises, tables::{Abi, Syscall}};
+/// const O_RDWR: u64 = 2;
+/// let held = promises!("stdio");
+/// let rdwr = [0, 0, O_RDWR, 0, 0, 0];
+/// assert_eq!(would_allow(held, Abi::X86_64, Syscall::openat, &rdwr, 1), Some(promises!("rpath wpath")));
+/// assert_eq!(would_allow(held, Abi::X86_64, Syscall::ptrace, &[0; 6], 1), None);
+/// assert_eq!(would_allow(held, Abi::X86_64, Syscall::read, &[0; 6], 1), Some(Promises::empty()));
+/// ```
+pub const fn would_allow(
+    held: Promises,
+    abi: Abi,
+    syscall: Syscall,
+    args: &[u64; 6],
+    self_pid: u32,
+) -> Option<Promises> {
+    would_allow_in(&table(abi), held, syscall, args, self_pid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bpf::{SeccompData, simulate};
+
+    fn big_stack(f: impl FnOnce() + Send + 'static) {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn every_abi_compiles_every_promise_set_size() {
+        big_stack(|| {
+            for abi in Abi::ALL {
+                for (name, p) in [
+                    ("stdio", Promises::STDIO),
+                    ("stdio rpath", Promises::STDIO | Promises::RPATH),
+                    ("all", Promises::all()),
+                ] {
+                    for penalty in [Penalty::EPERM, Penalty::KILL_PROCESS.reported()] {
+                        let policy = policy(p, penalty, abi).unwrap();
+                        let prog = compile::<MAX_RULES, 4096>(&policy)
+                            .unwrap_or_else(|e| panic!("{abi:?} {name}: {e:?}"));
+                        std::eprintln!(
+                            "{abi:?} {name}: {} rules, {} insns",
+                            policy.rules().len(),
+                            prog.len()
+                        );
+                    }
+                }
+            }
+        });
+    }
+}

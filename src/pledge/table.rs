@@ -1,0 +1,842 @@
+//! What each promise allows, as syscall rules for one ABI.
+//!
+//! The table is plain data: entries of (promises needed, syscall, argument
+//! conditions). A call is allowed when some entry whose promises are all
+//! held names its syscall and its conditions hold. The seccomp policy
+//! ([`super::policy`]), the trap handler's "which promise would allow it"
+//! and the generated documentation all read this one table.
+
+use super::Promises;
+use super::constants::*;
+use crate::seccomp::{Cmp, Condition};
+use crate::tables::{Abi, Syscall};
+
+/// Stands for the caller's own process id in a condition. It is patched
+/// into the compiled program when the filter is loaded (the pid is not
+/// known at compile time). It is above the kernel's `PID_MAX_LIMIT`, so an
+/// unpatched program would only allow signals to a process that cannot
+/// exist.
+pub const SELF_PID: u32 = 0x7fff_fff0;
+
+/// Most conditions of one table entry.
+pub(crate) const ENTRY_CONDITIONS: usize = 3;
+
+/// Most entries of one ABI's table.
+pub(crate) const MAX_ENTRIES: usize = 640;
+
+/// What an entry does with a matching call.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Verdict {
+    /// Allowed.
+    Allow,
+    /// Fails with `ENOSYS`, whatever the promises: a C library then falls
+    /// back to an older call the filter can inspect.
+    Enosys,
+}
+
+/// One rule of the table.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry {
+    /// All of these promises are needed (empty: always applies).
+    pub needs: Promises,
+    pub syscall: Syscall,
+    conditions: [Condition; ENTRY_CONDITIONS],
+    len: u8,
+    pub verdict: Verdict,
+}
+
+impl Entry {
+    pub(crate) const fn conditions(&self) -> &[Condition] {
+        self.conditions.split_at(self.len as usize).0
+    }
+
+    /// Whether the conditions hold for `args`, with [`SELF_PID`] read as
+    /// `self_pid`.
+    pub(crate) const fn matches(&self, args: &[u64; 6], arg_bits: u32, self_pid: u32) -> bool {
+        let conditions = self.conditions();
+        let mut i = 0;
+        while i < conditions.len() {
+            let mut c = conditions[i];
+            if c.value == SELF_PID as u64 {
+                c.value = self_pid as u64;
+            }
+            if !c.holds(args[c.arg as usize], arg_bits) {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+}
+
+/// The promise rules of one ABI.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Table {
+    entries: [Entry; MAX_ENTRIES],
+    len: usize,
+    overflow: bool,
+    abi: Abi,
+}
+
+const NO_ENTRY: Entry = Entry {
+    needs: Promises::empty(),
+    syscall: Syscall::read,
+    conditions: [Condition::arg32(0, Cmp::Eq, 0); ENTRY_CONDITIONS],
+    len: 0,
+    verdict: Verdict::Allow,
+};
+
+impl Table {
+    pub(crate) const fn entries(&self) -> &[Entry] {
+        self.entries.split_at(self.len).0
+    }
+
+    pub(crate) const fn abi(&self) -> Abi {
+        self.abi
+    }
+
+    /// Whether the table outgrew [`MAX_ENTRIES`] (a bug: tested never to happen).
+    pub(crate) const fn overflowed(&self) -> bool {
+        self.overflow
+    }
+
+    const fn push(
+        &mut self,
+        needs: Promises,
+        syscall: Syscall,
+        conds: &[Condition],
+        verdict: Verdict,
+    ) {
+        // A syscall this ABI does not have needs no rule.
+        if self.abi.number(syscall).is_none() {
+            return;
+        }
+        if self.len == MAX_ENTRIES || conds.len() > ENTRY_CONDITIONS {
+            self.overflow = true;
+            return;
+        }
+        let mut entry = NO_ENTRY;
+        entry.needs = needs;
+        entry.syscall = syscall;
+        entry.verdict = verdict;
+        let mut i = 0;
+        while i < conds.len() {
+            entry.conditions[i] = conds[i];
+            i += 1;
+        }
+        entry.len = conds.len() as u8;
+        self.entries[self.len] = entry;
+        self.len += 1;
+    }
+
+    const fn allow(&mut self, needs: Promises, syscalls: &[Syscall]) {
+        let mut i = 0;
+        while i < syscalls.len() {
+            self.push(needs, syscalls[i], &[], Verdict::Allow);
+            i += 1;
+        }
+    }
+
+    const fn allow_if(&mut self, needs: Promises, syscall: Syscall, conds: &[Condition]) {
+        self.push(needs, syscall, conds, Verdict::Allow);
+    }
+
+    /// One entry per value: `arg == value` (32-bit), for each value not 0
+    /// unless `zero_allowed`.
+    const fn allow_values(&mut self, needs: Promises, syscall: Syscall, arg: u8, values: &[u32]) {
+        let mut i = 0;
+        while i < values.len() {
+            self.allow_if(needs, syscall, &[eq(arg, values[i])]);
+            i += 1;
+        }
+    }
+
+    const fn enosys(&mut self, syscalls: &[Syscall]) {
+        let mut i = 0;
+        while i < syscalls.len() {
+            self.push(Promises::empty(), syscalls[i], &[], Verdict::Enosys);
+            i += 1;
+        }
+    }
+}
+
+const fn eq(arg: u8, value: u32) -> Condition {
+    Condition::arg32(arg, Cmp::Eq, value)
+}
+
+const fn bits(arg: u8, mask: u32, value: u32) -> Condition {
+    Condition::arg32(arg, Cmp::MaskedEq(mask as u64), value)
+}
+
+const fn null(arg: u8) -> Condition {
+    Condition::arg64(arg, Cmp::Eq, 0)
+}
+
+const fn no_setid(arg: u8) -> Condition {
+    bits(arg, SETID_BITS, 0)
+}
+
+use Syscall as S;
+
+const NONE: Promises = Promises::empty();
+const STDIO: Promises = Promises::STDIO;
+const RPATH: Promises = Promises::RPATH;
+const WPATH: Promises = Promises::WPATH;
+const CPATH: Promises = Promises::CPATH;
+
+/// Calls every pledged process keeps.
+const ALWAYS: &[Syscall] = &[S::exit, S::exit_group, S::rt_sigreturn, S::sigreturn];
+
+/// Calls that fail with ENOSYS whatever the promises: newer interfaces
+/// whose arguments a filter cannot inspect (they live in memory) and that
+/// every C library falls back from, and the multiplexers that newer
+/// kernels replace with direct calls.
+const ENOSYS: &[Syscall] = &[
+    S::clone3,
+    S::openat2,
+    S::io_uring_setup,
+    S::io_uring_enter,
+    S::io_uring_register,
+    S::memfd_secret,
+    S::socketcall,
+    S::ipc,
+];
+
+/// stdio without argument conditions.
+const STDIO_CALLS: &[Syscall] = &[
+    // I/O on open descriptors
+    S::read,
+    S::readv,
+    S::pread64,
+    S::preadv,
+    S::preadv2,
+    S::write,
+    S::writev,
+    S::pwrite64,
+    S::pwritev,
+    S::pwritev2,
+    S::lseek,
+    S::_llseek,
+    S::llseek,
+    S::close,
+    S::close_range,
+    S::dup,
+    S::dup2,
+    S::dup3,
+    S::fsync,
+    S::fdatasync,
+    S::ftruncate,
+    S::ftruncate64,
+    S::fstat,
+    S::fstat64,
+    S::fstatfs,
+    S::fstatfs64,
+    S::sendfile,
+    S::sendfile64,
+    S::splice,
+    S::tee,
+    S::vmsplice,
+    S::copy_file_range,
+    S::fadvise64,
+    S::fadvise64_64,
+    S::arm_fadvise64_64,
+    S::readahead,
+    S::pipe,
+    S::pipe2,
+    S::poll,
+    S::ppoll,
+    S::ppoll_time64,
+    S::select,
+    S::_newselect,
+    S::pselect6,
+    S::pselect6_time64,
+    S::epoll_create,
+    S::epoll_create1,
+    S::epoll_ctl,
+    S::epoll_wait,
+    S::epoll_pwait,
+    S::epoll_pwait2,
+    S::eventfd,
+    S::eventfd2,
+    S::signalfd,
+    S::signalfd4,
+    S::timerfd_create,
+    S::timerfd_settime,
+    S::timerfd_gettime,
+    S::timerfd_settime64,
+    S::timerfd_gettime64,
+    S::memfd_create,
+    // sockets already open, without an address
+    S::recvfrom,
+    S::recv,
+    S::send,
+    S::shutdown,
+    S::getsockname,
+    S::getpeername,
+    // memory
+    S::brk,
+    S::munmap,
+    S::mremap,
+    S::msync,
+    S::madvise,
+    S::mincore,
+    S::membarrier,
+    S::pkey_alloc,
+    S::pkey_free,
+    // time
+    S::clock_gettime,
+    S::clock_gettime64,
+    S::clock_getres,
+    S::clock_getres_time64,
+    S::gettimeofday,
+    S::time,
+    S::nanosleep,
+    S::clock_nanosleep,
+    S::clock_nanosleep_time64,
+    S::getitimer,
+    S::setitimer,
+    S::alarm,
+    S::times,
+    S::timer_create,
+    S::timer_delete,
+    S::timer_gettime,
+    S::timer_gettime64,
+    S::timer_settime,
+    S::timer_settime64,
+    S::timer_getoverrun,
+    // about this process
+    S::getpid,
+    S::getppid,
+    S::gettid,
+    S::getuid,
+    S::geteuid,
+    S::getgid,
+    S::getegid,
+    S::getresuid,
+    S::getresgid,
+    S::getgroups,
+    S::getuid32,
+    S::geteuid32,
+    S::getgid32,
+    S::getegid32,
+    S::getresuid32,
+    S::getresgid32,
+    S::getgroups32,
+    S::getpgid,
+    S::getpgrp,
+    S::getsid,
+    S::getrlimit,
+    S::ugetrlimit,
+    S::getrusage,
+    S::getpriority,
+    S::uname,
+    S::umask,
+    S::capget,
+    S::sched_yield,
+    S::sched_getaffinity,
+    S::sched_getparam,
+    S::sched_getscheduler,
+    S::sched_getattr,
+    S::sched_get_priority_max,
+    S::sched_get_priority_min,
+    S::sched_rr_get_interval,
+    S::sched_rr_get_interval_time64,
+    S::getcpu,
+    S::getrandom,
+    S::riscv_hwprobe,
+    // signals (sending them is checked below)
+    S::rt_sigaction,
+    S::sigaction,
+    S::rt_sigprocmask,
+    S::sigprocmask,
+    S::rt_sigsuspend,
+    S::sigsuspend,
+    S::sigaltstack,
+    S::rt_sigpending,
+    S::sigpending,
+    S::rt_sigtimedwait,
+    S::rt_sigtimedwait_time64,
+    S::pause,
+    S::restart_syscall,
+    // threads
+    S::futex,
+    S::futex_time64,
+    S::futex_waitv,
+    S::futex_wake,
+    S::futex_wait,
+    S::futex_requeue,
+    S::set_robust_list,
+    S::get_robust_list,
+    S::set_tid_address,
+    S::rseq,
+    S::set_thread_area,
+    S::get_thread_area,
+    S::set_tls,
+    S::get_tls,
+    S::uretprobe,
+    // children (creating them needs proc)
+    S::wait4,
+    S::waitid,
+    S::waitpid,
+];
+
+const RPATH_CALLS: &[Syscall] = &[
+    S::chdir,
+    S::fchdir,
+    S::getcwd,
+    S::stat,
+    S::stat64,
+    S::lstat,
+    S::lstat64,
+    S::newfstatat,
+    S::fstatat64,
+    S::statx,
+    S::access,
+    S::faccessat,
+    S::faccessat2,
+    S::readlink,
+    S::readlinkat,
+    S::getdents,
+    S::getdents64,
+    S::readdir,
+    S::statfs,
+    S::statfs64,
+    S::getxattr,
+    S::lgetxattr,
+    S::fgetxattr,
+    S::getxattrat,
+    S::listxattr,
+    S::llistxattr,
+    S::flistxattr,
+    S::listxattrat,
+    S::file_getattr,
+    S::inotify_init,
+    S::inotify_init1,
+    S::inotify_add_watch,
+    S::inotify_rm_watch,
+];
+
+const CPATH_CALLS: &[Syscall] = &[
+    S::rmdir,
+    S::unlink,
+    S::unlinkat,
+    S::rename,
+    S::renameat,
+    S::renameat2,
+    S::link,
+    S::linkat,
+    S::symlink,
+    S::symlinkat,
+];
+
+const FATTR_CALLS: &[Syscall] = &[
+    S::utime,
+    S::utimes,
+    S::utimensat,
+    S::utimensat_time64,
+    S::futimesat,
+    S::setxattr,
+    S::lsetxattr,
+    S::fsetxattr,
+    S::setxattrat,
+    S::removexattr,
+    S::lremovexattr,
+    S::fremovexattr,
+    S::removexattrat,
+    S::file_setattr,
+];
+
+const CHOWN_CALLS: &[Syscall] = &[
+    S::chown,
+    S::fchown,
+    S::lchown,
+    S::fchownat,
+    S::chown32,
+    S::fchown32,
+    S::lchown32,
+];
+
+/// Socket calls shared by inet, anet and unix (creating the socket and
+/// `connect` are listed per promise).
+const SOCKET_CALLS: &[Syscall] = &[
+    S::bind,
+    S::listen,
+    S::accept,
+    S::accept4,
+    S::getsockopt,
+    S::setsockopt,
+    S::sendto,
+    S::sendmsg,
+    S::sendmmsg,
+    S::recvmsg,
+    S::recvmmsg,
+    S::recvmmsg_time64,
+];
+
+/// dns: a UDP exchange with a resolver.
+const DNS_CALLS: &[Syscall] = &[
+    S::connect,
+    S::getsockopt,
+    S::setsockopt,
+    S::sendto,
+    S::sendmsg,
+    S::sendmmsg,
+    S::recvmsg,
+    S::recvmmsg,
+    S::recvmmsg_time64,
+];
+
+const PROC_CALLS: &[Syscall] = &[
+    S::fork,
+    S::vfork,
+    S::kill,
+    S::tkill,
+    S::tgkill,
+    S::rt_sigqueueinfo,
+    S::rt_tgsigqueueinfo,
+    S::pidfd_open,
+    S::pidfd_send_signal,
+    S::setpgid,
+    S::setsid,
+    S::setrlimit,
+    S::prlimit64,
+    S::setpriority,
+    S::nice,
+    S::sched_setaffinity,
+    S::sched_setparam,
+    S::sched_setscheduler,
+    S::sched_setattr,
+    S::ioprio_get,
+    S::ioprio_set,
+];
+
+const ID_CALLS: &[Syscall] = &[
+    S::setuid,
+    S::setgid,
+    S::setreuid,
+    S::setregid,
+    S::setresuid,
+    S::setresgid,
+    S::setgroups,
+    S::setfsuid,
+    S::setfsgid,
+    S::setuid32,
+    S::setgid32,
+    S::setreuid32,
+    S::setregid32,
+    S::setresuid32,
+    S::setresgid32,
+    S::setgroups32,
+    S::setfsuid32,
+    S::setfsgid32,
+    S::setrlimit,
+    S::prlimit64,
+    S::setpriority,
+];
+
+const SETTIME_CALLS: &[Syscall] = &[
+    S::settimeofday,
+    S::clock_settime,
+    S::clock_settime64,
+    S::clock_adjtime,
+    S::clock_adjtime64,
+    S::adjtimex,
+    S::stime,
+];
+
+/// Calls that send a signal, with the argument holding the target process.
+const SIGNAL_SENDERS: &[Syscall] = &[
+    S::kill,
+    S::tkill,
+    S::tgkill,
+    S::rt_sigqueueinfo,
+    S::rt_tgsigqueueinfo,
+];
+
+/// The promise rules for `abi`.
+pub(crate) const fn table(abi: Abi) -> Table {
+    let c = constants(abi);
+    let mut t = Table {
+        entries: [NO_ENTRY; MAX_ENTRIES],
+        len: 0,
+        overflow: false,
+        abi,
+    };
+
+    t.allow(NONE, ALWAYS);
+    t.enosys(ENOSYS);
+    // i386's `mmap` is old_mmap, whose arguments are in memory; every C
+    // library there uses mmap2.
+    if matches!(abi, Abi::I386) {
+        t.enosys(&[S::mmap]);
+    }
+
+    // ---- stdio ----
+    t.allow(STDIO, STDIO_CALLS);
+    let mut i = 0;
+    while i < FCNTL_STDIO.len() {
+        t.allow_if(STDIO, S::fcntl, &[eq(1, FCNTL_STDIO[i])]);
+        t.allow_if(STDIO, S::fcntl64, &[eq(1, FCNTL_STDIO[i])]);
+        i += 1;
+    }
+    t.allow_values(STDIO, S::ioctl, 1, &c.fio);
+    // Memory, never executable without prot_exec. s390x's `mmap` is
+    // old_mmap (arguments in memory, the only mmap there): allowed
+    // unchecked, documented in the table.
+    let no_exec = bits(2, PROT_EXEC, 0);
+    if matches!(abi, Abi::S390x) {
+        t.allow(STDIO, &[S::mmap]);
+    } else if !matches!(abi, Abi::I386) {
+        t.allow_if(STDIO, S::mmap, &[no_exec]);
+    }
+    t.allow_if(STDIO, S::mmap2, &[no_exec]);
+    t.allow_if(STDIO, S::mprotect, &[no_exec]);
+    t.allow_if(STDIO, S::pkey_mprotect, &[no_exec]);
+    // Threads only: CLONE_THREAD (which implies CLONE_VM and
+    // CLONE_SIGHAND) and no namespace.
+    t.allow_if(
+        STDIO,
+        S::clone,
+        &[bits(
+            c.clone_flags_arg,
+            CLONE_THREAD | CLONE_NAMESPACES,
+            CLONE_THREAD,
+        )],
+    );
+    // Signals to this process only.
+    let mut i = 0;
+    while i < SIGNAL_SENDERS.len() {
+        t.allow_if(STDIO, SIGNAL_SENDERS[i], &[eq(0, SELF_PID)]);
+        i += 1;
+    }
+    // Reading own limits: prlimit64(0 or self, resource, NULL, old).
+    t.allow_if(STDIO, S::prlimit64, &[eq(0, 0), null(2)]);
+    t.allow_if(STDIO, S::prlimit64, &[eq(0, SELF_PID), null(2)]);
+    // fstat() is fstatat(fd, "", AT_EMPTY_PATH) in current C libraries.
+    t.allow_if(
+        STDIO,
+        S::newfstatat,
+        &[bits(3, AT_EMPTY_PATH, AT_EMPTY_PATH)],
+    );
+    t.allow_if(
+        STDIO,
+        S::fstatat64,
+        &[bits(3, AT_EMPTY_PATH, AT_EMPTY_PATH)],
+    );
+    t.allow_if(STDIO, S::statx, &[bits(2, AT_EMPTY_PATH, AT_EMPTY_PATH)]);
+    t.allow_if(STDIO, S::sendto, &[null(4)]);
+    t.allow_if(STDIO, S::socketpair, &[eq(0, AF_UNIX)]);
+    t.allow_values(STDIO, S::prctl, 0, &PRCTL_HARMLESS);
+    t.allow_if(STDIO, S::prctl, &[eq(0, PR_SET_DUMPABLE), eq(1, 0)]);
+    t.allow_if(
+        STDIO,
+        S::seccomp,
+        &[Condition::arg32(0, Cmp::Le, SECCOMP_LAST_OP)],
+    );
+    t.allow_if(
+        STDIO,
+        S::arch_prctl,
+        &[
+            Condition::arg32(0, Cmp::Ge, ARCH_FS_GS.0),
+            Condition::arg32(0, Cmp::Le, ARCH_FS_GS.1),
+        ],
+    );
+
+    // ---- rpath, wpath, cpath, tmppath: opening ----
+    open_rules(&mut t, &c, S::open, 1, 2);
+    open_rules(&mut t, &c, S::openat, 2, 3);
+    t.allow_if(CPATH.union(WPATH), S::creat, &[no_setid(1)]);
+    t.allow(RPATH, RPATH_CALLS);
+    t.allow(WPATH, &[S::truncate, S::truncate64]);
+    t.allow(CPATH, CPATH_CALLS);
+    t.allow_if(CPATH, S::mkdir, &[no_setid(1)]);
+    t.allow_if(CPATH, S::mkdirat, &[no_setid(2)]);
+    // tmppath: what mkstemp and a cleanup need (paths are unveil's job).
+    let tmp = Promises::TMPPATH;
+    t.allow(
+        tmp,
+        &[
+            S::unlink,
+            S::lstat,
+            S::lstat64,
+            S::newfstatat,
+            S::fstatat64,
+            S::statx,
+        ],
+    );
+    t.allow_if(tmp, S::unlinkat, &[bits(2, AT_REMOVEDIR, 0)]);
+
+    // ---- dpath: FIFOs only ----
+    let fifo = S_IFMT | SETID_BITS;
+    t.allow_if(Promises::DPATH, S::mknod, &[bits(1, fifo, S_IFIFO)]);
+    t.allow_if(Promises::DPATH, S::mknodat, &[bits(2, fifo, S_IFIFO)]);
+
+    // ---- fattr, chown ----
+    t.allow(Promises::FATTR, FATTR_CALLS);
+    t.allow_if(Promises::FATTR, S::chmod, &[no_setid(1)]);
+    t.allow_if(Promises::FATTR, S::fchmod, &[no_setid(1)]);
+    t.allow_if(Promises::FATTR, S::fchmodat, &[no_setid(2)]);
+    t.allow_if(Promises::FATTR, S::fchmodat2, &[no_setid(2)]);
+    t.allow(Promises::CHOWN, CHOWN_CALLS);
+
+    // ---- flock ----
+    t.allow(Promises::FLOCK, &[S::flock]);
+    let mut i = 0;
+    while i < 3 {
+        t.allow_if(Promises::FLOCK, S::fcntl, &[eq(1, c.f_locks[i])]);
+        t.allow_if(Promises::FLOCK, S::fcntl64, &[eq(1, c.f_locks[i])]);
+        if c.f_locks64[i] != 0 {
+            t.allow_if(Promises::FLOCK, S::fcntl64, &[eq(1, c.f_locks64[i])]);
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < FCNTL_LOCKS.len() {
+        t.allow_if(Promises::FLOCK, S::fcntl, &[eq(1, FCNTL_LOCKS[i])]);
+        t.allow_if(Promises::FLOCK, S::fcntl64, &[eq(1, FCNTL_LOCKS[i])]);
+        i += 1;
+    }
+
+    // ---- tty ----
+    t.allow_values(Promises::TTY, S::ioctl, 1, &c.tty);
+
+    // ---- networking ----
+    inet_sockets(&mut t, &c, Promises::INET, true);
+    t.allow(Promises::INET, SOCKET_CALLS);
+    t.allow(Promises::INET, &[S::connect]);
+    // anet: a server's networking: no outgoing connect.
+    inet_sockets(&mut t, &c, Promises::ANET, true);
+    t.allow(Promises::ANET, SOCKET_CALLS);
+    let unix_types = [c.sock_stream, c.sock_dgram, SOCK_SEQPACKET];
+    let mut i = 0;
+    while i < unix_types.len() {
+        t.allow_if(
+            Promises::UNIX,
+            S::socket,
+            &[
+                eq(0, AF_UNIX),
+                bits(1, SOCK_TYPE_MASK, unix_types[i]),
+                eq(2, 0),
+            ],
+        );
+        i += 1;
+    }
+    t.allow(Promises::UNIX, SOCKET_CALLS);
+    t.allow(Promises::UNIX, &[S::connect]);
+    inet_sockets(&mut t, &c, Promises::DNS, false);
+    t.allow(Promises::DNS, DNS_CALLS);
+    t.allow(
+        Promises::RECVFD,
+        &[S::recvmsg, S::recvmmsg, S::recvmmsg_time64],
+    );
+    t.allow(Promises::SENDFD, &[S::sendmsg, S::sendmmsg]);
+
+    // ---- proc, exec, prot_exec, id, settime, unveil, vminfo ----
+    t.allow(Promises::PROC, PROC_CALLS);
+    t.allow_if(
+        Promises::PROC,
+        S::clone,
+        &[bits(c.clone_flags_arg, CLONE_NAMESPACES, 0)],
+    );
+    t.allow(Promises::EXEC, &[S::execve, S::execveat]);
+    if !matches!(abi, Abi::I386 | Abi::S390x) {
+        t.allow(Promises::PROT_EXEC, &[S::mmap]);
+    }
+    t.allow(
+        Promises::PROT_EXEC,
+        &[
+            S::mmap2,
+            S::mprotect,
+            S::pkey_mprotect,
+            S::cacheflush,
+            S::riscv_flush_icache,
+        ],
+    );
+    t.allow(Promises::ID, ID_CALLS);
+    t.allow(Promises::SETTIME, SETTIME_CALLS);
+    t.allow(
+        Promises::UNVEIL,
+        &[
+            S::landlock_create_ruleset,
+            S::landlock_add_rule,
+            S::landlock_restrict_self,
+        ],
+    );
+    t.allow(Promises::VMINFO, &[S::sysinfo, S::get_mempolicy]);
+    t
+}
+
+/// The rules of one open-like call whose flags are argument `flags` and
+/// create mode argument `mode`.
+const fn open_rules(t: &mut Table, c: &Constants, syscall: Syscall, flags: u8, mode: u8) {
+    let create = c.o_creat | c.o_trunc | c.o_tmpfile;
+    let decisive = O_ACCMODE | create;
+    // Opening what exists: the access mode decides.
+    t.allow_if(RPATH, syscall, &[bits(flags, decisive, O_RDONLY)]);
+    t.allow_if(WPATH, syscall, &[bits(flags, decisive, O_WRONLY)]);
+    t.allow_if(
+        RPATH.union(WPATH),
+        syscall,
+        &[bits(flags, decisive, O_RDWR)],
+    );
+    // Creating or truncating: cpath as well, and no set-id bits in the mode.
+    let cpath_r = CPATH.union(RPATH);
+    let cpath_w = CPATH.union(WPATH);
+    t.allow_if(
+        cpath_r,
+        syscall,
+        &[bits(flags, O_ACCMODE, O_RDONLY), no_setid(mode)],
+    );
+    t.allow_if(
+        cpath_w,
+        syscall,
+        &[bits(flags, O_ACCMODE, O_WRONLY), no_setid(mode)],
+    );
+    t.allow_if(
+        cpath_r.union(WPATH),
+        syscall,
+        &[bits(flags, O_ACCMODE, O_RDWR), no_setid(mode)],
+    );
+    // tmppath: mkstemp's O_RDWR|O_CREAT|O_EXCL, nothing else.
+    t.allow_if(
+        Promises::TMPPATH,
+        syscall,
+        &[
+            bits(flags, decisive | c.o_excl, O_RDWR | c.o_creat | c.o_excl),
+            no_setid(mode),
+        ],
+    );
+}
+
+/// IPv4/IPv6 sockets: UDP, and TCP when `stream`, with protocol 0 or the
+/// protocol's own number.
+const fn inet_sockets(t: &mut Table, c: &Constants, needs: Promises, stream: bool) {
+    let families = [AF_INET, AF_INET6];
+    let mut i = 0;
+    while i < families.len() {
+        let f = eq(0, families[i]);
+        let dgram = bits(1, SOCK_TYPE_MASK, c.sock_dgram);
+        t.allow_if(needs, S::socket, &[f, dgram, eq(2, 0)]);
+        t.allow_if(needs, S::socket, &[f, dgram, eq(2, IPPROTO_UDP)]);
+        if stream {
+            let tcp = bits(1, SOCK_TYPE_MASK, c.sock_stream);
+            t.allow_if(needs, S::socket, &[f, tcp, eq(2, 0)]);
+            t.allow_if(needs, S::socket, &[f, tcp, eq(2, IPPROTO_TCP)]);
+        }
+        i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_abi_fits() {
+        for abi in Abi::ALL {
+            let t = table(abi);
+            assert!(!t.overflowed(), "{abi:?}");
+            assert!(t.entries().len() > 200, "{abi:?}: {}", t.entries().len());
+        }
+    }
+}
