@@ -19,10 +19,14 @@
 //! assert_eq!(Promises::parse("stdio rpth").unwrap_err().word(), "rpth");
 //! ```
 
+mod apply;
 mod constants;
 mod policy;
 mod promises;
+mod report;
 mod table;
+
+pub use apply::{Compiled, Pledge, Pledged, execve, held};
 
 pub use policy::{
     Decision, MAX_RULES, Penalty, PledgeError, decide, patch_self_pid, policy, program, would_allow,
@@ -32,3 +36,42 @@ pub use table::SELF_PID;
 
 #[cfg(test)]
 mod doc;
+
+/// The pledge program for a promise string, computed at compile time: an
+/// unknown promise word is a compile error. The optional second argument
+/// is the [`Penalty`] (default `EPERM`). The result is a
+/// [`Compiled`](crate::pledge::Compiled) for
+/// [`Pledge::from_compiled`](crate::pledge::Pledge::from_compiled).
+///
+/// ```
+/// use seclude::pledge::{Compiled, Penalty};
+/// static STDIO: Compiled = seclude::pledge_program!("stdio");
+/// static KILL: Compiled = seclude::pledge_program!("stdio rpath", Penalty::KILL_PROCESS);
+/// assert!(STDIO.instructions.len() < KILL.instructions.len());
+/// ```
+///
+/// ```compile_fail,E0080
+/// static BAD: seclude::pledge::Compiled = seclude::pledge_program!("stdio rpth");
+/// ```
+#[macro_export]
+macro_rules! pledge_program {
+    ($promises:literal) => {
+        $crate::pledge_program!($promises, $crate::pledge::Penalty::EPERM)
+    };
+    ($promises:literal, $penalty:expr) => {{
+        const PROMISES: $crate::pledge::Promises = $crate::promises!($promises);
+        const PENALTY: $crate::pledge::Penalty = $penalty;
+        const FULL: $crate::seccomp::Program =
+            match $crate::pledge::program(PROMISES, PENALTY, $crate::tables::Abi::NATIVE) {
+                Ok(program) => program,
+                Err(e) => panic!("{}", e.message()),
+            };
+        const LEN: usize = FULL.len();
+        const EXACT: [$crate::bpf::Instruction; LEN] = FULL.to_array::<LEN>();
+        $crate::pledge::Compiled {
+            promises: PROMISES,
+            penalty: PENALTY,
+            instructions: &EXACT,
+        }
+    }};
+}

@@ -553,6 +553,9 @@ const SIGNAL_SENDERS: &[Syscall] = &[
     S::rt_tgsigqueueinfo,
 ];
 
+/// The table of the ABI seclude is built for, computed at compile time.
+pub(crate) static NATIVE_TABLE: Table = table(Abi::NATIVE);
+
 /// The promise rules for `abi`.
 pub(crate) const fn table(abi: Abi) -> Table {
     let c = constants(abi);

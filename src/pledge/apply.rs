@@ -1,0 +1,503 @@
+//! Applying a pledge to the running process: the only part of pledge that
+//! calls the kernel.
+
+use super::Promises;
+use super::policy::{Penalty, PledgeError, patch_self_pid, policy_from};
+use super::report;
+use super::table::NATIVE_TABLE;
+use crate::bpf::{Action, Instruction, MAX_INSNS, SeccompData};
+use crate::landlock::{Plan, Unveil};
+use crate::seccomp::{FilterFlags, LoadError, compile, load};
+use crate::sys;
+use crate::tables::{Abi, Syscall};
+use core::cell::UnsafeCell;
+use core::ffi::CStr;
+use core::sync::atomic::{AtomicU8, AtomicU32, Ordering};
+
+/// The promises this process still holds (all bits: never pledged).
+pub(crate) static HELD: AtomicU32 = AtomicU32::new(u32::MAX);
+/// The execpromises a program run by execve may still get.
+static EXEC_HELD: AtomicU32 = AtomicU32::new(u32::MAX);
+/// This process's pid, for the report handler (which may not call getpid).
+pub(crate) static SELF: AtomicU32 = AtomicU32::new(0);
+
+/// The filter to install at exec time, built when the pledge was applied.
+struct ExecFilter {
+    /// 0: none; 1: being written; 2: ready.
+    state: AtomicU8,
+    insns: UnsafeCell<[Instruction; MAX_INSNS]>,
+    len: UnsafeCell<usize>,
+}
+
+// SAFETY: `insns` and `len` are written only by the thread that moved
+// `state` from 0 or 2 to 1, and read only in state 2.
+unsafe impl Sync for ExecFilter {}
+
+static EXEC_FILTER: ExecFilter = ExecFilter {
+    state: AtomicU8::new(0),
+    insns: UnsafeCell::new([Instruction::ret(0); MAX_INSNS]),
+    len: UnsafeCell::new(0),
+};
+
+/// A program computed at compile time by
+/// [`pledge_program!`](crate::pledge_program), with the promises and the
+/// penalty it was made from.
+#[derive(Clone, Copy, Debug)]
+pub struct Compiled {
+    /// The promises.
+    pub promises: Promises,
+    /// The penalty.
+    pub penalty: Penalty,
+    /// The program for [`Abi::NATIVE`], self-pid still unpatched.
+    pub instructions: &'static [Instruction],
+}
+
+/// A pledge to apply: promises, optional execpromises, penalty.
+///
+/// ```no_run
+/// use seclude::pledge::{Penalty, Pledge};
+/// use seclude::promises;
+/// let applied = Pledge::new(promises!("stdio rpath"))
+///     .penalty(Penalty::KILL_PROCESS)
+///     .apply()
+///     .expect("pledged");
+/// assert_eq!(applied.promises, promises!("stdio rpath"));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Pledge {
+    promises: Promises,
+    execpromises: Option<Promises>,
+    penalty: Penalty,
+    compiled: Option<&'static [Instruction]>,
+}
+
+/// What [`Pledge::apply`] installed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Pledged {
+    /// The promises now held.
+    pub promises: Promises,
+    /// What a program started by [`execve`] will hold, if set.
+    pub execpromises: Option<Promises>,
+    /// The penalty of refused calls.
+    pub penalty: Penalty,
+    /// Length of the installed program, in instructions.
+    pub instructions: usize,
+    /// Whether the program was computed at compile time.
+    pub precompiled: bool,
+}
+
+impl Pledge {
+    /// A pledge of `promises` with the default penalty (`EPERM`) and no
+    /// execpromises.
+    ///
+    /// ```
+    /// let p = seclude::pledge::Pledge::new(seclude::promises!("stdio"));
+    /// assert_eq!(p.promises(), seclude::promises!("stdio"));
+    /// ```
+    pub const fn new(promises: Promises) -> Pledge {
+        Pledge {
+            promises,
+            execpromises: None,
+            penalty: Penalty::EPERM,
+            compiled: None,
+        }
+    }
+
+    /// A pledge whose program was computed at compile time.
+    ///
+    /// ```
+    /// use seclude::pledge::{Compiled, Pledge};
+    /// static STDIO: Compiled = seclude::pledge_program!("stdio");
+    /// let p = Pledge::from_compiled(&STDIO);
+    /// assert_eq!(p.promises(), seclude::promises!("stdio"));
+    /// ```
+    pub const fn from_compiled(compiled: &Compiled) -> Pledge {
+        Pledge {
+            promises: compiled.promises,
+            execpromises: None,
+            penalty: compiled.penalty,
+            compiled: Some(compiled.instructions),
+        }
+    }
+
+    /// What a program started with [`execve`] is left with: a subset of
+    /// the promises (checked when applied), installed just before the
+    /// exec. Needs the `exec` promise.
+    ///
+    /// ```
+    /// use seclude::{pledge::Pledge, promises};
+    /// let p = Pledge::new(promises!("stdio rpath exec")).execpromises(promises!("stdio"));
+    /// assert_eq!(p.execpromises_of(), Some(promises!("stdio")));
+    /// ```
+    pub const fn execpromises(mut self, execpromises: Promises) -> Pledge {
+        self.execpromises = Some(execpromises);
+        self
+    }
+
+    /// The penalty for refused calls (default [`Penalty::EPERM`]).
+    ///
+    /// ```
+    /// use seclude::pledge::{Penalty, Pledge};
+    /// let p = Pledge::new(seclude::promises!("stdio")).penalty(Penalty::KILL_PROCESS);
+    /// assert_eq!(p.penalty_of(), Penalty::KILL_PROCESS);
+    /// ```
+    pub const fn penalty(mut self, penalty: Penalty) -> Pledge {
+        if self.compiled.is_some() && !matches_penalty(self.penalty, penalty) {
+            // A precompiled program has its penalty built in.
+            self.compiled = None;
+        }
+        self.penalty = penalty;
+        self
+    }
+
+    /// The promises.
+    ///
+    /// ```
+    /// assert!(seclude::pledge::Pledge::new(seclude::promises!("stdio")).promises().contains(seclude::pledge::Promises::STDIO));
+    /// ```
+    pub const fn promises(&self) -> Promises {
+        self.promises
+    }
+
+    /// The execpromises, if set.
+    ///
+    /// ```
+    /// assert_eq!(seclude::pledge::Pledge::new(seclude::promises!("stdio")).execpromises_of(), None);
+    /// ```
+    pub const fn execpromises_of(&self) -> Option<Promises> {
+        self.execpromises
+    }
+
+    /// The penalty.
+    ///
+    /// ```
+    /// use seclude::pledge::{Penalty, Pledge};
+    /// assert_eq!(Pledge::new(seclude::promises!("stdio")).penalty_of(), Penalty::EPERM);
+    /// ```
+    pub const fn penalty_of(&self) -> Penalty {
+        self.penalty
+    }
+
+    /// Checks everything that does not need the kernel: penalty,
+    /// execpromises, narrowing, report and gate support.
+    fn check(&self) -> Result<(), PledgeError> {
+        check_penalty(self.penalty)?;
+        if self.penalty.is_reported() && !report::SUPPORTED {
+            return Err(PledgeError::ReportUnsupported);
+        }
+        let held = Promises::from_bits_retain(HELD.load(Ordering::Acquire));
+        let extra = self.promises.difference(held);
+        if !extra.is_empty() {
+            return Err(PledgeError::Widening { extra });
+        }
+        if let Some(exec) = self.execpromises {
+            if !self.promises.contains(Promises::EXEC) {
+                return Err(PledgeError::ExecPromisesWithoutExec);
+            }
+            let extra = exec.difference(self.promises);
+            if !extra.is_empty() {
+                return Err(PledgeError::ExecPromisesNotSubset { extra });
+            }
+            let exec_held = Promises::from_bits_retain(EXEC_HELD.load(Ordering::Acquire));
+            let extra = exec.difference(exec_held);
+            if !extra.is_empty() {
+                return Err(PledgeError::Widening { extra });
+            }
+            if !exec.contains(Promises::EXEC) && !report::SUPPORTED {
+                return Err(PledgeError::ExecGateUnsupported);
+            }
+        }
+        Ok(())
+    }
+
+    /// Installs the pledge on every thread of the process (seccomp
+    /// `TSYNC`), after setting `no_new_privs`. A later pledge can only
+    /// narrow: asking for a promise given up is [`PledgeError::Widening`].
+    ///
+    /// ```no_run
+    /// use seclude::{pledge::Pledge, promises};
+    /// Pledge::new(promises!("stdio rpath")).apply().unwrap();
+    /// Pledge::new(promises!("stdio")).apply().unwrap(); // narrower: fine
+    /// assert!(Pledge::new(promises!("stdio rpath")).apply().is_err()); // wider
+    /// ```
+    pub fn apply(&self) -> Result<Pledged, PledgeError> {
+        self.check()?;
+        let pid = sys::getpid();
+        let mut program = Buffer::new();
+        let precompiled = match self.compiled {
+            Some(insns) => {
+                program.extend(insns)?;
+                true
+            }
+            None => {
+                program.build(self.promises, self.penalty)?;
+                false
+            }
+        };
+        program.patch(pid);
+        if let Some(exec) = self.execpromises {
+            stage_exec_filter(exec, self.penalty.unreported(), pid)?;
+        }
+        SELF.store(pid, Ordering::Relaxed);
+        if self.penalty.is_reported() {
+            report::install().map_err(|errno| PledgeError::Kernel {
+                step: "installing the SIGSYS handler",
+                errno,
+            })?;
+        }
+        load(program.instructions(), FilterFlags::TSYNC).map_err(load_error)?;
+        let held = HELD.fetch_and(self.promises.bits(), Ordering::AcqRel) & self.promises.bits();
+        if let Some(exec) = self.execpromises {
+            EXEC_HELD.fetch_and(exec.bits(), Ordering::AcqRel);
+        }
+        Ok(Pledged {
+            promises: Promises::from_bits_retain(held),
+            execpromises: self.execpromises,
+            penalty: self.penalty,
+            instructions: program.len,
+            precompiled,
+        })
+    }
+
+    /// Unveil, then pledge: the order that works, since the Landlock calls
+    /// that unveil makes are refused once pledged (unless `unveil` is
+    /// promised). If unveil fails, nothing is pledged; if the pledge fails
+    /// after unveil succeeded, the error says so and Landlock stays
+    /// enforced (it cannot be undone).
+    ///
+    /// ```no_run
+    /// use seclude::{landlock::Unveil, pledge::Pledge, promises};
+    /// let mut unveil: Unveil<'_, 4> = Unveil::new();
+    /// unveil.unveil(c"/etc", "r").unwrap();
+    /// let (pledged, plan) = Pledge::new(promises!("stdio rpath")).apply_with_unveil(unveil).unwrap();
+    /// ```
+    pub fn apply_with_unveil<const N: usize>(
+        &self,
+        unveil: Unveil<'_, N>,
+    ) -> Result<(Pledged, Plan), PledgeError> {
+        // Refuse what can be refused before anything is enforced.
+        self.check()?;
+        let plan = unveil.commit().map_err(PledgeError::Unveil)?;
+        let pledged = self.apply()?;
+        Ok((pledged, plan))
+    }
+
+    /// Installs this pledge and executes `path`: the program runs with
+    /// exactly these promises (what the `seclude` command does); this
+    /// process is not pledged before the exec. The filter lets through the
+    /// one `execve` made here even without the `exec` promise (the exec
+    /// gate, x86-64; elsewhere the promises must include `exec`). Returns
+    /// only on failure, with the filter installed if the failure was the
+    /// exec itself.
+    ///
+    /// # Safety
+    /// As `execve(2)`: `argv` and `envp` are NULL-terminated arrays of
+    /// NUL-terminated strings.
+    pub unsafe fn exec(
+        &self,
+        path: &CStr,
+        argv: *const *const u8,
+        envp: *const *const u8,
+    ) -> PledgeError {
+        if let Err(e) = check_penalty(self.penalty) {
+            return e;
+        }
+        let held = Promises::from_bits_retain(HELD.load(Ordering::Acquire));
+        let extra = self.promises.difference(held);
+        if !extra.is_empty() {
+            return PledgeError::Widening { extra };
+        }
+        if !self.promises.contains(Promises::EXEC) && !report::SUPPORTED {
+            return PledgeError::ExecGateUnsupported;
+        }
+        if let Err(e) = stage_exec_filter(self.promises, self.penalty.unreported(), sys::getpid()) {
+            return e;
+        }
+        EXEC_HELD.fetch_and(self.promises.bits(), Ordering::AcqRel);
+        // SAFETY: the caller's contract.
+        unsafe { execve(path, argv, envp) }
+    }
+}
+
+fn check_penalty(penalty: Penalty) -> Result<(), PledgeError> {
+    match penalty.returned_errno() {
+        Some(e) if e == 0 || e > 4095 => Err(PledgeError::BadErrno(e)),
+        _ => Ok(()),
+    }
+}
+
+const fn matches_penalty(a: Penalty, b: Penalty) -> bool {
+    a.is_reported() == b.is_reported() && a.action().to_ret() == b.action().to_ret()
+}
+
+fn load_error(e: LoadError) -> PledgeError {
+    let errno = match e {
+        LoadError::NoNewPrivs(errno) | LoadError::Seccomp(errno) => errno,
+        LoadError::ThreadSync { .. } => crate::Errno::EAGAIN,
+        LoadError::Invalid(_) => crate::Errno::EINVAL,
+    };
+    PledgeError::Kernel {
+        step: "installing the seccomp filter",
+        errno,
+    }
+}
+
+/// A program being put together on the stack.
+struct Buffer {
+    insns: [Instruction; MAX_INSNS],
+    len: usize,
+}
+
+impl Buffer {
+    fn new() -> Buffer {
+        Buffer {
+            insns: [Instruction::ret(0); MAX_INSNS],
+            len: 0,
+        }
+    }
+
+    fn extend(&mut self, insns: &[Instruction]) -> Result<(), PledgeError> {
+        if self.len + insns.len() > MAX_INSNS {
+            return Err(PledgeError::Compile(
+                crate::seccomp::CompileError::TooLong {
+                    capacity: MAX_INSNS,
+                },
+            ));
+        }
+        self.insns[self.len..self.len + insns.len()].copy_from_slice(insns);
+        self.len += insns.len();
+        Ok(())
+    }
+
+    fn build(&mut self, promises: Promises, penalty: Penalty) -> Result<(), PledgeError> {
+        let policy = policy_from(&NATIVE_TABLE, promises, penalty)?;
+        let program =
+            compile::<{ super::MAX_RULES }, MAX_INSNS>(&policy).map_err(PledgeError::Compile)?;
+        self.extend(program.instructions())
+    }
+
+    fn patch(&mut self, pid: u32) {
+        patch_self_pid(&mut self.insns[..self.len], pid);
+    }
+
+    fn instructions(&self) -> &[Instruction] {
+        &self.insns[..self.len]
+    }
+}
+
+/// The instructions that let exactly the exec gate's `execve` through:
+/// native arch, `execve`, and the gate's return address.
+fn exec_gate_prefix(ip: u64) -> [Instruction; 9] {
+    let arch = Abi::NATIVE.audit_arch();
+    let nr = Abi::NATIVE.number(Syscall::execve).unwrap_or(u32::MAX);
+    // Little-endian (the gate exists on x86-64 only): low word first.
+    let ip_lo = SeccompData::IP;
+    [
+        Instruction::load_word(SeccompData::ARCH),
+        Instruction::jeq(arch, 0, 7),
+        Instruction::load_word(SeccompData::NR),
+        Instruction::jeq(nr, 0, 5),
+        Instruction::load_word(ip_lo),
+        Instruction::jeq(ip as u32, 0, 3),
+        Instruction::load_word(ip_lo + 4),
+        Instruction::jeq((ip >> 32) as u32, 0, 1),
+        Instruction::ret(Action::Allow.to_ret()),
+    ]
+}
+
+/// Builds the exec filter for `exec` (with the gate unless it promises
+/// `exec`) into the static slot.
+fn stage_exec_filter(exec: Promises, penalty: Penalty, pid: u32) -> Result<(), PledgeError> {
+    let mut program = Buffer::new();
+    #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+    if !exec.contains(Promises::EXEC) {
+        program.extend(&exec_gate_prefix(report::exec_gate_ip()))?;
+    }
+    program.build(exec, penalty)?;
+    program.patch(pid);
+    // Take the slot.
+    let mut state = EXEC_FILTER.state.load(Ordering::Acquire);
+    loop {
+        if state == 1 {
+            return Err(PledgeError::Kernel {
+                step: "another thread is pledging",
+                errno: crate::Errno::EBUSY,
+            });
+        }
+        match EXEC_FILTER
+            .state
+            .compare_exchange(state, 1, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => break,
+            Err(now) => state = now,
+        }
+    }
+    // SAFETY: state 1 gives this thread exclusive access.
+    unsafe {
+        (&mut *EXEC_FILTER.insns.get())[..program.len].copy_from_slice(program.instructions());
+        *EXEC_FILTER.len.get() = program.len;
+    }
+    EXEC_FILTER.state.store(2, Ordering::Release);
+    Ok(())
+}
+
+/// `execve(2)` that applies the pending execpromises first: the program
+/// runs with what [`Pledge::execpromises`] left it. Without pending
+/// execpromises it is a plain execve. Returns only on failure (with the
+/// exec filter, if any, already installed: this process then holds only
+/// the execpromises).
+///
+/// # Safety
+/// As `execve(2)`: `argv` and `envp` are NULL-terminated arrays of
+/// NUL-terminated strings.
+///
+/// ```no_run
+/// use seclude::{pledge::{Pledge, execve}, promises};
+/// Pledge::new(promises!("stdio rpath exec")).execpromises(promises!("stdio")).apply().unwrap();
+/// let argv = [c"/bin/true".as_ptr().cast(), core::ptr::null()];
+/// let envp = [core::ptr::null()];
+/// let error = unsafe { execve(c"/bin/true", argv.as_ptr(), envp.as_ptr()) };
+/// ```
+pub unsafe fn execve(path: &CStr, argv: *const *const u8, envp: *const *const u8) -> PledgeError {
+    if EXEC_FILTER.state.load(Ordering::Acquire) == 2 {
+        // SAFETY: state 2: the slot is complete and no longer written.
+        let insns = unsafe { &(&*EXEC_FILTER.insns.get())[..*EXEC_FILTER.len.get()] };
+        if let Err(e) = load(insns, FilterFlags::empty()) {
+            return load_error(e);
+        }
+        let exec = EXEC_HELD.load(Ordering::Acquire);
+        HELD.fetch_and(exec, Ordering::AcqRel);
+        #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+        {
+            // SAFETY: the caller's contract.
+            let errno = unsafe { report::execve_through_gate(path.as_ptr().cast(), argv, envp) };
+            return PledgeError::Kernel {
+                step: "execve",
+                errno,
+            };
+        }
+    }
+    // SAFETY: the caller's contract.
+    let result = unsafe {
+        sys::syscall3(
+            crate::tables::native_nr!(execve),
+            path.as_ptr() as usize,
+            argv as usize,
+            envp as usize,
+        )
+    };
+    PledgeError::Kernel {
+        step: "execve",
+        errno: result.err().unwrap_or(crate::Errno::EINVAL),
+    }
+}
+
+/// The promises this process holds (all of them before any pledge).
+///
+/// ```
+/// // Nothing pledged in this doctest:
+/// assert_eq!(seclude::pledge::held(), seclude::pledge::Promises::all());
+/// ```
+pub fn held() -> Promises {
+    Promises::from_bits_truncate(HELD.load(Ordering::Acquire))
+}

@@ -1,0 +1,313 @@
+//! Report mode: a `SIGSYS` handler, written without libc, that names the
+//! refused syscall and the promise that would allow it, then applies the
+//! penalty; and the exec gate, the one `execve` an exec filter lets through.
+//!
+//! Both need the signal frame's and the syscall instruction's layout, so
+//! they exist for x86-64 only; elsewhere [`SUPPORTED`] is false and
+//! pledge refuses report mode and exec gates with a typed error.
+
+/// Whether report mode and the exec gate exist on this architecture.
+pub(crate) const SUPPORTED: bool = cfg!(all(target_arch = "x86_64", target_pointer_width = "64"));
+
+#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+pub(crate) use x86_64::{exec_gate_ip, execve_through_gate, install};
+
+#[cfg(not(all(target_arch = "x86_64", target_pointer_width = "64")))]
+pub(crate) fn install() -> Result<(), crate::Errno> {
+    Err(crate::Errno::ENOSYS)
+}
+
+/// Message text for one refused call (pure, so it is tested without a
+/// signal): `seclude: NAME denied; promise "WORDS" would allow it`.
+pub(crate) struct Message {
+    buf: [u8; 200],
+    len: usize,
+}
+
+impl Message {
+    pub(crate) const fn new() -> Message {
+        Message {
+            buf: [0; 200],
+            len: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, s: &str) {
+        for &b in s.as_bytes() {
+            if self.len < self.buf.len() {
+                self.buf[self.len] = b;
+                self.len += 1;
+            }
+        }
+    }
+
+    pub(crate) fn push_u32(&mut self, mut n: u32) {
+        let mut digits = [0u8; 10];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[i..] {
+            if self.len < self.buf.len() {
+                self.buf[self.len] = d;
+                self.len += 1;
+            }
+        }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// The message for syscall number `nr` (`name` if known) when
+    /// `would_allow` is what [`super::would_allow`] found.
+    pub(crate) fn refused(
+        name: Option<&str>,
+        nr: u32,
+        would_allow: Option<super::Promises>,
+    ) -> Message {
+        let mut m = Message::new();
+        m.push("seclude: ");
+        match name {
+            Some(name) => m.push(name),
+            None => {
+                m.push("syscall ");
+                m.push_u32(nr);
+            }
+        }
+        m.push(" denied; ");
+        match would_allow {
+            Some(p) if !p.is_empty() => {
+                m.push(if p.bits().count_ones() == 1 {
+                    "promise \""
+                } else {
+                    "promises \""
+                });
+                let mut first = true;
+                for (word, _) in p.iter_names() {
+                    if !first {
+                        m.push(" ");
+                    }
+                    first = false;
+                    m.push(&ascii_lower(word));
+                }
+                m.push("\" would allow it\n");
+            }
+            _ => m.push("no promise allows it\n"),
+        }
+        m
+    }
+}
+
+/// `Promises` flag names are upper case (`RPATH`); promise words are lower.
+fn ascii_lower(word: &str) -> heapless::String<16> {
+    let mut s = heapless::String::new();
+    for c in word.chars() {
+        let _ = s.push(c.to_ascii_lowercase());
+    }
+    s
+}
+
+#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+mod x86_64 {
+    use super::super::apply::{HELD, SELF};
+    use super::super::policy::{Penalty, would_allow_in};
+    use super::super::table::NATIVE_TABLE;
+    use super::Message;
+    use crate::Errno;
+    use crate::sys;
+    use crate::tables::{Abi, native_nr};
+    use core::sync::atomic::Ordering;
+
+    const SIGSYS: usize = 31;
+    const SA_SIGINFO: u64 = 4;
+    const SA_RESTORER: u64 = 0x0400_0000;
+
+    // The restorer the kernel returns through (x86-64 has no default one),
+    // and the execve whose return address the exec gate compares with
+    // `seccomp_data.instruction_pointer`.
+    core::arch::global_asm!(
+        ".pushsection .text.__seclude_v0,\"ax\",@progbits",
+        ".globl __seclude_v0_restore_rt",
+        ".hidden __seclude_v0_restore_rt",
+        ".globl __seclude_v0_execve",
+        ".hidden __seclude_v0_execve",
+        ".globl __seclude_v0_execve_return",
+        ".hidden __seclude_v0_execve_return",
+        ".p2align 4",
+        "__seclude_v0_restore_rt:",
+        "    mov eax, 15",
+        "    syscall",
+        "    ud2",
+        ".p2align 4",
+        "__seclude_v0_execve:",
+        "    mov eax, 59",
+        "    syscall",
+        "__seclude_v0_execve_return:",
+        "    ret",
+        ".popsection",
+    );
+
+    unsafe extern "C" {
+        fn __seclude_v0_restore_rt();
+        fn __seclude_v0_execve(
+            path: *const u8,
+            argv: *const *const u8,
+            envp: *const *const u8,
+        ) -> isize;
+        static __seclude_v0_execve_return: u8;
+    }
+
+    /// The kernel's `struct sigaction` on x86-64.
+    #[repr(C)]
+    struct KernelSigaction {
+        handler: usize,
+        flags: u64,
+        restorer: usize,
+        mask: u64,
+    }
+
+    /// Installs the `SIGSYS` handler.
+    pub(crate) fn install() -> Result<(), Errno> {
+        let act = KernelSigaction {
+            handler: on_sigsys as *const () as usize,
+            flags: SA_SIGINFO | SA_RESTORER,
+            restorer: __seclude_v0_restore_rt as *const () as usize,
+            mask: 0,
+        };
+        // SAFETY: act is a valid kernel sigaction; the handler and the
+        // restorer live as long as the program.
+        unsafe {
+            sys::syscall4(
+                native_nr!(rt_sigaction),
+                SIGSYS,
+                &act as *const KernelSigaction as usize,
+                0,
+                8,
+            )
+        }
+        .map(|_| ())
+    }
+
+    /// Offsets in `ucontext_t`: `uc_mcontext` starts at 40, its registers
+    /// are r8 r9 r10 r11 r12 r13 r14 r15 rdi rsi rbp rbx rdx rax ….
+    const GREGS: usize = 40;
+    const RAX: usize = 13;
+    /// rdi, rsi, rdx, r10, r8, r9: the syscall argument registers.
+    const ARGS: [usize; 6] = [8, 9, 12, 2, 0, 1];
+
+    extern "C" fn on_sigsys(_sig: i32, info: *mut u8, context: *mut u8) {
+        // SAFETY: the kernel passes a siginfo_t (si_errno at 4, and for
+        // SIGSYS si_syscall at 24 and si_arch at 28) and a ucontext_t.
+        unsafe {
+            let data = core::ptr::read(info.add(4) as *const i32) as u16;
+            let nr = core::ptr::read(info.add(24) as *const i32) as u32;
+            let arch = core::ptr::read(info.add(28) as *const u32);
+            let Some(penalty) = Penalty::from_trap_data(data) else {
+                return;
+            };
+            let gregs = context.add(GREGS) as *mut u64;
+            let mut args = [0u64; 6];
+            for (i, reg) in ARGS.iter().enumerate() {
+                args[i] = core::ptr::read(gregs.add(*reg));
+            }
+            let native = arch == Abi::NATIVE.audit_arch();
+            let syscall = if native {
+                Abi::NATIVE.syscall(nr)
+            } else {
+                None
+            };
+            let held = super::super::Promises::from_bits_truncate(HELD.load(Ordering::Relaxed));
+            let pid = SELF.load(Ordering::Relaxed);
+            let would = match syscall {
+                Some(s) => would_allow_in(&NATIVE_TABLE, held, s, &args, pid),
+                None => None,
+            };
+            let message = Message::refused(syscall.map(|s| s.name()), nr, would);
+            let _ = sys::write_all(2, message.as_bytes());
+            if let Some(errno) = penalty.returned_errno() {
+                core::ptr::write(gregs.add(RAX), (-(errno as i64)) as u64);
+            } else if penalty.kills_process() {
+                let default = KernelSigaction {
+                    handler: 0,
+                    flags: SA_RESTORER,
+                    restorer: __seclude_v0_restore_rt as *const () as usize,
+                    mask: 0,
+                };
+                let _ = sys::syscall4(
+                    native_nr!(rt_sigaction),
+                    SIGSYS,
+                    &default as *const KernelSigaction as usize,
+                    0,
+                    8,
+                );
+                // Pending until the handler returns and unblocks SIGSYS;
+                // then the default action ends the process.
+                let _ = sys::syscall2(native_nr!(kill), pid as usize, SIGSYS);
+            } else {
+                let _ = sys::syscall1(native_nr!(exit), 128 + SIGSYS);
+            }
+        }
+    }
+
+    /// The address `seccomp_data.instruction_pointer` holds for the gate's
+    /// execve.
+    pub(crate) fn exec_gate_ip() -> u64 {
+        // SAFETY: only the address of the label is taken.
+        (&raw const __seclude_v0_execve_return) as u64
+    }
+
+    /// execve through the gate; returns only on failure.
+    ///
+    /// # Safety
+    /// As `execve(2)`: NUL-terminated path, NULL-terminated arrays.
+    pub(crate) unsafe fn execve_through_gate(
+        path: *const u8,
+        argv: *const *const u8,
+        envp: *const *const u8,
+    ) -> Errno {
+        // SAFETY: the caller's contract.
+        let ret = unsafe { __seclude_v0_execve(path, argv, envp) };
+        Errno::new((-ret) as i32).unwrap_or(Errno::EINVAL)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pledge::Promises;
+
+    #[test]
+    fn messages_name_the_syscall_and_the_promises() {
+        let m = Message::refused(Some("openat"), 257, Some(Promises::RPATH));
+        assert_eq!(
+            m.as_bytes(),
+            b"seclude: openat denied; promise \"rpath\" would allow it\n"
+        );
+        let m = Message::refused(Some("openat"), 257, Some(Promises::RPATH | Promises::WPATH));
+        assert_eq!(
+            m.as_bytes(),
+            b"seclude: openat denied; promises \"rpath wpath\" would allow it\n"
+        );
+        let m = Message::refused(None, 4000, None);
+        assert_eq!(
+            m.as_bytes(),
+            b"seclude: syscall 4000 denied; no promise allows it\n"
+        );
+        let m = Message::refused(Some("ptrace"), 101, None);
+        assert_eq!(
+            m.as_bytes(),
+            b"seclude: ptrace denied; no promise allows it\n"
+        );
+        let m = Message::refused(Some("mmap"), 9, Some(Promises::PROT_EXEC));
+        assert_eq!(
+            m.as_bytes(),
+            b"seclude: mmap denied; promise \"prot_exec\" would allow it\n"
+        );
+    }
+}
