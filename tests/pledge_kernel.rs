@@ -115,3 +115,135 @@ fn pledging_works_on_a_default_sized_thread_stack() {
         0
     });
 }
+
+/// Forks; the child runs `argv` through `seclude::pledge::execve` (so
+/// pending execpromises apply) with stdout and stderr on /dev/null. Returns
+/// the child's exit status, or 1000 + signal.
+fn spawn_pledged(argv: &[&std::ffi::CStr]) -> i32 {
+    let mut ptrs: Vec<*const u8> = argv.iter().map(|a| a.as_ptr().cast()).collect();
+    ptrs.push(std::ptr::null());
+    let envp = [std::ptr::null::<u8>()];
+    // SAFETY: the child only makes raw syscalls before execve or _exit.
+    unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            libc::dup2(null, 1);
+            libc::dup2(null, 2);
+            let _ = seclude::pledge::execve(argv[0], ptrs.as_ptr(), envp.as_ptr());
+            libc::_exit(127);
+        }
+        let mut status = 0;
+        libc::waitpid(pid, &mut status, 0);
+        if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            1000 + libc::WTERMSIG(status)
+        }
+    }
+}
+
+#[test]
+fn execpromises_reduce_what_the_executed_program_may_do() {
+    child::run_both(
+        "execpromises_reduce_what_the_executed_program_may_do",
+        || {
+            let dir = std::env::temp_dir().join(format!("seclude-ep-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let target = std::ffi::CString::new(dir.join("made").to_str().unwrap()).unwrap();
+            Pledge::new(promises!("stdio rpath wpath cpath proc exec prot_exec"))
+                .execpromises(promises!("stdio rpath prot_exec"))
+                .penalty(Penalty::errno(FILTER_ERRNO as u16))
+                .apply()
+                .expect("pledge applied");
+            // Reading is within the execpromises.
+            if spawn_pledged(&[c"/bin/cat", c"/etc/hostname"]) != 0 {
+                return 1;
+            }
+            // Creating a file is not, though this process may.
+            if spawn_pledged(&[c"/usr/bin/touch", &target]) == 0 || dir.join("made").exists() {
+                return 2;
+            }
+            std::fs::write(dir.join("here"), b"this process still holds cpath").unwrap();
+            // Executing again is not either (no "exec" in the execpromises):
+            // the shell cannot run its command.
+            if spawn_pledged(&[c"/bin/sh", c"-c", c"exec /bin/true"]) == 0 {
+                return 3;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            0
+        },
+    );
+}
+
+#[test]
+fn without_execpromises_the_program_keeps_the_promises() {
+    child::run_both(
+        "without_execpromises_the_program_keeps_the_promises",
+        || {
+            let dir = std::env::temp_dir().join(format!("seclude-noep-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let target = std::ffi::CString::new(dir.join("made").to_str().unwrap()).unwrap();
+            pledge(promises!(
+                "stdio rpath wpath cpath fattr proc exec prot_exec"
+            ));
+            if spawn_pledged(&[c"/usr/bin/touch", &target]) != 0 || !dir.join("made").exists() {
+                return 1;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            0
+        },
+    );
+}
+
+#[test]
+fn execpromises_are_checked() {
+    use seclude::pledge::PledgeError;
+    let p = Pledge::new(promises!("stdio exec")).execpromises(promises!("stdio rpath"));
+    assert_eq!(
+        p.apply().unwrap_err(),
+        PledgeError::ExecPromisesNotSubset {
+            extra: promises!("rpath")
+        }
+    );
+    let p = Pledge::new(promises!("stdio rpath")).execpromises(promises!("stdio"));
+    assert_eq!(p.apply().unwrap_err(), PledgeError::ExecPromisesWithoutExec);
+    assert_eq!(
+        Pledge::new(promises!("stdio"))
+            .penalty(Penalty::errno(0))
+            .apply()
+            .unwrap_err(),
+        PledgeError::BadErrno(0)
+    );
+}
+
+#[test]
+fn pledge_and_unveil_apply_together() {
+    child::run_both("pledge_and_unveil_apply_together", || {
+        let mut u: seclude::landlock::Unveil<'_, 2> = seclude::landlock::Unveil::new();
+        u.unveil(c"/etc", "r").unwrap();
+        Pledge::new(promises!("stdio rpath"))
+            .penalty(Penalty::errno(FILTER_ERRNO as u16))
+            .apply_with_unveil(u)
+            .expect("unveiled and pledged");
+        // Inside the unveiled tree and the promises.
+        if File::open("/etc/passwd").is_err() {
+            return 1;
+        }
+        // Outside the unveiled tree: Landlock refuses (EACCES).
+        match File::open("/usr/bin/true") {
+            Err(e) if e.raw_os_error() == Some(libc::EACCES) => {}
+            _ => return 2,
+        }
+        // Within the tree but outside the promises: the filter refuses.
+        if !refused(File::create("/etc/seclude-never")) {
+            return 3;
+        }
+        // No "unveil" promise: Landlock cannot be called again.
+        let r = unsafe { libc::syscall(libc::SYS_landlock_create_ruleset, 0usize, 0usize, 1u32) };
+        if r != -1 || std::io::Error::last_os_error().raw_os_error() != Some(FILTER_ERRNO) {
+            return 4;
+        }
+        0
+    });
+}

@@ -411,7 +411,7 @@ pub const fn program(
 ///
 /// ```
 /// use seclude::{pledge::{Penalty, patch_self_pid, program}, promises, tables::Abi};
-/// let mut insns = program(promises!("stdio"), Penalty::EPERM, Abi::X86_64).unwrap().to_array::<4096>();
+/// let mut insns = program(promises!("stdio"), Penalty::EPERM, Abi::X86_64).unwrap().instructions().to_vec();
 /// assert!(patch_self_pid(&mut insns, 1234) > 0);
 /// assert_eq!(patch_self_pid(&mut insns, 1234), 0);
 /// ```
@@ -555,6 +555,7 @@ pub const fn would_allow(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bpf::{SeccompData, simulate};
 
     fn big_stack(f: impl FnOnce() + Send + 'static) {
         std::thread::Builder::new()
@@ -582,6 +583,105 @@ mod tests {
                             "{abi:?} {name}: {} rules, {} insns",
                             policy.rules().len(),
                             prog.len()
+                        );
+                    }
+                }
+            }
+        });
+    }
+
+    /// xorshift64*: deterministic test inputs.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        /// Values the rules compare with, their neighbours, and noise.
+        fn arg(&mut self, t: &Table, pid: u32) -> u64 {
+            let entries = t.entries();
+            match self.next() % 4 {
+                0 => self.next(),
+                1 => self.next() % 8,
+                _ => {
+                    let e = &entries[(self.next() % entries.len() as u64) as usize];
+                    let v = match e.conditions().first() {
+                        Some(c) if c.value == SELF_PID as u64 => pid as u64,
+                        Some(c) => c.value,
+                        None => 0,
+                    };
+                    let high = if self.next() % 4 == 0 {
+                        self.next() << 32
+                    } else {
+                        0
+                    };
+                    (v ^ (1u64 << (self.next() % 34)) * (self.next() % 2)) | high
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn compiled_programs_agree_with_the_table_on_every_abi() {
+        big_stack(|| {
+            let mut rng = Rng(0x5eed_1e55);
+            let pid = 4242;
+            for abi in Abi::ALL {
+                let t = table(abi);
+                let entries = t.abi().entries();
+                for round in 0..12 {
+                    let promises = match round {
+                        0 => Promises::STDIO,
+                        1 => Promises::all(),
+                        _ => Promises::from_bits_truncate(rng.next() as u32),
+                    };
+                    let penalty = [
+                        Penalty::EPERM,
+                        Penalty::KILL_PROCESS,
+                        Penalty::EPERM.reported(),
+                    ][round % 3];
+                    let policy = policy_from(&t, promises, penalty).unwrap();
+                    let program = compile::<MAX_RULES, 4096>(&policy).unwrap();
+                    let mut insns = program.instructions().to_vec();
+                    let insns = &mut insns[..];
+                    patch_self_pid(insns, pid);
+                    for _ in 0..1500 {
+                        let (nr, syscall) = if rng.next() % 10 == 0 {
+                            let nr = abi.number_base() + (rng.next() % 2000) as u32;
+                            (nr, abi.syscall(nr))
+                        } else {
+                            let (nr, s) = entries[(rng.next() % entries.len() as u64) as usize];
+                            (nr, Some(s))
+                        };
+                        let mut args = [0u64; 6];
+                        for a in &mut args {
+                            *a = rng.arg(&t, pid);
+                        }
+                        let mut data = SeccompData::new(nr as i32, abi.audit_arch());
+                        data.args = args;
+                        let got = simulate(insns, &data, abi.endian()).unwrap().action;
+                        let want = match syscall {
+                            None => Action::Errno(constants(abi).enosys),
+                            Some(s) => {
+                                let report_rule = penalty.is_reported()
+                                    && policy.decide(s, &args, abi.arg_bits()) == Action::Allow
+                                    && matches!(
+                                        s,
+                                        Syscall::write | Syscall::rt_sigaction | Syscall::kill
+                                    );
+                                match decide_in(&t, promises, s, &data.args, pid) {
+                                    _ if report_rule => Action::Allow,
+                                    Decision::Allowed => Action::Allow,
+                                    Decision::Enosys => Action::Errno(constants(abi).enosys),
+                                    Decision::Refused => penalty.action(),
+                                }
+                            }
+                        };
+                        assert_eq!(
+                            got, want,
+                            "{abi:?} {promises:?} nr {nr} {syscall:?} {args:x?}"
                         );
                     }
                 }

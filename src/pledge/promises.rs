@@ -33,11 +33,12 @@ bitflags::bitflags! {
         const CHOWN = 1 << 7;
         /// IPv4 and IPv6 sockets.
         const INET = 1 << 8;
-        /// Networking without creating sockets (on sockets already open).
+        /// IPv4/IPv6 sockets for a server: like `inet` but no outgoing `connect`.
         const ANET = 1 << 9;
         /// UNIX domain sockets.
         const UNIX = 1 << 10;
-        /// Name resolution (UDP to a resolver).
+        /// Name resolution: UDP sockets and `connect`/`send`/`recv` on them
+        /// (reading `/etc/resolv.conf` needs `rpath`).
         const DNS = 1 << 11;
         /// Terminal `ioctl`s.
         const TTY = 1 << 12;
@@ -57,9 +58,10 @@ bitflags::bitflags! {
         const SETTIME = 1 << 19;
         /// Calling `unveil` (Landlock) after pledging.
         const UNVEIL = 1 << 20;
-        /// System information (`sysinfo`, `uname`-like calls).
+        /// System-wide memory information (`sysinfo`, `get_mempolicy`).
         const VMINFO = 1 << 21;
-        /// Creating and removing files in `/tmp`.
+        /// Temporary files: `mkstemp`'s create, `lstat`, `unlink` (the
+        /// directory is for unveil to restrict).
         const TMPPATH = 1 << 22;
     }
 }
