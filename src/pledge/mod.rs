@@ -1,22 +1,45 @@
 //! pledge(): promises, as OpenBSD's `pledge(2)` has them, for Linux.
 //!
 //! A program names what it still needs (`"stdio rpath"`) and every other
-//! system call is refused with a [`Penalty`]. The layers:
+//! system call is refused with a [`Penalty`]. The layers, pure first:
 //! - [`Promises`]: the 23 promise words, parsed at run time
 //!   ([`Promises::parse`], a typed error naming an unknown word) or in
 //!   `const` context ([`promises!`](crate::promises): an unknown word is a
 //!   compile error);
-//! - the promise table: per ABI, which syscalls (with which arguments)
-//!   each promise allows; audited in `PROMISES.md`, generated from it;
-//! - [`policy`] and [`program`]: promises → seccomp policy → BPF, pure
-//!   and `const` ([`pledge_program!`](crate::pledge_program) computes the
-//!   whole filter at compile time).
+//! - the promise table: per ABI, which syscalls (with which argument
+//!   conditions) each promise allows. `PROMISES.md` at the top of the
+//!   repository is generated from it, for auditing; [`decide`] and
+//!   [`would_allow`] query it;
+//! - [`policy`] and [`program`]: promises → seccomp policy → BPF, `const`
+//!   ([`pledge_program!`](crate::pledge_program) computes the whole filter
+//!   at compile time);
+//! - [`Pledge`]: applies it to the process (all threads), optionally with
+//!   `execpromises` for programs started by [`execve`] and together with
+//!   an unveil ([`Pledge::apply_with_unveil`]).
+//!
+//! What every pledge does besides the promises: `exit`, `exit_group` and
+//! `rt_sigreturn` always work; `clone3`, `openat2`, `io_uring_*`,
+//! `memfd_secret`, the `socketcall`/`ipc` multiplexers and numbers newer
+//! than the tables fail with `ENOSYS` (C libraries then fall back to calls
+//! the filter can inspect); calls from another ABI (`int 0x80` on x86-64)
+//! kill the process.
+//!
+//! Limits, stated rather than hidden: seccomp sees register values, never
+//! memory, so paths are not checked (that is unveil's job), nor socket
+//! addresses, nor `SCM_RIGHTS` contents (`recvfd`/`sendfd` allow the
+//! message calls); `tmppath` and `dns` cannot name `/tmp` or the resolver.
+//! Report mode and the exec gate (execpromises without `exec`) exist on
+//! x86-64 only and are refused with a typed error elsewhere.
 //!
 //! ```
-//! use seclude::pledge::Promises;
+//! use seclude::pledge::{Decision, Promises, decide};
+//! use seclude::tables::{Abi, Syscall};
 //! const SERVER: Promises = seclude::promises!("stdio rpath inet dns");
 //! assert!(SERVER.contains(Promises::INET));
 //! assert_eq!(Promises::parse("stdio rpth").unwrap_err().word(), "rpth");
+//! // openat(AT_FDCWD, path, O_RDONLY): allowed by rpath.
+//! let args = [-100i64 as u64, 0, 0, 0, 0, 0];
+//! assert_eq!(decide(SERVER, Abi::X86_64, Syscall::openat, &args, 1), Decision::Allowed);
 //! ```
 
 mod apply;
