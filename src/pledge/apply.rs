@@ -5,11 +5,10 @@ use super::Promises;
 use super::policy::{Penalty, PledgeError, patch_self_pid, policy_from};
 use super::report;
 use super::table::NATIVE_TABLE;
-use crate::bpf::{Action, Instruction, MAX_INSNS, SeccompData};
+use crate::bpf::{Instruction, MAX_INSNS};
 use crate::landlock::{Plan, Unveil};
 use crate::seccomp::{FilterFlags, LoadError, compile, load};
 use crate::sys;
-use crate::tables::{Abi, Syscall};
 use core::cell::UnsafeCell;
 use core::ffi::CStr;
 use core::sync::atomic::{AtomicU8, AtomicU32, Ordering};
@@ -385,9 +384,12 @@ impl Buffer {
     }
 }
 
+#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
 /// The instructions that let exactly the exec gate's `execve` through:
 /// native arch, `execve`, and the gate's return address.
 fn exec_gate_prefix(ip: u64) -> [Instruction; 9] {
+    use crate::bpf::{Action, SeccompData};
+    use crate::tables::{Abi, Syscall};
     let arch = Abi::NATIVE.audit_arch();
     let nr = Abi::NATIVE.number(Syscall::execve).unwrap_or(u32::MAX);
     // Little-endian (the gate exists on x86-64 only): low word first.

@@ -612,12 +612,12 @@ mod tests {
                         Some(c) => c.value,
                         None => 0,
                     };
-                    let high = if self.next() % 4 == 0 {
+                    let high = if self.next().is_multiple_of(4) {
                         self.next() << 32
                     } else {
                         0
                     };
-                    (v ^ (1u64 << (self.next() % 34)) * (self.next() % 2)) | high
+                    (v ^ ((1u64 << (self.next() % 34)) * (self.next() % 2))) | high
                 }
             }
         }
@@ -648,7 +648,7 @@ mod tests {
                     let insns = &mut insns[..];
                     patch_self_pid(insns, pid);
                     for _ in 0..1500 {
-                        let (nr, syscall) = if rng.next() % 10 == 0 {
+                        let (nr, syscall) = if rng.next().is_multiple_of(10) {
                             let nr = abi.number_base() + (rng.next() % 2000) as u32;
                             (nr, abi.syscall(nr))
                         } else {

@@ -19,11 +19,19 @@ pub(crate) fn install() -> Result<(), crate::Errno> {
 
 /// Message text for one refused call (pure, so it is tested without a
 /// signal): `seclude: NAME denied; promise "WORDS" would allow it`.
+#[cfg_attr(
+    not(all(target_arch = "x86_64", target_pointer_width = "64")),
+    allow(dead_code)
+)]
 pub(crate) struct Message {
     buf: [u8; 200],
     len: usize,
 }
 
+#[cfg_attr(
+    not(all(target_arch = "x86_64", target_pointer_width = "64")),
+    allow(dead_code)
+)]
 impl Message {
     pub(crate) const fn new() -> Message {
         Message {
@@ -105,6 +113,10 @@ impl Message {
 }
 
 /// `Promises` flag names are upper case (`RPATH`); promise words are lower.
+#[cfg_attr(
+    not(all(target_arch = "x86_64", target_pointer_width = "64")),
+    allow(dead_code)
+)]
 fn ascii_lower(word: &str) -> heapless::String<16> {
     let mut s = heapless::String::new();
     for c in word.chars() {
