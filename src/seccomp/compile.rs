@@ -224,6 +224,10 @@ struct Emitter<const N: usize> {
     ret_len: usize,
 }
 
+/// Room for the code before unreachable reloads are dropped (the result
+/// must still fit the program's capacity and the kernel's 4096).
+const EMIT_CAPACITY: usize = 2 * MAX_INSNS;
+
 /// Reuse a `ret` only while a jump to it stays well inside the 8-bit offset.
 const RET_REUSE_DISTANCE: usize = 200;
 const JUMP_MAX: usize = 255;
@@ -240,7 +244,7 @@ impl<const N: usize> Emitter<N> {
     }
 
     const fn emit(&mut self, insn: Instruction) -> usize {
-        if self.count == N || self.count == MAX_INSNS {
+        if self.count == N {
             self.full = true;
             // Keep labels distinct so offsets stay computable; the program
             // is discarded anyway.
@@ -332,18 +336,93 @@ impl<const N: usize> Emitter<N> {
         self.emit(Instruction::jump(op::JMP | code | op::K, k, jt, jf))
     }
 
-    /// Moves the code to the front of a [`Program`].
-    const fn finish(self) -> Program<N> {
-        let mut program = Program {
-            insns: [Instruction::stmt(0, 0); N],
-            len: self.count,
-        };
+    /// Where to jump to reach `target` when the accumulator already holds
+    /// the word at `offset`: past `target` if it only reloads that word.
+    /// (Rule chains test one argument rule after another; the reload at
+    /// the head of the next rule is then skipped.)
+    const fn skip_reload(&self, target: usize, offset: u32) -> usize {
+        if self.full || target == 0 || target >= self.count {
+            return target;
+        }
+        let insn = self.buf[N - 1 - target];
+        if insn.code == op::LD | op::W | op::ABS && insn.k == offset {
+            target - 1
+        } else {
+            target
+        }
+    }
+
+    /// Moves the reachable code to the front of a [`Program`] of capacity
+    /// `L`, or `None` if it needs more than `L` (or 4096) instructions.
+    ///
+    /// Instructions no path reaches (the reloads that
+    /// [`Emitter::skip_reload`] jumps over) are dropped and the jumps over
+    /// them shortened. Jumps only go forward, so one pass in order finds
+    /// what is reachable, and dropping instructions only shortens offsets.
+    const fn finish<const L: usize>(&self) -> Option<Program<L>> {
+        let len = self.count;
+        let start = N - len;
+        let mut reachable = [false; N];
+        if len > 0 {
+            reachable[0] = true;
+        }
         let mut i = 0;
-        while i < self.count {
-            program.insns[i] = self.buf[N - self.count + i];
+        while i < len {
+            if reachable[i] {
+                let insn = self.buf[start + i];
+                match op::class(insn.code) {
+                    op::RET => {}
+                    op::JMP if op::op(insn.code) == op::JA => {
+                        reachable[i + 1 + insn.k as usize] = true;
+                    }
+                    op::JMP => {
+                        reachable[i + 1 + insn.jt as usize] = true;
+                        reachable[i + 1 + insn.jf as usize] = true;
+                    }
+                    _ => reachable[i + 1] = true,
+                }
+            }
             i += 1;
         }
-        program
+        // new_index[i]: where instruction i lands (for reachable ones).
+        let mut new_index = [0u16; N];
+        let mut kept = 0usize;
+        let mut i = 0;
+        while i < len {
+            new_index[i] = kept as u16;
+            if reachable[i] {
+                kept += 1;
+            }
+            i += 1;
+        }
+        if kept > L || kept > MAX_INSNS {
+            return None;
+        }
+        let mut program = Program {
+            insns: [Instruction::stmt(0, 0); L],
+            len: kept,
+        };
+        let mut i = 0;
+        while i < len {
+            if reachable[i] {
+                let mut insn = self.buf[start + i];
+                let at = new_index[i] as usize;
+                if op::class(insn.code) == op::JMP {
+                    if op::op(insn.code) == op::JA {
+                        let target = new_index[i + 1 + insn.k as usize] as usize;
+                        insn.k = (target - at - 1) as u32;
+                    } else {
+                        let t = new_index[i + 1 + insn.jt as usize] as usize;
+                        let f = new_index[i + 1 + insn.jf as usize] as usize;
+                        insn.jt = (t - at - 1) as u8;
+                        insn.jf = (f - at - 1) as u8;
+                    }
+                }
+                program.insns[at] = insn;
+            }
+            i += 1;
+        }
+        Some(program)
     }
 }
 
@@ -379,10 +458,12 @@ const fn emit_condition<const N: usize>(
                 if v_hi != 0 {
                     return f;
                 }
+                let (t, f) = (e.skip_reload(t, lo_off), e.skip_reload(f, lo_off));
                 let j = e.jump(op::JEQ, v_lo, t, f);
                 return e.seq(load(lo_off), j);
             }
-            let j = e.jump(op::JEQ, v_lo, t, f);
+            let (t_lo, f_lo) = (e.skip_reload(t, lo_off), e.skip_reload(f, lo_off));
+            let j = e.jump(op::JEQ, v_lo, t_lo, f_lo);
             let lo = e.seq(load(lo_off), j);
             let j = e.jump(op::JEQ, v_hi, lo, f);
             e.seq(load(hi_off), j)
@@ -403,11 +484,13 @@ const fn emit_condition<const N: usize>(
                 if v_hi != 0 {
                     return f; // 0 > v_hi and 0 == v_hi are both false
                 }
+                let (t, f) = (e.skip_reload(t, lo_off), e.skip_reload(f, lo_off));
                 let j = e.jump(code, v_lo, t, f);
                 return e.seq(load(lo_off), j);
             }
             // hi > v_hi → t; hi == v_hi → compare lo; hi < v_hi → f.
-            let j = e.jump(code, v_lo, t, f);
+            let (t_lo, f_lo) = (e.skip_reload(t, lo_off), e.skip_reload(f, lo_off));
+            let j = e.jump(code, v_lo, t_lo, f_lo);
             let lo = e.seq(load(lo_off), j);
             let eq = e.jump(op::JEQ, v_hi, lo, f);
             let gt = e.jump(op::JGT, v_hi, t, eq);
@@ -446,13 +529,16 @@ const fn emit_masked_word<const N: usize>(
     }
     if value == 0 {
         // (A & mask) == 0 is "no bit of mask set": one jset.
+        let (t, f) = (e.skip_reload(t, offset), e.skip_reload(f, offset));
         let j = e.jump(op::JSET, mask, f, t);
         return e.seq(load(offset), j);
     }
-    let j = e.jump(op::JEQ, value, t, f);
     if mask == u32::MAX {
+        let (t, f) = (e.skip_reload(t, offset), e.skip_reload(f, offset));
+        let j = e.jump(op::JEQ, value, t, f);
         return e.seq(load(offset), j);
     }
+    let j = e.jump(op::JEQ, value, t, f);
     let and = e.seq(Instruction::stmt(op::ALU | op::AND | op::K, mask), j);
     e.seq(load(offset), and)
 }
@@ -849,7 +935,7 @@ pub const fn compile<const P: usize, const N: usize>(
         return Err(CompileError::Policy(e));
     }
     let index = index_rules(policy);
-    let mut e = Emitter::<N>::new();
+    let mut e = Emitter::<EMIT_CAPACITY>::new();
     let abis = policy.abis();
 
     // One block per distinct AUDIT_ARCH value, in the policy's order.
@@ -889,11 +975,14 @@ pub const fn compile<const P: usize, const N: usize>(
     }
     e.seq(load(SeccompData::ARCH), next);
 
+    let capacity = if N < MAX_INSNS { N } else { MAX_INSNS };
     if e.full {
-        let capacity = if N < MAX_INSNS { N } else { MAX_INSNS };
         return Err(CompileError::TooLong { capacity });
     }
-    let program = e.finish();
+    let program: Program<N> = match e.finish() {
+        Some(program) => program,
+        None => return Err(CompileError::TooLong { capacity }),
+    };
     match bpf::verify(program.instructions()) {
         Ok(()) => Ok(program),
         Err(err) => Err(CompileError::Verify(err)),
@@ -1387,47 +1476,47 @@ mod tests {
             .unwrap_or(usize::MAX)
     }
 
-    /// Grows a policy until its program is exactly `len` long: large steps
-    /// (four wide conditions on a new syscall) while far, then conditions
-    /// on one syscall that already has rules: an equality (ld, jeq: 2
-    /// instructions) or a masked equality (ld, and, jeq: 3), never leaving
-    /// a remainder of 1, which no step can fill.
+    /// A policy whose program is exactly `len` long. Large steps (four
+    /// wide conditions on a new syscall) grow a base to somewhat below
+    /// `len`; then equalities on the argument the previous rule tested are
+    /// appended one by one (1 instruction each, as the reload is skipped,
+    /// or 2 when a new `ret` must be placed within jump reach). Bases of a
+    /// few different lengths are tried until one lands exactly.
     fn policy_of_length(len: usize) -> Policy<600> {
-        let mut p: Policy<600> = Policy::new(Action::Errno(1)).rule(
-            Syscall::getppid,
-            &[Condition::arg32(0, Cmp::Eq, 1)],
-            Action::Allow,
-        );
         let entries = Abi::NATIVE.entries();
-        let mut i = 0usize;
-        while length(&p) != len {
-            assert!(i < 20_000, "cannot reach {len}: stuck at {}", length(&p));
-            let s = entries[i % entries.len()].1;
-            let v = i as u32 + 2;
-            let candidates = [
-                p.rule(
+        for gap in 40..80 {
+            let mut p: Policy<600> = Policy::new(Action::Errno(1)).rule(
+                Syscall::getppid,
+                &[Condition::arg32(1, Cmp::Eq, 1)],
+                Action::Allow,
+            );
+            let mut i = 0usize;
+            while length(&p) + gap < len && i < 20_000 {
+                let s = entries[i % entries.len()].1;
+                let bigger = p.rule(
                     s,
                     &[Condition::arg64(0, Cmp::Eq, 0x1_0000_0000 + i as u64); 4],
                     Action::Errno(2),
-                ),
-                p.rule(
+                );
+                if length(&bigger) + gap <= len {
+                    p = bigger;
+                }
+                i += 1;
+            }
+            let mut v = 2;
+            while length(&p) < len {
+                p = p.rule(
                     Syscall::getppid,
                     &[Condition::arg32(1, Cmp::Eq, v)],
                     Action::Allow,
-                ),
-                p.rule(
-                    Syscall::getppid,
-                    &[Condition::arg32(1, Cmp::MaskedEq(0xff), v & 0xff)],
-                    Action::Allow,
-                ),
-            ];
-            let fits = |c: &Policy<600>| length(c) <= len && len - length(c) != 1;
-            if let Some(next) = candidates.into_iter().find(fits) {
-                p = next;
+                );
+                v += 1;
             }
-            i += 1;
+            if length(&p) == len {
+                return p;
+            }
         }
-        p
+        panic!("no policy of length {len} found");
     }
 
     /// Runs `f` on a thread with a large stack: these tests build policies
