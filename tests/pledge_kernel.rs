@@ -247,3 +247,68 @@ fn pledge_and_unveil_apply_together() {
         0
     });
 }
+
+#[test]
+fn execpromises_self_is_the_process_that_execs() {
+    child::run_both("execpromises_self_is_the_process_that_execs", || {
+        Pledge::new(promises!("stdio rpath proc exec prot_exec"))
+            .execpromises(promises!("stdio rpath prot_exec"))
+            .penalty(Penalty::errno(FILTER_ERRNO as u16))
+            .apply()
+            .expect("pledge applied");
+        // The forked child execs: "self" in its filter is its own pid.
+        if spawn_pledged(&[c"/bin/sh", c"-c", c"kill -0 $$"]) != 0 {
+            return 1;
+        }
+        // And not the parent that pledged.
+        if spawn_pledged(&[c"/bin/sh", c"-c", c"kill -0 $PPID"]) == 0 {
+            return 2;
+        }
+        0
+    });
+}
+
+#[test]
+fn a_reported_kill_in_a_forked_child_kills_the_child_only() {
+    child::run_both(
+        "a_reported_kill_in_a_forked_child_kills_the_child_only",
+        || {
+            Pledge::new(promises!("stdio proc"))
+                .penalty(Penalty::KILL_PROCESS.reported())
+                .apply()
+                .expect("pledge applied");
+            // SAFETY: the child makes raw calls only.
+            unsafe {
+                let pid = libc::fork();
+                if pid == 0 {
+                    libc::open(c"/etc/passwd".as_ptr(), libc::O_RDONLY);
+                    libc::_exit(0);
+                }
+                let mut status = 0;
+                libc::waitpid(pid, &mut status, 0);
+                if !(libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGSYS) {
+                    return 1;
+                }
+            }
+            0
+        },
+    );
+}
+
+#[test]
+fn a_sigsys_not_from_the_filter_is_left_alone() {
+    const TEST: &str = "a_sigsys_not_from_the_filter_is_left_alone";
+    for mode in child::MODES {
+        let exit = child::run(TEST, mode, || {
+            Pledge::new(promises!("stdio"))
+                .penalty(Penalty::EPERM.reported())
+                .apply()
+                .expect("pledge applied");
+            // SAFETY: SIGSYS has the pledge's handler.
+            unsafe { libc::kill(libc::getpid(), libc::SIGSYS) };
+            0
+        });
+        exit.assert_success(TEST);
+        assert!(!exit.stderr.contains("seclude:"), "{mode:?}: {exit:#?}");
+    }
+}

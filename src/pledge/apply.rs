@@ -17,8 +17,6 @@ use core::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 pub(crate) static HELD: AtomicU32 = AtomicU32::new(u32::MAX);
 /// The execpromises a program run by execve may still get.
 static EXEC_HELD: AtomicU32 = AtomicU32::new(u32::MAX);
-/// This process's pid, for the report handler (which may not call getpid).
-pub(crate) static SELF: AtomicU32 = AtomicU32::new(0);
 
 /// The filter to install at exec time, built when the pledge was applied.
 struct ExecFilter {
@@ -235,9 +233,8 @@ impl Pledge {
         };
         program.patch(pid);
         if let Some(exec) = self.execpromises {
-            stage_exec_filter(exec, self.penalty.unreported(), pid)?;
+            stage_exec_filter(exec, self.penalty.unreported())?;
         }
-        SELF.store(pid, Ordering::Relaxed);
         if self.penalty.is_reported() {
             report::install().map_err(|errno| PledgeError::Kernel {
                 step: "installing the SIGSYS handler",
@@ -309,7 +306,7 @@ impl Pledge {
         if !self.promises.contains(Promises::EXEC) && !report::SUPPORTED {
             return PledgeError::ExecGateUnsupported;
         }
-        if let Err(e) = stage_exec_filter(self.promises, self.penalty.unreported(), sys::getpid()) {
+        if let Err(e) = stage_exec_filter(self.promises, self.penalty.unreported()) {
             return e;
         }
         EXEC_HELD.fetch_and(self.promises.bits(), Ordering::AcqRel);
@@ -408,15 +405,15 @@ fn exec_gate_prefix(ip: u64) -> [Instruction; 9] {
 }
 
 /// Builds the exec filter for `exec` (with the gate unless it promises
-/// `exec`) into the static slot.
-fn stage_exec_filter(exec: Promises, penalty: Penalty, pid: u32) -> Result<(), PledgeError> {
+/// `exec`) into the static slot. Its self-pid is patched at exec time: the
+/// process that execs may be a child forked after the pledge.
+fn stage_exec_filter(exec: Promises, penalty: Penalty) -> Result<(), PledgeError> {
     let mut program = Buffer::new();
     #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
     if !exec.contains(Promises::EXEC) {
         program.extend(&exec_gate_prefix(report::exec_gate_ip()))?;
     }
     program.build(exec, penalty)?;
-    program.patch(pid);
     // Take the slot.
     let mut state = EXEC_FILTER.state.load(Ordering::Acquire);
     loop {
@@ -463,8 +460,14 @@ fn stage_exec_filter(exec: Promises, penalty: Penalty, pid: u32) -> Result<(), P
 pub unsafe fn execve(path: &CStr, argv: *const *const u8, envp: *const *const u8) -> PledgeError {
     if EXEC_FILTER.state.load(Ordering::Acquire) == 2 {
         // SAFETY: state 2: the slot is complete and no longer written.
-        let insns = unsafe { &(&*EXEC_FILTER.insns.get())[..*EXEC_FILTER.len.get()] };
-        if let Err(e) = load(insns, FilterFlags::empty()) {
+        let staged = unsafe { &(&*EXEC_FILTER.insns.get())[..*EXEC_FILTER.len.get()] };
+        let mut program = Buffer::new();
+        if let Err(e) = program.extend(staged) {
+            return e;
+        }
+        // The pid of the process that execs (getpid is always allowed).
+        program.patch(sys::getpid());
+        if let Err(e) = load(program.instructions(), FilterFlags::empty()) {
             return load_error(e);
         }
         let exec = EXEC_HELD.load(Ordering::Acquire);

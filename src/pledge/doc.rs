@@ -673,7 +673,22 @@ fn per_abi(out: &mut String) {
          \x20 allows it without a condition, so on s390x the `PROT_EXEC` check\n\
          \x20 covers `mprotect` and `pkey_mprotect` only.\n\
          - s390x: `clone(stack, flags, ...)`: the `clone` conditions read the\n\
-         \x20 second argument.\n",
+         \x20 second argument.\n\
+         \n\
+         ### What a filter cannot see\n\
+         \n\
+         - Paths. `stdio` allows `newfstatat`/`fstatat64`/`statx` with\n\
+         \x20 `AT_EMPTY_PATH` because C libraries implement `fstat` that way;\n\
+         \x20 the flag only matters when the path is empty, so under `stdio`\n\
+         \x20 alone a program can still read the metadata (mode, size, owner;\n\
+         \x20 not the contents) of any path it names, and learn whether it\n\
+         \x20 exists. Unveil (Landlock) is what restricts paths.\n\
+         - Thread ids. `tkill` is allowed under `stdio` only with the\n\
+         \x20 process id as its target, i.e. to the main thread (musl's `raise`\n\
+         \x20 from another thread is refused); `tgkill`, which glibc's `raise`\n\
+         \x20 and `pthread_kill` use, is allowed for any thread of the process.\n\
+         - Socket addresses, `SCM_RIGHTS` contents and the `/tmp` of\n\
+         \x20 `tmppath`: they are in memory.\n",
     );
     // Calls of the table that only some ABIs have.
     for s in [

@@ -25,9 +25,13 @@
 //! kill the process.
 //!
 //! Limits, stated rather than hidden: seccomp sees register values, never
-//! memory, so paths are not checked (that is unveil's job), nor socket
-//! addresses, nor `SCM_RIGHTS` contents (`recvfd`/`sendfd` allow the
-//! message calls); `tmppath` and `dns` cannot name `/tmp` or the resolver.
+//! memory, so paths are not checked (that is unveil's job; `stdio` even
+//! lets `fstatat(.., AT_EMPTY_PATH)` read any named path's metadata,
+//! because C libraries implement `fstat` with it), nor socket addresses,
+//! nor `SCM_RIGHTS` contents (`recvfd`/`sendfd` allow the message calls);
+//! `tmppath` and `dns` cannot name `/tmp` or the resolver. `getpid` is
+//! always allowed (a forked child's exec filter and the report handler
+//! need it).
 //! Report mode and the exec gate (execpromises without `exec`) exist on
 //! x86-64 only and are refused with a typed error elsewhere.
 //!

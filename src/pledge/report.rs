@@ -127,7 +127,7 @@ fn ascii_lower(word: &str) -> heapless::String<16> {
 
 #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
 mod x86_64 {
-    use super::super::apply::{HELD, SELF};
+    use super::super::apply::HELD;
     use super::super::policy::{Penalty, would_allow_in};
     use super::super::table::NATIVE_TABLE;
     use super::Message;
@@ -137,6 +137,8 @@ mod x86_64 {
     use core::sync::atomic::Ordering;
 
     const SIGSYS: usize = 31;
+    /// `si_code` of a seccomp trap.
+    const SYS_SECCOMP: i32 = 1;
     const SA_SIGINFO: u64 = 4;
     const SA_RESTORER: u64 = 0x0400_0000;
 
@@ -214,9 +216,15 @@ mod x86_64 {
     const ARGS: [usize; 6] = [8, 9, 12, 2, 0, 1];
 
     extern "C" fn on_sigsys(_sig: i32, info: *mut u8, context: *mut u8) {
-        // SAFETY: the kernel passes a siginfo_t (si_errno at 4, and for
-        // SIGSYS si_syscall at 24 and si_arch at 28) and a ucontext_t.
+        // SAFETY: the kernel passes a siginfo_t (si_errno at 4, si_code at
+        // 8, and for SIGSYS si_syscall at 24 and si_arch at 28) and a
+        // ucontext_t.
         unsafe {
+            // Only seccomp's traps (SYS_SECCOMP); a SIGSYS sent by kill()
+            // or raised by a bad syscall without a filter is not ours.
+            if core::ptr::read(info.add(8) as *const i32) != SYS_SECCOMP {
+                return;
+            }
             let data = core::ptr::read(info.add(4) as *const i32) as u16;
             let nr = core::ptr::read(info.add(24) as *const i32) as u32;
             let arch = core::ptr::read(info.add(28) as *const u32);
@@ -235,7 +243,8 @@ mod x86_64 {
                 None
             };
             let held = super::super::Promises::from_bits_truncate(HELD.load(Ordering::Relaxed));
-            let pid = SELF.load(Ordering::Relaxed);
+            // Asked now, not remembered: after a fork this is another process.
+            let pid = sys::getpid();
             let would = match syscall {
                 Some(s) => would_allow_in(&NATIVE_TABLE, held, s, &args, pid),
                 None => None,
@@ -259,8 +268,14 @@ mod x86_64 {
                     8,
                 );
                 // Pending until the handler returns and unblocks SIGSYS;
-                // then the default action ends the process.
-                let _ = sys::syscall2(native_nr!(kill), pid as usize, SIGSYS);
+                // then the default action ends the process. (In a child
+                // forked after the pledge the filter refuses this kill,
+                // and the kernel then kills with SIGSYS itself, since
+                // SIGSYS is blocked in the handler.)
+                if sys::syscall2(native_nr!(kill), pid as usize, SIGSYS).is_err() {
+                    sys::exit_group(128 + SIGSYS as i32);
+                }
+                core::ptr::write(gregs.add(RAX), (-(Errno::EPERM.raw() as i64)) as u64);
             } else {
                 let _ = sys::syscall1(native_nr!(exit), 128 + SIGSYS);
             }

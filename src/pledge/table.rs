@@ -184,8 +184,15 @@ const RPATH: Promises = Promises::RPATH;
 const WPATH: Promises = Promises::WPATH;
 const CPATH: Promises = Promises::CPATH;
 
-/// Calls every pledged process keeps.
-const ALWAYS: &[Syscall] = &[S::exit, S::exit_group, S::rt_sigreturn, S::sigreturn];
+/// Calls every pledged process keeps. `getpid` is among them because the
+/// exec filter and the report handler need the caller's pid after a fork.
+const ALWAYS: &[Syscall] = &[
+    S::exit,
+    S::exit_group,
+    S::rt_sigreturn,
+    S::sigreturn,
+    S::getpid,
+];
 
 /// Calls that fail with ENOSYS whatever the promises: newer interfaces
 /// whose arguments a filter cannot inspect (they live in memory) and that
