@@ -17,112 +17,36 @@ pub(crate) fn install() -> Result<(), crate::Errno> {
     Err(crate::Errno::ENOSYS)
 }
 
-/// Message text for one refused call (pure, so it is tested without a
-/// signal): `seclude: NAME denied; promise "WORDS" would allow it`.
+/// Room for the longest message: a syscall name and every promise word.
+const MESSAGE_CAPACITY: usize = 256;
+
+/// The message for one refused call (pure, so it is tested without a
+/// signal): `seclude: NAME denied; promise "WORDS" would allow it`, for
+/// syscall number `nr` (`name` if known) when `would_allow` is what
+/// [`super::would_allow`] found. Formatting into a fixed buffer needs no
+/// allocator and no lock, so the signal handler may do it.
 #[cfg_attr(
     not(all(target_arch = "x86_64", target_pointer_width = "64")),
     allow(dead_code)
 )]
-pub(crate) struct Message {
-    buf: [u8; 200],
-    len: usize,
-}
-
-#[cfg_attr(
-    not(all(target_arch = "x86_64", target_pointer_width = "64")),
-    allow(dead_code)
-)]
-impl Message {
-    pub(crate) const fn new() -> Message {
-        Message {
-            buf: [0; 200],
-            len: 0,
-        }
-    }
-
-    pub(crate) fn push(&mut self, s: &str) {
-        for &b in s.as_bytes() {
-            if self.len < self.buf.len() {
-                self.buf[self.len] = b;
-                self.len += 1;
-            }
-        }
-    }
-
-    pub(crate) fn push_u32(&mut self, mut n: u32) {
-        let mut digits = [0u8; 10];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        for &d in &digits[i..] {
-            if self.len < self.buf.len() {
-                self.buf[self.len] = d;
-                self.len += 1;
-            }
-        }
-    }
-
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-
-    /// The message for syscall number `nr` (`name` if known) when
-    /// `would_allow` is what [`super::would_allow`] found.
-    pub(crate) fn refused(
-        name: Option<&str>,
-        nr: u32,
-        would_allow: Option<super::Promises>,
-    ) -> Message {
-        let mut m = Message::new();
-        m.push("seclude: ");
-        match name {
-            Some(name) => m.push(name),
-            None => {
-                m.push("syscall ");
-                m.push_u32(nr);
-            }
-        }
-        m.push(" denied; ");
-        match would_allow {
-            Some(p) if !p.is_empty() => {
-                m.push(if p.bits().count_ones() == 1 {
-                    "promise \""
-                } else {
-                    "promises \""
-                });
-                let mut first = true;
-                for (word, _) in p.iter_names() {
-                    if !first {
-                        m.push(" ");
-                    }
-                    first = false;
-                    m.push(&ascii_lower(word));
-                }
-                m.push("\" would allow it\n");
-            }
-            _ => m.push("no promise allows it\n"),
-        }
-        m
-    }
-}
-
-/// `Promises` flag names are upper case (`RPATH`); promise words are lower.
-#[cfg_attr(
-    not(all(target_arch = "x86_64", target_pointer_width = "64")),
-    allow(dead_code)
-)]
-fn ascii_lower(word: &str) -> heapless::String<16> {
-    let mut s = heapless::String::new();
-    for c in word.chars() {
-        let _ = s.push(c.to_ascii_lowercase());
-    }
-    s
+pub(crate) fn refused_message(
+    name: Option<&str>,
+    nr: u32,
+    would_allow: Option<super::Promises>,
+) -> heapless::String<MESSAGE_CAPACITY> {
+    use core::fmt::Write;
+    let mut m = heapless::String::new();
+    // The capacity holds every syscall name and all 23 words.
+    let _ = match name {
+        Some(name) => write!(m, "seclude: {name} denied; "),
+        None => write!(m, "seclude: syscall {nr} denied; "),
+    };
+    let _ = match would_allow {
+        Some(p) if p.bits().count_ones() == 1 => writeln!(m, "promise \"{p}\" would allow it"),
+        Some(p) if !p.is_empty() => writeln!(m, "promises \"{p}\" would allow it"),
+        _ => writeln!(m, "no promise allows it"),
+    };
+    m
 }
 
 #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
@@ -130,7 +54,7 @@ mod x86_64 {
     use super::super::apply::HELD;
     use super::super::policy::{Penalty, would_allow_in};
     use super::super::table::NATIVE_TABLE;
-    use super::Message;
+    use super::refused_message;
     use crate::Errno;
     use crate::sys;
     use crate::tables::{Abi, native_nr};
@@ -186,11 +110,12 @@ mod x86_64 {
         mask: u64,
     }
 
-    /// Installs the `SIGSYS` handler.
-    pub(crate) fn install() -> Result<(), Errno> {
+    /// Sets the action of `SIGSYS`: `handler` (0 for the default) with
+    /// `flags`, returning through our restorer.
+    fn set_sigsys_action(handler: usize, flags: u64) -> Result<(), Errno> {
         let act = KernelSigaction {
-            handler: on_sigsys as *const () as usize,
-            flags: SA_SIGINFO | SA_RESTORER,
+            handler,
+            flags: flags | SA_RESTORER,
             restorer: __seclude_v0_restore_rt as *const () as usize,
             mask: 0,
         };
@@ -206,6 +131,11 @@ mod x86_64 {
             )
         }
         .map(|_| ())
+    }
+
+    /// Installs the `SIGSYS` handler.
+    pub(crate) fn install() -> Result<(), Errno> {
+        set_sigsys_action(on_sigsys as *const () as usize, SA_SIGINFO)
     }
 
     /// Offsets in `ucontext_t`: `uc_mcontext` starts at 40, its registers
@@ -249,24 +179,12 @@ mod x86_64 {
                 Some(s) => would_allow_in(&NATIVE_TABLE, held, s, &args, pid),
                 None => None,
             };
-            let message = Message::refused(syscall.map(|s| s.name()), nr, would);
+            let message = refused_message(syscall.map(|s| s.name()), nr, would);
             let _ = sys::write_all(2, message.as_bytes());
             if let Some(errno) = penalty.returned_errno() {
                 core::ptr::write(gregs.add(RAX), (-(errno as i64)) as u64);
             } else if penalty.kills_process() {
-                let default = KernelSigaction {
-                    handler: 0,
-                    flags: SA_RESTORER,
-                    restorer: __seclude_v0_restore_rt as *const () as usize,
-                    mask: 0,
-                };
-                let _ = sys::syscall4(
-                    native_nr!(rt_sigaction),
-                    SIGSYS,
-                    &default as *const KernelSigaction as usize,
-                    0,
-                    8,
-                );
+                let _ = set_sigsys_action(0, 0);
                 // Pending until the handler returns and unblocks SIGSYS;
                 // then the default action ends the process. (In a child
                 // forked after the pledge the filter refuses this kill,
@@ -311,30 +229,42 @@ mod tests {
 
     #[test]
     fn messages_name_the_syscall_and_the_promises() {
-        let m = Message::refused(Some("openat"), 257, Some(Promises::RPATH));
+        let m = refused_message(Some("openat"), 257, Some(Promises::RPATH));
         assert_eq!(
             m.as_bytes(),
             b"seclude: openat denied; promise \"rpath\" would allow it\n"
         );
-        let m = Message::refused(Some("openat"), 257, Some(Promises::RPATH | Promises::WPATH));
+        let m = refused_message(Some("openat"), 257, Some(Promises::RPATH | Promises::WPATH));
         assert_eq!(
             m.as_bytes(),
             b"seclude: openat denied; promises \"rpath wpath\" would allow it\n"
         );
-        let m = Message::refused(None, 4000, None);
+        let m = refused_message(None, 4000, None);
         assert_eq!(
             m.as_bytes(),
             b"seclude: syscall 4000 denied; no promise allows it\n"
         );
-        let m = Message::refused(Some("ptrace"), 101, None);
+        let m = refused_message(Some("ptrace"), 101, None);
         assert_eq!(
             m.as_bytes(),
             b"seclude: ptrace denied; no promise allows it\n"
         );
-        let m = Message::refused(Some("mmap"), 9, Some(Promises::PROT_EXEC));
+        let m = refused_message(Some("mmap"), 9, Some(Promises::PROT_EXEC));
         assert_eq!(
             m.as_bytes(),
             b"seclude: mmap denied; promise \"prot_exec\" would allow it\n"
         );
+    }
+
+    #[test]
+    fn the_longest_message_fits() {
+        let longest = crate::tables::Syscall::ALL
+            .iter()
+            .map(|s| s.name())
+            .max_by_key(|n| n.len())
+            .unwrap();
+        let m = refused_message(Some(longest), 0, Some(Promises::all()));
+        assert!(m.ends_with("\" would allow it\n"), "{m}");
+        assert!(m.contains("stdio rpath wpath"), "{m}");
     }
 }
