@@ -139,7 +139,7 @@ impl Pledge {
     /// assert_eq!(p.penalty_of(), Penalty::KILL_PROCESS);
     /// ```
     pub const fn penalty(mut self, penalty: Penalty) -> Pledge {
-        if self.compiled.is_some() && !matches_penalty(self.penalty, penalty) {
+        if self.compiled.is_some() && !same_action(self.penalty, penalty) {
             // A precompiled program has its penalty built in.
             self.compiled = None;
         }
@@ -178,15 +178,11 @@ impl Pledge {
     /// Checks everything that does not need the kernel: penalty,
     /// execpromises, narrowing, report and gate support.
     fn check(&self) -> Result<(), PledgeError> {
-        check_penalty(self.penalty)?;
+        self.penalty.check()?;
         if self.penalty.is_reported() && !report::SUPPORTED {
             return Err(PledgeError::ReportUnsupported);
         }
-        let held = Promises::from_bits_retain(HELD.load(Ordering::Acquire));
-        let extra = self.promises.difference(held);
-        if !extra.is_empty() {
-            return Err(PledgeError::Widening { extra });
-        }
+        narrows(self.promises, &HELD)?;
         if let Some(exec) = self.execpromises {
             if !self.promises.contains(Promises::EXEC) {
                 return Err(PledgeError::ExecPromisesWithoutExec);
@@ -195,14 +191,8 @@ impl Pledge {
             if !extra.is_empty() {
                 return Err(PledgeError::ExecPromisesNotSubset { extra });
             }
-            let exec_held = Promises::from_bits_retain(EXEC_HELD.load(Ordering::Acquire));
-            let extra = exec.difference(exec_held);
-            if !extra.is_empty() {
-                return Err(PledgeError::Widening { extra });
-            }
-            if !exec.contains(Promises::EXEC) && !report::SUPPORTED {
-                return Err(PledgeError::ExecGateUnsupported);
-            }
+            narrows(exec, &EXEC_HELD)?;
+            exec_gate_available(exec)?;
         }
         Ok(())
     }
@@ -295,18 +285,13 @@ impl Pledge {
         argv: *const *const u8,
         envp: *const *const u8,
     ) -> PledgeError {
-        if let Err(e) = check_penalty(self.penalty) {
-            return e;
-        }
-        let held = Promises::from_bits_retain(HELD.load(Ordering::Acquire));
-        let extra = self.promises.difference(held);
-        if !extra.is_empty() {
-            return PledgeError::Widening { extra };
-        }
-        if !self.promises.contains(Promises::EXEC) && !report::SUPPORTED {
-            return PledgeError::ExecGateUnsupported;
-        }
-        if let Err(e) = stage_exec_filter(self.promises, self.penalty.unreported()) {
+        let staged = self
+            .penalty
+            .check()
+            .and_then(|()| narrows(self.promises, &HELD))
+            .and_then(|()| exec_gate_available(self.promises))
+            .and_then(|()| stage_exec_filter(self.promises, self.penalty.unreported()));
+        if let Err(e) = staged {
             return e;
         }
         EXEC_HELD.fetch_and(self.promises.bits(), Ordering::AcqRel);
@@ -315,15 +300,29 @@ impl Pledge {
     }
 }
 
-fn check_penalty(penalty: Penalty) -> Result<(), PledgeError> {
-    match penalty.returned_errno() {
-        Some(e) if e == 0 || e > 4095 => Err(PledgeError::BadErrno(e)),
-        _ => Ok(()),
+/// `wanted` asks for nothing beyond what `held` still allows.
+fn narrows(wanted: Promises, held: &AtomicU32) -> Result<(), PledgeError> {
+    let extra = wanted.difference(Promises::from_bits_retain(held.load(Ordering::Acquire)));
+    if extra.is_empty() {
+        Ok(())
+    } else {
+        Err(PledgeError::Widening { extra })
     }
 }
 
-const fn matches_penalty(a: Penalty, b: Penalty) -> bool {
-    a.is_reported() == b.is_reported() && a.action().to_ret() == b.action().to_ret()
+/// An exec filter without `exec` needs the exec gate.
+fn exec_gate_available(exec: Promises) -> Result<(), PledgeError> {
+    if exec.contains(Promises::EXEC) || report::SUPPORTED {
+        Ok(())
+    } else {
+        Err(PledgeError::ExecGateUnsupported)
+    }
+}
+
+/// Whether two penalties compile to the same filter action (`Penalty`'s
+/// `==` is not `const`). The action tells reported from unreported too.
+const fn same_action(a: Penalty, b: Penalty) -> bool {
+    a.action().to_ret() == b.action().to_ret()
 }
 
 fn load_error(e: LoadError) -> PledgeError {

@@ -194,6 +194,17 @@ impl Penalty {
     }
 }
 
+impl Penalty {
+    /// An errno penalty must be 1 to 4095 (0 would fake success, and the
+    /// kernel keeps 12 bits of `SECCOMP_RET_ERRNO`'s data).
+    pub(crate) const fn check(self) -> Result<(), PledgeError> {
+        match self.kind {
+            Kind::Errno(e) if e == 0 || e > 4095 => Err(PledgeError::BadErrno(e)),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl Default for Penalty {
     fn default() -> Penalty {
         Penalty::EPERM
@@ -318,10 +329,8 @@ pub(crate) const fn policy_from(
     promises: Promises,
     penalty: Penalty,
 ) -> Result<Policy<MAX_RULES>, PledgeError> {
-    if let Kind::Errno(e) = penalty.kind {
-        if e == 0 || e > 4095 {
-            return Err(PledgeError::BadErrno(e));
-        }
+    if let Err(e) = penalty.check() {
+        return Err(e);
     }
     if t.overflowed() {
         return Err(PledgeError::Policy(PolicyError::TooManyRules {

@@ -141,8 +141,7 @@ impl Table {
         self.push(needs, syscall, conds, Verdict::Allow);
     }
 
-    /// One entry per value: `arg == value` (32-bit), for each value not 0
-    /// unless `zero_allowed`.
+    /// One entry per value: `arg == value` (32-bit).
     const fn allow_values(&mut self, needs: Promises, syscall: Syscall, arg: u8, values: &[u32]) {
         let mut i = 0;
         while i < values.len() {
