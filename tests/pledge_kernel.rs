@@ -312,3 +312,34 @@ fn a_sigsys_not_from_the_filter_is_left_alone() {
         assert!(!exit.stderr.contains("seclude:"), "{mode:?}: {exit:#?}");
     }
 }
+
+#[test]
+fn exec_cannot_exceed_earlier_execpromises() {
+    child::run_both("exec_cannot_exceed_earlier_execpromises", || {
+        use seclude::pledge::PledgeError;
+        Pledge::new(promises!("stdio rpath exec prot_exec"))
+            .execpromises(promises!("stdio prot_exec"))
+            .penalty(Penalty::errno(FILTER_ERRNO as u16))
+            .apply()
+            .expect("pledge applied");
+        // /bin/false: if the exec happened, the child exits 1.
+        let argv = [c"/bin/false".as_ptr().cast(), std::ptr::null()];
+        let envp = [std::ptr::null::<u8>()];
+        // SAFETY: NULL-terminated arrays of C strings.
+        let error = unsafe {
+            Pledge::new(promises!("stdio rpath prot_exec")).exec(
+                c"/bin/false",
+                argv.as_ptr(),
+                envp.as_ptr(),
+            )
+        };
+        if error
+            != (PledgeError::Widening {
+                extra: promises!("rpath"),
+            })
+        {
+            return 1;
+        }
+        0
+    });
+}

@@ -289,6 +289,8 @@ impl Pledge {
             .penalty
             .check()
             .and_then(|()| narrows(self.promises, &HELD))
+            // An earlier pledge's execpromises bound what may be exec'd.
+            .and_then(|()| narrows(self.promises, &EXEC_HELD))
             .and_then(|()| exec_gate_available(self.promises))
             .and_then(|()| stage_exec_filter(self.promises, self.penalty.unreported()));
         if let Err(e) = staged {
