@@ -55,6 +55,9 @@ pub mod sys;
 pub mod tables;
 mod text;
 
+#[cfg(test)]
+mod testing;
+
 pub use errno::Errno;
 
 // The README's examples are compiled and run as doctests.

@@ -789,44 +789,39 @@ fn penalty_facts() {
     use crate::bpf::{Action, SeccompData};
     use crate::pledge::{Penalty, policy};
     // Policies are large: build them on a thread with room.
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(|| {
-            let p = policy(Promises::all(), Penalty::EPERM, DOC_ABI).unwrap();
-            let call = |arch: u32, nr: u32| {
-                p.evaluate(&SeccompData {
-                    nr: nr as i32,
-                    arch,
-                    instruction_pointer: 0,
-                    args: [0; 6],
-                })
-            };
-            let x86_64 = Abi::X86_64.audit_arch();
-            assert_eq!(
-                call(x86_64, 4000),
-                Action::Errno(38),
-                "newer than the tables"
-            );
-            assert_eq!(
-                call(Abi::I386.audit_arch(), 20),
-                Action::KillProcess,
-                "int 0x80"
-            );
-            let x32_getpid = Abi::X32.number(Syscall::getpid).unwrap();
-            assert_eq!(call(x86_64, x32_getpid), Action::KillProcess, "x32");
-            let none = policy(Promises::empty(), Penalty::EPERM, DOC_ABI).unwrap();
-            let open = Abi::X86_64.number(Syscall::openat).unwrap();
-            let data = SeccompData {
-                nr: open as i32,
-                arch: x86_64,
+    crate::testing::with_big_stack(|| {
+        let p = policy(Promises::all(), Penalty::EPERM, DOC_ABI).unwrap();
+        let call = |arch: u32, nr: u32| {
+            p.evaluate(&SeccompData {
+                nr: nr as i32,
+                arch,
                 instruction_pointer: 0,
                 args: [0; 6],
-            };
-            assert_eq!(none.evaluate(&data), Action::Errno(1), "EPERM by default");
-        })
-        .unwrap()
-        .join()
-        .unwrap();
+            })
+        };
+        let x86_64 = Abi::X86_64.audit_arch();
+        assert_eq!(
+            call(x86_64, 4000),
+            Action::Errno(38),
+            "newer than the tables"
+        );
+        assert_eq!(
+            call(Abi::I386.audit_arch(), 20),
+            Action::KillProcess,
+            "int 0x80"
+        );
+        let x32_getpid = Abi::X32.number(Syscall::getpid).unwrap();
+        assert_eq!(call(x86_64, x32_getpid), Action::KillProcess, "x32");
+        let none = policy(Promises::empty(), Penalty::EPERM, DOC_ABI).unwrap();
+        let open = Abi::X86_64.number(Syscall::openat).unwrap();
+        let data = SeccompData {
+            nr: open as i32,
+            arch: x86_64,
+            instruction_pointer: 0,
+            args: [0; 6],
+        };
+        assert_eq!(none.evaluate(&data), Action::Errno(1), "EPERM by default");
+    });
 }
 
 #[test]

@@ -565,19 +565,11 @@ pub const fn would_allow(
 mod tests {
     use super::*;
     use crate::bpf::{SeccompData, simulate};
-
-    fn big_stack(f: impl FnOnce() + Send + 'static) {
-        std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn(f)
-            .unwrap()
-            .join()
-            .unwrap();
-    }
+    use crate::testing::{Rng, with_big_stack};
 
     #[test]
     fn every_abi_compiles_every_promise_set_size() {
-        big_stack(|| {
+        with_big_stack(|| {
             for abi in Abi::ALL {
                 for (name, p) in [
                     ("stdio", Promises::STDIO),
@@ -599,15 +591,7 @@ mod tests {
         });
     }
 
-    /// xorshift64*: deterministic test inputs.
-    struct Rng(u64);
     impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
         /// Values the rules compare with, their neighbours, and noise.
         fn arg(&mut self, t: &Table, pid: u32) -> u64 {
             let entries = t.entries();
@@ -634,7 +618,7 @@ mod tests {
 
     #[test]
     fn compiled_programs_agree_with_the_table_on_every_abi() {
-        big_stack(|| {
+        with_big_stack(|| {
             let mut rng = Rng(0x5eed_1e55);
             let pid = 4242;
             for abi in Abi::ALL {

@@ -1082,18 +1082,9 @@ mod tests {
     use crate::bpf::{Action, simulate};
     use crate::seccomp::policy::{MAX_CONDITIONS, Rule};
 
-    /// xorshift64*: a small deterministic generator for test inputs.
-    struct Rng(u64);
+    use crate::testing::{Rng, with_big_stack};
+
     impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
         /// Values near the interesting edges of 32/64-bit comparisons.
         fn edgy(&mut self) -> u64 {
             const EDGES: [u64; 10] = [
@@ -1517,18 +1508,6 @@ mod tests {
             }
         }
         panic!("no policy of length {len} found");
-    }
-
-    /// Runs `f` on a thread with a large stack: these tests build policies
-    /// of hundreds of rules, which debug builds copy through every builder
-    /// call.
-    fn with_big_stack(f: impl FnOnce() + Send + 'static) {
-        std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn(f)
-            .unwrap()
-            .join()
-            .unwrap();
     }
 
     #[test]
