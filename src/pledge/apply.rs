@@ -45,7 +45,7 @@ pub struct Compiled {
     pub promises: Promises,
     /// The penalty.
     pub penalty: Penalty,
-    /// The program for [`Abi::NATIVE`], self-pid still unpatched.
+    /// The program for [`Abi::NATIVE`](crate::tables::Abi::NATIVE), self-pid still unpatched.
     pub instructions: &'static [Instruction],
 }
 
