@@ -14,6 +14,9 @@
 use crate::errno::Errno;
 use crate::tables::native_nr;
 
+pub mod fd;
+pub mod process;
+
 #[cfg(any(
     all(target_arch = "x86_64", target_pointer_width = "64"),
     all(target_arch = "aarch64", target_endian = "little"),

@@ -1,0 +1,281 @@
+//! Processes and credentials: fork, wait, kill, user and group ids.
+//!
+//! i386 and 32-bit Arm have two sets of id calls, 16-bit ones under the
+//! plain names and 32-bit ones under `*32` names; every other ABI has only
+//! 32-bit ones under the plain names. The `*32` calls are picked here, once.
+
+use super::{syscall0, syscall2, syscall3, syscall5};
+use crate::errno::Errno;
+use crate::tables::native_nr;
+
+/// The signal number of `SIGCHLD` (17 on every architecture seclude builds
+/// for).
+pub const SIGCHLD: i32 = 17;
+/// The signal number of `SIGKILL`.
+pub const SIGKILL: i32 = 9;
+/// The signal number of `SIGSYS` (what a seccomp "kill" looks like).
+pub const SIGSYS: i32 = 31;
+
+macro_rules! id_call {
+    ($plain:ident, $wide:ident) => {{
+        #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+        let nr = native_nr!($wide);
+        #[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
+        let nr = native_nr!($plain);
+        nr
+    }};
+}
+
+/// Which side of a fork the caller is on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Forked {
+    /// The new process.
+    Child,
+    /// The caller, with the child's pid.
+    Parent(i32),
+}
+
+/// Creates a child process, like `fork`, optionally in new namespaces
+/// (`clone` with `flags | SIGCHLD`, no new stack: the child continues on a
+/// copy of the caller's).
+///
+/// `clone` with `CLONE_NEWUSER` works from a multithreaded process, where
+/// `unshare(CLONE_NEWUSER)` does not, and `CLONE_NEWPID` makes the child
+/// itself pid 1 of the new namespace.
+///
+/// # Safety
+/// As with `fork` in a multithreaded program: the child has only the
+/// calling thread, and any lock another thread held (an allocator's, a
+/// `Mutex`) stays locked forever in the child. Until it execs or exits the
+/// child must only use what needs no such lock (seclude itself takes none).
+/// The child must leave through [`exit_group`](super::exit_group) or an
+/// exec, never by returning into code that expects to be the parent.
+pub unsafe fn fork(namespace_flags: u64) -> Result<Forked, Errno> {
+    let flags = namespace_flags as usize | SIGCHLD as usize;
+    // s390 takes the stack first and the flags second (CLONE_BACKWARDS2);
+    // with no stack and no tid pointers every other ABI's order agrees.
+    #[cfg(target_arch = "s390x")]
+    let (a0, a1) = (0, flags);
+    #[cfg(not(target_arch = "s390x"))]
+    let (a0, a1) = (flags, 0);
+    // SAFETY: no new stack and no tid or tls pointers: the kernel copies the
+    // address space; the caller upholds the contract above.
+    let pid = unsafe { syscall5(native_nr!(clone), a0, a1, 0, 0, 0) }?;
+    Ok(match pid {
+        0 => Forked::Child,
+        pid => Forked::Parent(pid as i32),
+    })
+}
+
+/// How a child process ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ExitStatus {
+    /// It exited with this status (0..=255).
+    Exited(i32),
+    /// A signal killed it.
+    Killed {
+        /// The signal.
+        signal: i32,
+        /// Whether it dumped core.
+        core_dumped: bool,
+    },
+}
+
+/// Waits for child `pid` to end and reaps it (`waitid(P_PID, pid, ..,
+/// WEXITED)`, retried on `EINTR`).
+///
+/// ```
+/// use seclude::sys::process::{fork, wait, ExitStatus, Forked};
+/// # // The doctest binary is single-threaded until here.
+/// match unsafe { fork(0) }.unwrap() {
+///     Forked::Child => seclude::sys::exit_group(7),
+///     Forked::Parent(pid) => assert_eq!(wait(pid), Ok(ExitStatus::Exited(7))),
+/// }
+/// ```
+pub fn wait(pid: i32) -> Result<ExitStatus, Errno> {
+    const P_PID: usize = 1;
+    const WEXITED: usize = 4;
+    const CLD_EXITED: i32 = 1;
+    const CLD_DUMPED: i32 = 3;
+    // siginfo_t is 128 bytes: si_signo, si_errno, si_code, then (aligned to
+    // a pointer) the SIGCHLD fields si_pid, si_uid, si_status.
+    let mut info = [0u64; 16];
+    loop {
+        // SAFETY: the kernel writes one siginfo_t (128 bytes) into info; no
+        // rusage is asked for.
+        let r = unsafe {
+            syscall5(
+                native_nr!(waitid),
+                P_PID,
+                pid as usize,
+                info.as_mut_ptr() as usize,
+                WEXITED,
+                0,
+            )
+        };
+        match r {
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+            Ok(_) => break,
+        }
+    }
+    let word = |index: usize| -> i32 {
+        let bytes = info.as_ptr() as *const i32;
+        // SAFETY: index < 32 stays inside the 128-byte buffer.
+        unsafe { bytes.add(index).read() }
+    };
+    let union_start = if cfg!(target_pointer_width = "64") {
+        4
+    } else {
+        3
+    };
+    let code = word(2);
+    let status = word(union_start + 2);
+    Ok(if code == CLD_EXITED {
+        ExitStatus::Exited(status)
+    } else {
+        ExitStatus::Killed {
+            signal: status,
+            core_dumped: code == CLD_DUMPED,
+        }
+    })
+}
+
+/// Sends `signal` to process `pid` (`kill`).
+///
+/// ```
+/// // Signal 0 checks that the process exists.
+/// seclude::sys::process::kill(std::process::id() as i32, 0).unwrap();
+/// ```
+pub fn kill(pid: i32, signal: i32) -> Result<(), Errno> {
+    // SAFETY: integer arguments only.
+    unsafe {
+        syscall2(
+            native_nr!(kill),
+            pid as isize as usize,
+            signal as isize as usize,
+        )
+    }
+    .map(drop)
+}
+
+/// The caller's real user id.
+///
+/// ```
+/// # extern crate libc;
+/// assert_eq!(seclude::sys::process::getuid(), unsafe { libc::getuid() });
+/// ```
+pub fn getuid() -> u32 {
+    // SAFETY: no arguments.
+    unsafe { syscall0(id_call!(getuid, getuid32)) }.unwrap_or(0) as u32
+}
+
+/// The caller's effective user id.
+///
+/// ```
+/// # extern crate libc;
+/// assert_eq!(seclude::sys::process::geteuid(), unsafe { libc::geteuid() });
+/// ```
+pub fn geteuid() -> u32 {
+    // SAFETY: no arguments.
+    unsafe { syscall0(id_call!(geteuid, geteuid32)) }.unwrap_or(0) as u32
+}
+
+/// The caller's real group id.
+///
+/// ```
+/// # extern crate libc;
+/// assert_eq!(seclude::sys::process::getgid(), unsafe { libc::getgid() });
+/// ```
+pub fn getgid() -> u32 {
+    // SAFETY: no arguments.
+    unsafe { syscall0(id_call!(getgid, getgid32)) }.unwrap_or(0) as u32
+}
+
+/// The caller's effective group id.
+///
+/// ```
+/// # extern crate libc;
+/// assert_eq!(seclude::sys::process::getegid(), unsafe { libc::getegid() });
+/// ```
+pub fn getegid() -> u32 {
+    // SAFETY: no arguments.
+    unsafe { syscall0(id_call!(getegid, getegid32)) }.unwrap_or(0) as u32
+}
+
+/// Sets the real, effective and saved user ids (`setresuid`) of the
+/// calling thread only: the raw call is per thread, unlike libc's wrapper,
+/// which signals every thread to follow.
+///
+/// ```
+/// // Setting the ids one already has is always allowed.
+/// let uid = seclude::sys::process::getuid();
+/// seclude::sys::process::setresuid(uid, uid, uid).unwrap();
+/// # let _ = uid;
+/// ```
+pub fn setresuid(real: u32, effective: u32, saved: u32) -> Result<(), Errno> {
+    // SAFETY: integer arguments only.
+    unsafe {
+        syscall3(
+            id_call!(setresuid, setresuid32),
+            real as usize,
+            effective as usize,
+            saved as usize,
+        )
+    }
+    .map(drop)
+}
+
+/// Sets the real, effective and saved group ids (`setresgid`) of the
+/// calling thread only.
+///
+/// ```
+/// let gid = seclude::sys::process::getgid();
+/// seclude::sys::process::setresgid(gid, gid, gid).unwrap();
+/// ```
+pub fn setresgid(real: u32, effective: u32, saved: u32) -> Result<(), Errno> {
+    // SAFETY: integer arguments only.
+    unsafe {
+        syscall3(
+            id_call!(setresgid, setresgid32),
+            real as usize,
+            effective as usize,
+            saved as usize,
+        )
+    }
+    .map(drop)
+}
+
+/// Sets the supplementary groups of the calling thread (`setgroups`); an
+/// empty slice clears them.
+///
+/// ```no_run
+/// seclude::sys::process::setgroups(&[]).unwrap();
+/// ```
+pub fn setgroups(groups: &[u32]) -> Result<(), Errno> {
+    // SAFETY: the kernel reads groups.len() gids from the slice.
+    unsafe {
+        syscall2(
+            id_call!(setgroups, setgroups32),
+            groups.len(),
+            groups.as_ptr() as usize,
+        )
+    }
+    .map(drop)
+}
+
+/// Calls `prctl(option, a2, a3, a4, a5)`.
+///
+/// # Safety
+/// Some options read or write memory through their arguments; the caller
+/// must pass valid pointers for those.
+pub unsafe fn prctl(
+    option: u32,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> Result<usize, Errno> {
+    // SAFETY: as the caller guarantees.
+    unsafe { syscall5(native_nr!(prctl), option as usize, a2, a3, a4, a5) }
+}
