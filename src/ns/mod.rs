@@ -1,0 +1,1 @@
+//! Namespaces: user, mount, network, pid, ipc, uts and cgroup.

@@ -1,0 +1,1 @@
+//! Privilege dropping: capabilities, securebits, ids, rlimits, descriptors.
