@@ -5,6 +5,7 @@ use super::access::{AbiVersion, AccessFs, AccessNet};
 use super::compat::{CompatError, Compatibility, Enforcement, Plan, Request, plan};
 use crate::errno::Errno;
 use crate::sys;
+use crate::sys::fd::{self, O_CLOEXEC, O_DIRECTORY, O_PATH, OwnedFd};
 use crate::tables::native_nr;
 use core::ffi::CStr;
 use core::fmt;
@@ -13,25 +14,6 @@ const LANDLOCK_CREATE_RULESET_VERSION: usize = 1 << 0;
 const LANDLOCK_CREATE_RULESET_ERRATA: usize = 1 << 1;
 const LANDLOCK_RULE_PATH_BENEATH: usize = 1;
 const LANDLOCK_RULE_NET_PORT: usize = 2;
-
-const AT_FDCWD: isize = -100;
-const O_CLOEXEC: usize = 0o2000000;
-const O_PATH: usize = 0o10000000;
-// arm, aarch64 and powerpc number O_DIRECTORY differently from asm-generic.
-#[cfg(any(
-    target_arch = "arm",
-    target_arch = "aarch64",
-    target_arch = "powerpc",
-    target_arch = "powerpc64"
-))]
-const O_DIRECTORY: usize = 0o40000;
-#[cfg(not(any(
-    target_arch = "arm",
-    target_arch = "aarch64",
-    target_arch = "powerpc",
-    target_arch = "powerpc64"
-)))]
-const O_DIRECTORY: usize = 0o200000;
 
 /// The Landlock version of the running kernel
 /// (`landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)`);
@@ -131,16 +113,6 @@ struct NetPortAttr {
     port: u64,
 }
 
-/// A file descriptor closed on drop.
-struct OwnedFd(i32);
-
-impl Drop for OwnedFd {
-    fn drop(&mut self) {
-        // SAFETY: the descriptor is ours and closed once.
-        let _ = unsafe { sys::syscall1(native_nr!(close), self.0 as usize) };
-    }
-}
-
 /// A Landlock ruleset being built: what it handles follows its [`Plan`],
 /// rules are added with [`allow_path`](Ruleset::allow_path) and
 /// [`allow_port`](Ruleset::allow_port), and
@@ -155,6 +127,7 @@ impl Drop for OwnedFd {
 /// let plan = ruleset.restrict_self().unwrap();
 /// assert_ne!(plan.enforcement, Enforcement::None);
 /// ```
+#[derive(Debug)]
 pub struct Ruleset {
     fd: Option<OwnedFd>,
     plan: Plan,
@@ -217,7 +190,10 @@ impl Ruleset {
         }
         .map_err(RulesetError::Create)?;
         Ok(Ruleset {
-            fd: Some(OwnedFd(fd as i32)),
+            fd: Some(
+                // SAFETY: the kernel just returned this descriptor to us.
+                unsafe { OwnedFd::from_raw(fd as i32) },
+            ),
             plan,
         })
     }
@@ -261,13 +237,13 @@ impl Ruleset {
         }
         let attr = PathBeneathAttr {
             allowed_access: allowed.bits(),
-            parent_fd: fd.0,
+            parent_fd: fd.raw(),
         };
         // SAFETY: the kernel reads the 12-byte attr.
         unsafe {
             sys::syscall4(
                 native_nr!(landlock_add_rule),
-                ruleset.0 as usize,
+                ruleset.raw() as usize,
                 LANDLOCK_RULE_PATH_BENEATH,
                 &attr as *const PathBeneathAttr as usize,
                 0,
@@ -302,7 +278,7 @@ impl Ruleset {
         unsafe {
             sys::syscall4(
                 native_nr!(landlock_add_rule),
-                ruleset.0 as usize,
+                ruleset.raw() as usize,
                 LANDLOCK_RULE_NET_PORT,
                 &attr as *const NetPortAttr as usize,
                 0,
@@ -332,7 +308,7 @@ impl Ruleset {
         unsafe {
             sys::syscall2(
                 native_nr!(landlock_restrict_self),
-                ruleset.0 as usize,
+                ruleset.raw() as usize,
                 self.plan.enforced.flags.bits() as usize,
             )
         }
@@ -343,19 +319,7 @@ impl Ruleset {
 
 /// Opens `path` with `O_PATH | O_CLOEXEC`, as a directory if it is one.
 fn open_path(path: &CStr) -> Result<(OwnedFd, bool), Errno> {
-    let open = |flags: usize| {
-        // SAFETY: path is NUL-terminated; O_PATH opens without reading.
-        unsafe {
-            sys::syscall4(
-                native_nr!(openat),
-                AT_FDCWD as usize,
-                path.as_ptr() as usize,
-                O_PATH | O_CLOEXEC | flags,
-                0,
-            )
-        }
-        .map(|fd| OwnedFd(fd as i32))
-    };
+    let open = |flags: u32| fd::open(path, O_PATH | O_CLOEXEC | flags, 0);
     match open(O_DIRECTORY) {
         Ok(fd) => Ok((fd, true)),
         Err(Errno::ENOTDIR) => open(0).map(|fd| (fd, false)),

@@ -353,6 +353,26 @@ impl<'a, const N: usize> Unveil<'a, N> {
     }
 
     fn commit_request(self, request: Request) -> Result<Plan, UnveilError> {
+        self.prepare_request(request)?.enforce()
+    }
+
+    /// The first half of [`commit`](Unveil::commit): creates the ruleset
+    /// and opens and adds every path, enforcing nothing yet. A sandbox that
+    /// also lowers `RLIMIT_NOFILE` or changes the mount tree prepares here,
+    /// while the paths can still be opened, and enforces later.
+    ///
+    /// ```no_run
+    /// let mut u: seclude::landlock::Unveil<'_, 2> = seclude::landlock::Unveil::new();
+    /// u.unveil(c"/srv/data", "r").unwrap();
+    /// let prepared = u.prepare().unwrap();
+    /// // ... other set-up that needs the paths closed or the limits lowered ...
+    /// let plan = prepared.enforce().unwrap();
+    /// ```
+    pub fn prepare(&self) -> Result<PreparedUnveil, UnveilError> {
+        self.prepare_request(self.request())
+    }
+
+    fn prepare_request(&self, request: Request) -> Result<PreparedUnveil, UnveilError> {
         let mut ruleset = Ruleset::new(&request, self.compat).map_err(UnveilError::Ruleset)?;
         for (index, (path, perms)) in self.paths.iter().enumerate() {
             match ruleset.allow_path(path, perms.access()) {
@@ -362,7 +382,42 @@ impl<'a, const N: usize> Unveil<'a, N> {
                 Err(e) => return Err(UnveilError::Ruleset(e)),
             }
         }
-        let plan = ruleset.restrict_self().map_err(UnveilError::Ruleset)?;
+        Ok(PreparedUnveil {
+            ruleset,
+            supplement: self.supplement,
+        })
+    }
+}
+
+/// A ruleset with every unveiled path added, not yet enforced: see
+/// [`Unveil::prepare`]. Dropping it enforces nothing.
+#[derive(Debug)]
+pub struct PreparedUnveil {
+    ruleset: Ruleset,
+    supplement: bool,
+}
+
+impl PreparedUnveil {
+    /// The plan: what [`enforce`](PreparedUnveil::enforce) will restrict.
+    ///
+    /// ```no_run
+    /// let u: seclude::landlock::Unveil<'_, 1> = seclude::landlock::Unveil::new();
+    /// println!("{:?}", u.prepare().unwrap().plan().enforcement);
+    /// ```
+    pub fn plan(&self) -> Plan {
+        *self.ruleset.plan()
+    }
+
+    /// Enforces the ruleset on the calling thread (setting `no_new_privs`)
+    /// and installs the seccomp supplement: the second half of
+    /// [`Unveil::commit`].
+    ///
+    /// ```no_run
+    /// let u: seclude::landlock::Unveil<'_, 1> = seclude::landlock::Unveil::new();
+    /// let plan = u.prepare().unwrap().enforce().unwrap();
+    /// ```
+    pub fn enforce(self) -> Result<Plan, UnveilError> {
+        let plan = self.ruleset.restrict_self().map_err(UnveilError::Ruleset)?;
         if self.supplement && plan.enforcement != super::Enforcement::None {
             crate::seccomp::load(seccomp_supplement(plan.abi), FilterFlags::empty())
                 .map_err(UnveilError::Supplement)?;
