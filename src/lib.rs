@@ -52,6 +52,7 @@ pub mod landlock;
 pub mod ns;
 pub mod pledge;
 pub mod privileges;
+pub mod sandbox;
 pub mod seccomp;
 pub mod sys;
 pub mod tables;

@@ -348,10 +348,7 @@ impl Readings {
                 }
                 found
             });
-        let mut status = [0u8; 4096];
-        let threads = fd::read_file(c"/proc/self/status", &mut status)
-            .ok()
-            .and_then(threads_in_status);
+        let threads = crate::sys::process::thread_count().ok();
         Readings {
             max_namespaces,
             unprivileged_userns_clone: fd::read_number(
@@ -376,15 +373,6 @@ fn dumpable() -> Option<bool> {
     unsafe { crate::sys::process::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) }
         .ok()
         .map(|v| v == 1)
-}
-
-/// The `Threads:` count of a `/proc/<pid>/status` text.
-fn threads_in_status(status: &[u8]) -> Option<u32> {
-    status
-        .split(|&b| b == b'\n')
-        .find_map(|line| line.strip_prefix(b"Threads:"))
-        .and_then(fd::parse_decimal)
-        .and_then(|n| u32::try_from(n).ok())
 }
 
 /// Explains why `step` failed with `errno` while creating `requested`,
@@ -795,11 +783,6 @@ mod tests {
 
     #[test]
     fn thread_counts() {
-        assert_eq!(
-            threads_in_status(b"Name:\tx\nThreads:\t12\nSigQ:\t0/1\n"),
-            Some(12)
-        );
-        assert_eq!(threads_in_status(b"Name:\tx\n"), None);
         let r = Readings::gather();
         assert!(r.threads.unwrap() >= 1);
     }

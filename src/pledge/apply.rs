@@ -177,7 +177,7 @@ impl Pledge {
 
     /// Checks everything that does not need the kernel: penalty,
     /// execpromises, narrowing, report and gate support.
-    fn check(&self) -> Result<(), PledgeError> {
+    pub(crate) fn check(&self) -> Result<(), PledgeError> {
         self.penalty.check()?;
         if self.penalty.is_reported() && !report::SUPPORTED {
             return Err(PledgeError::ReportUnsupported);

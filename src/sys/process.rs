@@ -264,6 +264,27 @@ pub fn setgroups(groups: &[u32]) -> Result<(), Errno> {
     .map(drop)
 }
 
+/// The number of threads in the calling process (`Threads:` in
+/// `/proc/self/status`); an error when `/proc` is not mounted.
+///
+/// ```
+/// assert!(seclude::sys::process::thread_count().unwrap() >= 1);
+/// ```
+pub fn thread_count() -> Result<u32, Errno> {
+    let mut status = [0u8; 4096];
+    let text = super::fd::read_file(c"/proc/self/status", &mut status)?;
+    threads_in_status(text).ok_or(Errno::EINVAL)
+}
+
+/// The `Threads:` count of a `/proc/<pid>/status` text.
+fn threads_in_status(status: &[u8]) -> Option<u32> {
+    status
+        .split(|&b| b == b'\n')
+        .find_map(|line| line.strip_prefix(b"Threads:"))
+        .and_then(super::fd::parse_decimal)
+        .and_then(|n| u32::try_from(n).ok())
+}
+
 /// Calls `prctl(option, a2, a3, a4, a5)`.
 ///
 /// # Safety
@@ -278,4 +299,19 @@ pub unsafe fn prctl(
 ) -> Result<usize, Errno> {
     // SAFETY: as the caller guarantees.
     unsafe { syscall5(native_nr!(prctl), option as usize, a2, a3, a4, a5) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_counts() {
+        assert_eq!(
+            threads_in_status(b"Name:\tx\nThreads:\t12\nSigQ:\t0/1\n"),
+            Some(12)
+        );
+        assert_eq!(threads_in_status(b"Name:\tx\n"), None);
+        assert!(thread_count().unwrap() >= 1);
+    }
 }

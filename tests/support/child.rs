@@ -11,7 +11,8 @@
 //! The unprivileged mode is what most users have: before the body runs, the
 //! child drops to uid/gid 65534 with no supplementary groups, which (from
 //! root, without `SECBIT_KEEP_CAPS`) also empties every capability set; the
-//! harness checks `/proc/self/status` to be sure.
+//! harness checks `/proc/self/status` to be sure. It then makes itself
+//! dumpable again, as a process of a user who logged in as 65534 is.
 
 #![allow(dead_code)]
 
@@ -133,4 +134,10 @@ fn drop_privileges() {
         }
     }
     assert_eq!(unsafe { libc::geteuid() }, NOBODY);
+    // The uid change made the process non-dumpable (fs.suid_dumpable), so
+    // its /proc/self files now belong to root and it could not write its
+    // own uid_map. A user who logged in as 65534 would be dumpable: be that
+    // user.
+    // SAFETY: prctl with integer arguments.
+    assert_eq!(unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0) }, 0);
 }

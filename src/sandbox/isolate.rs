@@ -1,0 +1,553 @@
+//! Running one function in a sandboxed child process.
+//!
+//! The parent forks (raw `clone`, with the sandbox's namespace flags, so a
+//! new pid namespace makes the child its pid 1 and a new user namespace
+//! works even from a multithreaded parent), the child applies the sandbox
+//! and runs the function, and the parent collects:
+//!
+//! - the function's result, written by the child into a pipe and read by
+//!   the parent into a buffer the caller provides (no allocation);
+//! - what the sandbox applied, or the error that stopped it, through a
+//!   small shared anonymous mapping (written once by the child before the
+//!   function runs, so it arrives even if a seccomp policy forbids `write`);
+//! - how the child ended, with a seccomp kill told apart from other
+//!   signals.
+
+use core::mem::{MaybeUninit, size_of};
+
+use super::{Sandbox, SandboxError, SandboxReport};
+use crate::errno::Errno;
+use crate::sys::fd::{self, OwnedFd};
+use crate::sys::process::{self, ExitStatus, Forked, SIGSYS};
+use crate::sys::{self, syscall2, syscall4, syscall6};
+use crate::tables::{Abi, Syscall, native_nr};
+
+/// The exit status of a child whose sandbox could not be applied (the
+/// parent reports [`Ended::SetupFailed`] from the shared record, not from
+/// this number; it only keeps the status recognisable in `ps` or `strace`).
+const SETUP_FAILED_STATUS: i32 = 125;
+/// The exit status of a child whose function panicked.
+const PANICKED_STATUS: i32 = 101;
+
+/// How an isolated function's process ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Ended {
+    /// The function returned (or the process exited) with this status.
+    Exited(i32),
+    /// A signal other than a seccomp kill ended it.
+    Killed {
+        /// The signal number.
+        signal: i32,
+        /// Whether it dumped core.
+        core_dumped: bool,
+    },
+    /// A seccomp filter killed it (`SIGSYS`): the function made a call the
+    /// sandbox forbids with a kill penalty. (A `SIGSYS` sent with `kill`
+    /// looks the same; nothing in the sandbox's policy sends one.)
+    Violation,
+    /// The sandbox could not be applied; the function never ran.
+    SetupFailed(SandboxError),
+}
+
+/// What a failed isolation attempt could not do in the parent.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum IsolateError {
+    /// Creating the result pipe failed.
+    Pipe(Errno),
+    /// Mapping the shared record failed.
+    Map(Errno),
+    /// `clone` failed: with namespace flags, `EPERM` (no capability and no
+    /// user namespace) or `ENOSPC`/`EUSERS` (namespace limits).
+    Fork(Errno),
+    /// Reading the child's output failed.
+    Read(Errno),
+    /// Waiting for the child failed.
+    Wait(Errno),
+}
+
+impl core::fmt::Display for IsolateError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            IsolateError::Pipe(e) => write!(f, "isolate: creating the result pipe: {e}"),
+            IsolateError::Map(e) => write!(f, "isolate: mapping the shared status page: {e}"),
+            IsolateError::Fork(e) => write!(
+                f,
+                "isolate: creating the child process: {e} (new namespaces other than a user \
+                 namespace need CAP_SYS_ADMIN; add the user namespace to the sandbox when \
+                 running unprivileged)"
+            ),
+            IsolateError::Read(e) => write!(f, "isolate: reading the child's output: {e}"),
+            IsolateError::Wait(e) => write!(f, "isolate: waiting for the child: {e}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for IsolateError {}
+
+/// What [`isolate`] brings back.
+#[derive(Debug)]
+pub struct Isolated<'b> {
+    /// How the child ended.
+    pub ended: Ended,
+    /// What the sandbox applied in the child (`None` if setup failed).
+    pub report: Option<SandboxReport>,
+    /// The bytes the function wrote with its [`ResultWriter`], as far as
+    /// they fit the caller's buffer.
+    pub result: &'b [u8],
+    /// Whether the function wrote more than the buffer holds (the rest was
+    /// read and dropped, so the child never blocks on a full pipe).
+    pub truncated: bool,
+}
+
+/// Where an isolated function writes its result: the write end of a pipe
+/// whose other end the parent reads into the caller's buffer.
+///
+/// The sandbox's seccomp policy must allow `write` (the pledge promise
+/// `stdio` does) for the result to arrive.
+#[derive(Debug)]
+pub struct ResultWriter {
+    fd: i32,
+    error: Option<Errno>,
+}
+
+impl ResultWriter {
+    /// Writes all of `bytes` to the parent.
+    ///
+    /// ```no_run
+    /// use seclude::sandbox::{isolate, Sandbox};
+    /// let mut buf = [0u8; 64];
+    /// let out = isolate(&Sandbox::new(), &mut buf, |w| {
+    ///     w.write(b"hello").unwrap();
+    ///     0
+    /// })
+    /// .unwrap();
+    /// assert_eq!(out.result, b"hello");
+    /// ```
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), Errno> {
+        sys::write_all(self.fd, bytes).inspect_err(|e| self.error = Some(*e))
+    }
+
+    /// The first error a write met, if any (a [`core::fmt::Write`] error
+    /// carries no detail).
+    pub fn error(&self) -> Option<Errno> {
+        self.error
+    }
+}
+
+impl core::fmt::Write for ResultWriter {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.write(s.as_bytes()).map_err(|_| core::fmt::Error)
+    }
+}
+
+/// Which of the child's output streams bytes came from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Stream {
+    /// Standard output (descriptor 1).
+    Stdout,
+    /// Standard error (descriptor 2).
+    Stderr,
+}
+
+/// What [`isolate_streaming`] brings back.
+#[derive(Clone, Copy, Debug)]
+pub struct IsolatedStreaming {
+    /// How the child ended.
+    pub ended: Ended,
+    /// What the sandbox applied in the child (`None` if setup failed).
+    pub report: Option<SandboxReport>,
+}
+
+/// The record the child leaves in the shared mapping before it runs the
+/// function.
+#[repr(C)]
+struct Record {
+    /// 0: nothing written; 1: `report` is set; 2: `error` is set.
+    state: u32,
+    report: MaybeUninit<SandboxReport>,
+    error: MaybeUninit<SandboxError>,
+}
+
+const RECORD_EMPTY: u32 = 0;
+const RECORD_APPLIED: u32 = 1;
+const RECORD_FAILED: u32 = 2;
+
+/// A shared anonymous mapping holding one [`Record`], unmapped on drop.
+struct SharedRecord {
+    addr: *mut Record,
+    len: usize,
+}
+
+impl SharedRecord {
+    fn new() -> Result<Self, Errno> {
+        const PROT_READ_WRITE: usize = 0x1 | 0x2;
+        const MAP_SHARED_ANONYMOUS: usize = 0x01 | 0x20;
+        // 32-bit ABIs take the offset in pages through mmap2 (i386's plain
+        // mmap takes a pointer to its arguments); x32 and 64-bit ABIs have
+        // only mmap. The offset is 0 either way.
+        const MMAP: usize = match Abi::NATIVE.number(Syscall::mmap2) {
+            Some(nr) => nr as usize,
+            None => match Abi::NATIVE.number(Syscall::mmap) {
+                Some(nr) => nr as usize,
+                None => panic!("the target ABI has neither mmap2 nor mmap"),
+            },
+        };
+        let len = size_of::<Record>().next_multiple_of(4096);
+        // SAFETY: a fresh anonymous mapping at a kernel-chosen address.
+        let addr = unsafe {
+            syscall6(
+                MMAP,
+                0,
+                len,
+                PROT_READ_WRITE,
+                MAP_SHARED_ANONYMOUS,
+                -1isize as usize,
+                0,
+            )
+        }? as *mut Record;
+        // SAFETY: the mapping is zero-filled and large enough; the state
+        // word is all that is read before the child writes the rest.
+        unsafe { (*addr).state = RECORD_EMPTY };
+        Ok(SharedRecord { addr, len })
+    }
+
+    /// In the child: stores the outcome of applying the sandbox.
+    fn store(&self, outcome: &Result<SandboxReport, SandboxError>) {
+        // SAFETY: the mapping holds a Record; only this child writes it,
+        // before the parent reads it (after the child has ended).
+        unsafe {
+            match outcome {
+                Ok(report) => {
+                    (*self.addr).report = MaybeUninit::new(*report);
+                    (*self.addr).state = RECORD_APPLIED;
+                }
+                Err(error) => {
+                    (*self.addr).error = MaybeUninit::new(*error);
+                    (*self.addr).state = RECORD_FAILED;
+                }
+            }
+        }
+    }
+
+    /// In the parent, after the child ended: what it stored.
+    fn load(&self) -> Option<Result<SandboxReport, SandboxError>> {
+        // SAFETY: the child has ended; it wrote the field the state names,
+        // with a value of that type made by this same program image (a
+        // fork shares the parent's code and the data its references point
+        // to).
+        unsafe {
+            match (*self.addr).state {
+                RECORD_APPLIED => Some(Ok((*self.addr).report.assume_init())),
+                RECORD_FAILED => Some(Err((*self.addr).error.assume_init())),
+                _ => None,
+            }
+        }
+    }
+}
+
+impl Drop for SharedRecord {
+    fn drop(&mut self) {
+        // SAFETY: the mapping is ours and no reference into it outlives this.
+        let _ = unsafe { syscall2(native_nr!(munmap), self.addr as usize, self.len) };
+    }
+}
+
+/// Ends the child if the function unwinds out of it: a panic must never
+/// carry the child back into the caller's code as if it were the parent.
+struct ExitOnUnwind;
+
+impl Drop for ExitOnUnwind {
+    fn drop(&mut self) {
+        sys::exit_group(PANICKED_STATUS);
+    }
+}
+
+/// How the parent tells the outcome, from the record and the wait status.
+fn classify(status: ExitStatus, record: Option<Result<SandboxReport, SandboxError>>) -> Ended {
+    if let Some(Err(error)) = record {
+        return Ended::SetupFailed(error);
+    }
+    match status {
+        ExitStatus::Exited(code) => Ended::Exited(code),
+        ExitStatus::Killed { signal: SIGSYS, .. } => Ended::Violation,
+        ExitStatus::Killed {
+            signal,
+            core_dumped,
+        } => Ended::Killed {
+            signal,
+            core_dumped,
+        },
+    }
+}
+
+/// In the child: applies the sandbox, records the outcome, and returns only
+/// if it was applied.
+fn child_setup(sandbox: &Sandbox<'_>, record: &SharedRecord, outer: (u32, u32), keep_fds: &[i32]) {
+    let outcome = sandbox.apply_in_child(outer, keep_fds);
+    record.store(&outcome);
+    if outcome.is_err() {
+        sys::exit_group(SETUP_FAILED_STATUS);
+    }
+}
+
+/// Runs `f` in a child process under `sandbox` and waits for it.
+///
+/// The child is created with the sandbox's namespaces (a new pid namespace
+/// makes it pid 1 there); in it the rest of the sandbox is applied in
+/// [`Sandbox::apply`]'s order and then `f` runs with a [`ResultWriter`].
+/// What `f` writes comes back in [`Isolated::result`], inside `out`; the
+/// status `f` returns is the child's exit status. The parent itself is not
+/// sandboxed and continues whatever the child does.
+///
+/// Works from a multithreaded parent, but the child is a `fork` of it: `f`
+/// must not depend on locks another thread may hold (see
+/// [`fork`](crate::sys::process::fork)). The sandbox's seccomp policy must
+/// allow `write` for the result to arrive.
+///
+/// ```no_run
+/// use seclude::pledge::{Penalty, Pledge};
+/// use seclude::sandbox::{isolate, Ended, Sandbox};
+///
+/// let sandbox = Sandbox::new().pledge(Pledge::new(seclude::promises!("stdio")).penalty(Penalty::KILL_PROCESS));
+/// let mut buf = [0u8; 4096];
+/// let out = isolate(&sandbox, &mut buf, |w| {
+///     use core::fmt::Write;
+///     write!(w, "{}", 6 * 7).unwrap();
+///     0
+/// })
+/// .unwrap();
+/// assert_eq!(out.ended, Ended::Exited(0));
+/// assert_eq!(out.result, b"42");
+/// ```
+pub fn isolate<'b, F>(
+    sandbox: &Sandbox<'_>,
+    out: &'b mut [u8],
+    f: F,
+) -> Result<Isolated<'b>, IsolateError>
+where
+    F: FnOnce(&mut ResultWriter) -> i32,
+{
+    let (reader, writer) = fd::pipe().map_err(IsolateError::Pipe)?;
+    let record = SharedRecord::new().map_err(IsolateError::Map)?;
+    let outer = (process::getuid(), process::getgid());
+    // SAFETY: the child only applies the sandbox (raw calls, no locks),
+    // runs f under the caller's contract, and leaves through exit_group.
+    let forked = unsafe { process::fork(sandbox.clone_flags()) }.map_err(IsolateError::Fork)?;
+    let pid = match forked {
+        Forked::Child => {
+            let guard = ExitOnUnwind;
+            drop(reader);
+            child_setup(sandbox, &record, outer, &[writer.raw()]);
+            let mut result = ResultWriter {
+                fd: writer.raw(),
+                error: None,
+            };
+            let status = f(&mut result);
+            core::mem::forget(guard);
+            sys::exit_group(status);
+        }
+        Forked::Parent(pid) => pid,
+    };
+    drop(writer);
+    let read = drain_into(&reader, out);
+    drop(reader);
+    // Reap the child even if reading failed, so no zombie is left.
+    let status = process::wait(pid).map_err(IsolateError::Wait)?;
+    let (len, truncated) = read?;
+    let stored = record.load();
+    Ok(Isolated {
+        ended: classify(status, stored),
+        report: stored.and_then(Result::ok),
+        result: &out[..len],
+        truncated,
+    })
+}
+
+/// Reads `reader` to its end into `out`; bytes beyond `out`'s length are
+/// read and dropped. Returns the length kept and whether any were dropped.
+fn drain_into(reader: &OwnedFd, out: &mut [u8]) -> Result<(usize, bool), IsolateError> {
+    let mut len = 0;
+    let mut truncated = false;
+    let mut spill = [0u8; 512];
+    loop {
+        let n = if len < out.len() {
+            fd::read(reader.raw(), &mut out[len..])
+        } else {
+            fd::read(reader.raw(), &mut spill).inspect(|&n| truncated |= n > 0)
+        }
+        .map_err(IsolateError::Read)?;
+        if n == 0 {
+            return Ok((len.min(out.len()), truncated));
+        }
+        if len < out.len() {
+            len += n;
+        }
+    }
+}
+
+/// Runs `f` in a child process under `sandbox`, like [`isolate`], with the
+/// child's standard output and standard error connected to pipes whose
+/// bytes are passed to `on_output` as they arrive.
+///
+/// ```no_run
+/// use seclude::sandbox::{isolate_streaming, Ended, Sandbox, Stream};
+/// let mut seen = heapless::Vec::<u8, 256>::new();
+/// let out = isolate_streaming(
+///     &Sandbox::new(),
+///     || {
+///         seclude::sys::write_all(1, b"from the child\n").unwrap();
+///         0
+///     },
+///     |stream, bytes| {
+///         if stream == Stream::Stdout {
+///             seen.extend_from_slice(bytes).unwrap();
+///         }
+///     },
+/// )
+/// .unwrap();
+/// assert_eq!(out.ended, Ended::Exited(0));
+/// assert_eq!(&seen[..], b"from the child\n");
+/// ```
+pub fn isolate_streaming<F, O>(
+    sandbox: &Sandbox<'_>,
+    f: F,
+    mut on_output: O,
+) -> Result<IsolatedStreaming, IsolateError>
+where
+    F: FnOnce() -> i32,
+    O: FnMut(Stream, &[u8]),
+{
+    let (out_reader, out_writer) = fd::pipe().map_err(IsolateError::Pipe)?;
+    let (err_reader, err_writer) = fd::pipe().map_err(IsolateError::Pipe)?;
+    let record = SharedRecord::new().map_err(IsolateError::Map)?;
+    let outer = (process::getuid(), process::getgid());
+    // SAFETY: as in `isolate`.
+    let forked = unsafe { process::fork(sandbox.clone_flags()) }.map_err(IsolateError::Fork)?;
+    let pid = match forked {
+        Forked::Child => {
+            let guard = ExitOnUnwind;
+            drop(out_reader);
+            drop(err_reader);
+            // Descriptors 1 and 2 become the pipes before the sandbox is
+            // applied, so "close every other descriptor" keeps them.
+            if let Err(e) =
+                fd::dup2(out_writer.raw(), 1).and_then(|()| fd::dup2(err_writer.raw(), 2))
+            {
+                record.store(&Err(SandboxError {
+                    step: super::Step::Redirect,
+                    cause: super::Cause::Kernel(e),
+                }));
+                sys::exit_group(SETUP_FAILED_STATUS);
+            }
+            drop(out_writer);
+            drop(err_writer);
+            child_setup(sandbox, &record, outer, &[]);
+            let status = f();
+            core::mem::forget(guard);
+            sys::exit_group(status);
+        }
+        Forked::Parent(pid) => pid,
+    };
+    drop(out_writer);
+    drop(err_writer);
+    let streamed = stream(&out_reader, &err_reader, &mut on_output);
+    drop(out_reader);
+    drop(err_reader);
+    let status = process::wait(pid).map_err(IsolateError::Wait)?;
+    streamed?;
+    let stored = record.load();
+    Ok(IsolatedStreaming {
+        ended: classify(status, stored),
+        report: stored.and_then(Result::ok),
+    })
+}
+
+/// Passes what arrives on the two pipes to `on_output` until both are at
+/// their end (`ppoll` on both, no timeout).
+fn stream(
+    stdout: &OwnedFd,
+    stderr: &OwnedFd,
+    on_output: &mut dyn FnMut(Stream, &[u8]),
+) -> Result<(), IsolateError> {
+    // riscv32 has only the 64-bit-time ppoll; the others have ppoll (the
+    // timeout is NULL, so the time layout does not matter).
+    const PPOLL: usize = match Abi::NATIVE.number(Syscall::ppoll) {
+        Some(nr) => nr as usize,
+        None => match Abi::NATIVE.number(Syscall::ppoll_time64) {
+            Some(nr) => nr as usize,
+            None => panic!("the target ABI has neither ppoll nor ppoll_time64"),
+        },
+    };
+    const POLLIN: i16 = 0x1;
+    #[repr(C)]
+    struct PollFd {
+        fd: i32,
+        events: i16,
+        revents: i16,
+    }
+    let mut open = [
+        Some((stdout.raw(), Stream::Stdout)),
+        Some((stderr.raw(), Stream::Stderr)),
+    ];
+    let mut buf = [0u8; 4096];
+    while open.iter().any(Option::is_some) {
+        // A closed stream's slot gets fd -1, which ppoll ignores.
+        let mut fds = open.map(|slot| PollFd {
+            fd: slot.map_or(-1, |(fd, _)| fd),
+            events: POLLIN,
+            revents: 0,
+        });
+        // SAFETY: the kernel reads and writes fds.len() pollfd entries; no
+        // timeout and no signal mask.
+        match unsafe { syscall4(PPOLL, fds.as_mut_ptr() as usize, fds.len(), 0, 0) } {
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(IsolateError::Read(e)),
+            Ok(_) => {}
+        }
+        for (slot, polled) in open.iter_mut().zip(fds.iter()) {
+            let Some((fd, which)) = *slot else { continue };
+            if polled.revents == 0 {
+                continue;
+            }
+            match fd::read(fd, &mut buf).map_err(IsolateError::Read)? {
+                0 => *slot = None,
+                n => on_output(which, &buf[..n]),
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seccomp_kill_is_a_violation_and_other_signals_are_not() {
+        assert_eq!(
+            classify(
+                ExitStatus::Killed {
+                    signal: SIGSYS,
+                    core_dumped: true
+                },
+                None
+            ),
+            Ended::Violation
+        );
+        assert_eq!(
+            classify(
+                ExitStatus::Killed {
+                    signal: 9,
+                    core_dumped: false
+                },
+                None
+            ),
+            Ended::Killed {
+                signal: 9,
+                core_dumped: false
+            }
+        );
+        assert_eq!(classify(ExitStatus::Exited(3), None), Ended::Exited(3));
+    }
+}

@@ -1,0 +1,420 @@
+//! Sandbox and isolate against the real kernel: a function run in an
+//! isolated child, as root and as uid 65534 without capabilities.
+//!
+//! The functions given to `isolate` use raw calls and `core::fmt` only:
+//! the child is a fork of a multithreaded process, where an allocator lock
+//! held by another thread would never be released.
+
+#[path = "support/child.rs"]
+mod child;
+
+use core::fmt::Write as _;
+
+use seclude::landlock::Unveil;
+use seclude::ns::{FsIsolation, IdMapping, NamespaceRequest, Namespaces};
+use seclude::pledge::{Penalty, Pledge};
+use seclude::privileges::Privileges;
+use seclude::promises;
+use seclude::sandbox::{Cause, Ended, Sandbox, Step, Stream, isolate, isolate_streaming};
+use seclude::sys::fd::{self, O_CLOEXEC, O_RDONLY};
+
+/// A pattern of `len` bytes no two neighbouring KiB of which are equal.
+fn pattern(len: usize) -> impl Iterator<Item = u8> {
+    (0..len).map(|i| (i * 7 + i / 1024) as u8)
+}
+
+/// The sandbox most tests use: everything dropped, pledge stdio, killing.
+fn strict() -> Sandbox<'static> {
+    Sandbox::new().pledge(Pledge::new(promises!("stdio")).penalty(Penalty::KILL_PROCESS))
+}
+
+/// [`strict`], with reading files allowed (for [`observe`]).
+fn reading() -> Sandbox<'static> {
+    Sandbox::new().pledge(Pledge::new(promises!("stdio rpath")).penalty(Penalty::KILL_PROCESS))
+}
+
+/// A namespace request that works unprivileged: always with a user
+/// namespace, mapping the caller to root inside.
+fn with_user(namespaces: Namespaces) -> NamespaceRequest<'static> {
+    NamespaceRequest::new(namespaces.union(Namespaces::USER)).id_mapping(IdMapping::Root)
+}
+
+#[test]
+fn a_result_of_a_few_kib_comes_back_intact() {
+    child::run_both("a_result_of_a_few_kib_comes_back_intact", || {
+        let mut buf = [0u8; 8192];
+        let out = isolate(&strict(), &mut buf, |w| {
+            let mut chunk = [0u8; 100];
+            let mut all = pattern(5000);
+            loop {
+                let mut n = 0;
+                for (slot, byte) in chunk.iter_mut().zip(&mut all) {
+                    *slot = byte;
+                    n += 1;
+                }
+                if n == 0 {
+                    return 0;
+                }
+                w.write(&chunk[..n]).unwrap();
+            }
+        })
+        .unwrap();
+        assert_eq!(out.ended, Ended::Exited(0));
+        assert!(!out.truncated);
+        assert!(
+            out.result.iter().copied().eq(pattern(5000)),
+            "result differs"
+        );
+        let report = out.report.expect("report");
+        assert!(report.no_new_privs && report.pledge.is_some());
+        0
+    });
+}
+
+#[test]
+fn a_result_larger_than_the_buffer_is_truncated_not_blocked() {
+    let mut buf = [0u8; 1000];
+    let out = isolate(&strict(), &mut buf, |w| {
+        // Far more than a pipe holds: the parent must keep reading.
+        for _ in 0..100 {
+            w.write(&[b'x'; 4096]).unwrap();
+        }
+        3
+    })
+    .unwrap();
+    assert_eq!(out.ended, Ended::Exited(3));
+    assert!(out.truncated);
+    assert_eq!(out.result, &[b'x'; 1000][..]);
+}
+
+#[test]
+fn a_forbidden_call_is_a_violation_and_the_parent_continues() {
+    child::run_both(
+        "a_forbidden_call_is_a_violation_and_the_parent_continues",
+        || {
+            let mut buf = [0u8; 64];
+            let out = isolate(&strict(), &mut buf, |w| {
+                w.write(b"before").unwrap();
+                // stdio does not allow opening a file: killed here.
+                let _ = fd::open(c"/etc/passwd", O_RDONLY | O_CLOEXEC, 0);
+                w.write(b"after").unwrap();
+                0
+            })
+            .unwrap();
+            assert_eq!(out.ended, Ended::Violation, "{out:?}");
+            assert_eq!(out.result, b"before");
+            // The parent is not sandboxed: it opens the file and runs another.
+            assert!(std::fs::File::open("/etc/passwd").is_ok());
+            let again = isolate(&strict(), &mut buf, |_| 4).unwrap();
+            assert_eq!(again.ended, Ended::Exited(4));
+            0
+        },
+    );
+}
+
+#[test]
+fn other_signals_are_not_violations() {
+    let mut buf = [0u8; 8];
+    let out = isolate(&strict(), &mut buf, |_| {
+        let pid = seclude::sys::getpid() as i32;
+        let _ = seclude::sys::process::kill(pid, 9);
+        0
+    })
+    .unwrap();
+    assert_eq!(
+        out.ended,
+        Ended::Killed {
+            signal: 9,
+            core_dumped: false
+        }
+    );
+}
+
+#[test]
+fn a_failed_setup_is_reported_and_the_function_never_runs() {
+    child::run_both(
+        "a_failed_setup_is_reported_and_the_function_never_runs",
+        || {
+            let mut unveil: Unveil<'_, 2> = Unveil::new();
+            unveil.unveil(c"/no/such/directory", "r").unwrap();
+            let sandbox = strict().unveil(&unveil);
+            let mut buf = [0u8; 8];
+            let out = isolate(&sandbox, &mut buf, |w| {
+                w.write(b"ran").unwrap();
+                0
+            })
+            .unwrap();
+            let Ended::SetupFailed(error) = out.ended else {
+                panic!("not a setup failure: {out:?}");
+            };
+            assert_eq!(error.step, Step::LandlockRuleset);
+            assert!(matches!(error.cause, Cause::Landlock(_)), "{error}");
+            assert!(out.result.is_empty() && out.report.is_none());
+            0
+        },
+    );
+}
+
+#[test]
+fn a_refused_pledge_fails_before_the_child_exists_nothing_applied() {
+    // execpromises without exec: refused by the check, nothing applied.
+    let sandbox = Sandbox::new().pledge(
+        Pledge::new(promises!("stdio"))
+            .execpromises(promises!("stdio"))
+            .penalty(Penalty::KILL_PROCESS),
+    );
+    let mut buf = [0u8; 8];
+    let out = isolate(&sandbox, &mut buf, |_| 0).unwrap();
+    let Ended::SetupFailed(error) = out.ended else {
+        panic!("not a setup failure: {out:?}");
+    };
+    assert_eq!(error.step, Step::Check);
+    assert!(error.nothing_applied());
+}
+
+#[test]
+fn a_panicking_function_ends_the_child_not_the_parent() {
+    let mut buf = [0u8; 8];
+    let out = isolate(&Sandbox::new(), &mut buf, |_| panic!("in the child")).unwrap();
+    // Unwinding (tests are built with panic=unwind) stops at the child's
+    // guard, which exits with 101.
+    assert_eq!(out.ended, Ended::Exited(101));
+}
+
+#[test]
+fn streaming_keeps_stdout_and_stderr_apart() {
+    child::run_both("streaming_keeps_stdout_and_stderr_apart", || {
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        let out = isolate_streaming(
+            &strict(),
+            || {
+                for i in 0..50u8 {
+                    seclude::sys::write_all(1, &[b'a' + i % 26; 1000]).unwrap();
+                    seclude::sys::write_all(2, b"e").unwrap();
+                }
+                7
+            },
+            |stream, bytes| match stream {
+                Stream::Stdout => stdout.extend_from_slice(bytes),
+                Stream::Stderr => stderr.extend_from_slice(bytes),
+            },
+        )
+        .unwrap();
+        assert_eq!(out.ended, Ended::Exited(7));
+        assert_eq!(stdout.len(), 50_000);
+        assert!(
+            stdout
+                .chunks(1000)
+                .enumerate()
+                .all(|(i, c)| c.iter().all(|&b| b == b'a' + (i % 26) as u8))
+        );
+        assert_eq!(stderr, vec![b'e'; 50]);
+        0
+    });
+}
+
+/// Writes what the child sees into the result: its pid, its uid, and the
+/// network interfaces in /proc/net/dev.
+fn observe(w: &mut seclude::sandbox::ResultWriter) -> i32 {
+    let pid = seclude::sys::getpid();
+    let uid = seclude::sys::process::getuid();
+    let _ = write!(w, "pid={pid} uid={uid} ifaces=");
+    let mut buf = [0u8; 4096];
+    if let Ok(dev) = fd::read_file(c"/proc/net/dev", &mut buf) {
+        // Two header lines, then "  name: counters".
+        for line in dev.split(|&b| b == b'\n').skip(2) {
+            if let Some(colon) = line.iter().position(|&b| b == b':') {
+                let name = core::str::from_utf8(line[..colon].trim_ascii()).unwrap_or("?");
+                let _ = write!(w, "{name},");
+            }
+        }
+    }
+    0
+}
+
+#[test]
+fn an_isolated_function_is_pid_1_of_its_namespace() {
+    child::run_both("an_isolated_function_is_pid_1_of_its_namespace", || {
+        let sandbox = reading().namespaces(with_user(Namespaces::PID));
+        let mut buf = [0u8; 256];
+        let out = isolate(&sandbox, &mut buf, observe).unwrap();
+        assert_eq!(out.ended, Ended::Exited(0), "{out:?}");
+        let seen = core::str::from_utf8(out.result).unwrap();
+        assert!(seen.starts_with("pid=1 uid=0 "), "{seen}");
+        0
+    });
+}
+
+#[test]
+fn an_isolated_function_in_a_network_namespace_sees_only_lo() {
+    child::run_both(
+        "an_isolated_function_in_a_network_namespace_sees_only_lo",
+        || {
+            let mut buf = [0u8; 256];
+            // Control: without a namespace the host's interfaces show (this
+            // machine has more than lo), so the check below can fail.
+            let host = isolate(&Sandbox::new(), &mut buf, observe).unwrap();
+            let host = core::str::from_utf8(host.result).unwrap().to_owned();
+            assert!(host.contains("ifaces=") && host != "ifaces=lo,", "{host}");
+            let sandbox = reading().namespaces(with_user(Namespaces::NET));
+            let out = isolate(&sandbox, &mut buf, observe).unwrap();
+            let seen = core::str::from_utf8(out.result).unwrap();
+            assert!(seen.ends_with("ifaces=lo,"), "{seen}");
+            0
+        },
+    );
+}
+
+#[test]
+fn isolate_creates_a_user_namespace_from_a_multithreaded_parent() {
+    // The test harness is multithreaded; unshare(CLONE_NEWUSER) would be
+    // EINVAL here, clone is not.
+    let _other = std::thread::spawn(|| std::thread::sleep(std::time::Duration::from_secs(1)));
+    let sandbox = reading().namespaces(with_user(Namespaces::PID));
+    let mut buf = [0u8; 256];
+    let out = isolate(&sandbox, &mut buf, observe).unwrap();
+    assert_eq!(out.ended, Ended::Exited(0), "{out:?}");
+    assert!(out.result.starts_with(b"pid=1 uid=0 "));
+}
+
+static ROOT_PLAN: FsIsolation<'static, 8> = {
+    let plan = FsIsolation::new().proc();
+    let plan = match plan.bind_read_only(c"/usr") {
+        Ok(p) => p,
+        Err(_) => panic!("capacity"),
+    };
+    match plan.bind_read_only(c"/lib") {
+        Ok(p) => p,
+        Err(_) => panic!("capacity"),
+    }
+};
+
+#[test]
+fn everything_at_once_in_the_documented_order() {
+    child::run_both("everything_at_once_in_the_documented_order", || {
+        let mut unveil: Unveil<'_, 2> = Unveil::new();
+        unveil.unveil(c"/usr", "r").unwrap();
+        unveil.unveil(c"/proc", "r").unwrap();
+        let sandbox = Sandbox::new()
+            .namespaces(with_user(
+                Namespaces::MOUNT
+                    | Namespaces::PID
+                    | Namespaces::NET
+                    | Namespaces::IPC
+                    | Namespaces::UTS
+                    | Namespaces::CGROUP,
+            ))
+            .filesystem(&ROOT_PLAN)
+            .unveil(&unveil)
+            .privileges(Privileges::new())
+            .pledge(Pledge::new(promises!("stdio rpath")).penalty(Penalty::errno(131)));
+        let mut buf = [0u8; 4096];
+        let out = isolate(&sandbox, &mut buf, |w| {
+            observe(w);
+            // Only the bind mounts (and /proc) in the new root.
+            let mut status = [0u8; 4096];
+            let etc = fd::open(c"/etc/passwd", O_RDONLY | O_CLOEXEC, 0).err();
+            let _ = write!(w, " etc={etc:?}");
+            let usr = fd::open(c"/usr/bin", O_RDONLY | O_CLOEXEC, 0).is_ok();
+            let _ = write!(w, " usr={usr}");
+            // Landlock: /lib is bound but not unveiled.
+            let lib = fd::open(c"/lib", O_RDONLY | O_CLOEXEC, 0).err();
+            let _ = write!(w, " lib={lib:?}");
+            if let Ok(text) = fd::read_file(c"/proc/self/status", &mut status) {
+                for line in text.split(|&b| b == b'\n') {
+                    if line.starts_with(b"Cap") || line.starts_with(b"NoNewPrivs") {
+                        let _ = write!(w, " {}", core::str::from_utf8(line).unwrap_or("?"));
+                    }
+                }
+            }
+            0
+        })
+        .unwrap();
+        let seen = core::str::from_utf8(out.result).unwrap();
+        assert_eq!(out.ended, Ended::Exited(0), "{out:?} {seen}");
+        assert!(seen.starts_with("pid=1 uid=0 ifaces=lo,"), "{seen}");
+        assert!(seen.contains(" etc=Some(ENOENT)"), "{seen}");
+        assert!(seen.contains(" usr=true"), "{seen}");
+        assert!(seen.contains(" lib=Some(EACCES)"), "{seen}");
+        for set in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
+            assert!(
+                seen.contains(&format!("{set}:\t0000000000000000")),
+                "{set}: {seen}"
+            );
+        }
+        assert!(seen.contains("NoNewPrivs:\t1"), "{seen}");
+        let report = out.report.unwrap();
+        assert!(report.filesystem && report.landlock.is_some() && report.pledge.is_some());
+        0
+    });
+}
+
+#[test]
+fn apply_refuses_a_multithreaded_process_before_applying_anything() {
+    child::run_both(
+        "apply_refuses_a_multithreaded_process_before_applying_anything",
+        || {
+            // libtest runs this body on a thread of its own: two threads.
+            let error = strict().apply().unwrap_err();
+            assert_eq!(error.step, Step::Check, "{error}");
+            assert!(
+                matches!(error.cause, Cause::Multithreaded { threads: 2.. }),
+                "{error}"
+            );
+            assert!(error.nothing_applied());
+            // Really nothing: no no_new_privs, the files still open.
+            assert!(!seclude::seccomp::no_new_privs().unwrap());
+            assert!(std::fs::File::open("/etc/passwd").is_ok());
+            0
+        },
+    );
+}
+
+#[test]
+fn apply_sandboxes_a_single_threaded_process() {
+    child::run_both("apply_sandboxes_a_single_threaded_process", || {
+        use seclude::sys::process::{ExitStatus, Forked, fork, wait};
+        // A fork has one thread; it uses raw calls only until it exits.
+        match unsafe { fork(0) }.unwrap() {
+            Forked::Child => {
+                let sandbox = Sandbox::new()
+                    .namespaces(with_user(Namespaces::NET))
+                    .pledge(Pledge::new(promises!("stdio rpath")).penalty(Penalty::errno(131)));
+                let report = match sandbox.apply() {
+                    Ok(report) => report,
+                    Err(_) => seclude::sys::exit_group(10),
+                };
+                if report.threads != Some(1) || report.pledge.is_none() {
+                    seclude::sys::exit_group(11);
+                }
+                let mut buf = [0u8; 4096];
+                let status = fd::read_file(c"/proc/self/status", &mut buf).unwrap_or(b"");
+                let empty = b"CapEff:\t0000000000000000";
+                if !status.windows(empty.len()).any(|w| w == empty) {
+                    seclude::sys::exit_group(12);
+                }
+                let dev = fd::read_file(c"/proc/net/dev", &mut buf).unwrap_or(b"");
+                if dev
+                    .split(|&b| b == b'\n')
+                    .filter(|l| l.contains(&b':'))
+                    .count()
+                    != 1
+                {
+                    seclude::sys::exit_group(13);
+                }
+                // The pledge holds: no writing open.
+                if fd::open(c"/tmp/seclude-x", fd::O_WRONLY | fd::O_CREAT, 0o600).err()
+                    != seclude::Errno::new(131)
+                {
+                    seclude::sys::exit_group(14);
+                }
+                seclude::sys::exit_group(0);
+            }
+            Forked::Parent(pid) => match wait(pid).unwrap() {
+                ExitStatus::Exited(code) => code,
+                other => panic!("{other:?}"),
+            },
+        }
+    });
+}
