@@ -15,6 +15,12 @@
 //!   checks, a simulator and a disassembler;
 //! - [`tables`]: syscall numbers of fourteen kernel ABIs, generated from the
 //!   kernel's own tables and usable in `const` context;
+//! - [`landlock`]: rulesets with an explicit compatibility choice, and
+//!   `unveil`; [`pledge`]: OpenBSD's promises as seccomp filters;
+//! - [`ns`]: namespaces, id maps and filesystem isolation;
+//!   [`privileges`]: capabilities, securebits, ids, limits, descriptors;
+//! - [`sandbox`]: all of the above applied in one order, or in a child
+//!   process that runs one function ([`sandbox::isolate`]);
 //! - [`sys`]: raw system calls returning `Result<usize, Errno>`;
 //! - [`Errno`]: every errno name of the target architecture.
 //!
