@@ -194,18 +194,23 @@ impl SharedRecord {
             },
         };
         let len = size_of::<Record>().next_multiple_of(4096);
+        let args = [
+            0,
+            len,
+            PROT_READ_WRITE,
+            MAP_SHARED_ANONYMOUS,
+            -1isize as usize,
+            0,
+        ];
+        // s390x's mmap takes one pointer to the six arguments.
+        #[cfg(target_arch = "s390x")]
+        // SAFETY: the kernel reads the six words; a fresh anonymous mapping
+        // at a kernel-chosen address.
+        let addr = unsafe { sys::syscall1(MMAP, args.as_ptr() as usize) }? as *mut Record;
+        #[cfg(not(target_arch = "s390x"))]
         // SAFETY: a fresh anonymous mapping at a kernel-chosen address.
-        let addr = unsafe {
-            syscall6(
-                MMAP,
-                0,
-                len,
-                PROT_READ_WRITE,
-                MAP_SHARED_ANONYMOUS,
-                -1isize as usize,
-                0,
-            )
-        }? as *mut Record;
+        let addr = unsafe { syscall6(MMAP, args[0], args[1], args[2], args[3], args[4], args[5]) }?
+            as *mut Record;
         // SAFETY: the mapping is zero-filled and large enough; the state
         // word is all that is read before the child writes the rest.
         unsafe { (*addr).state = RECORD_EMPTY };
@@ -281,14 +286,55 @@ fn classify(status: ExitStatus, record: Option<Result<SandboxReport, SandboxErro
     }
 }
 
-/// In the child: applies the sandbox, records the outcome, and returns only
-/// if it was applied.
-fn child_setup(sandbox: &Sandbox<'_>, record: &SharedRecord, outer: (u32, u32), keep_fds: &[i32]) {
-    let outcome = sandbox.apply_in_child(outer, keep_fds);
-    record.store(&outcome);
-    if outcome.is_err() {
-        sys::exit_group(SETUP_FAILED_STATUS);
+/// Forks a child under `sandbox` (in its namespaces). The child runs
+/// `prepare` (closing the parent's pipe ends, redirecting output), applies
+/// the rest of the sandbox keeping `keep_fds` open, records the outcome,
+/// and runs `body`; it never returns. The parent gets the child's pid and
+/// the record.
+fn spawn(
+    sandbox: &Sandbox<'_>,
+    keep_fds: &[i32],
+    prepare: impl FnOnce() -> Result<(), SandboxError>,
+    body: impl FnOnce() -> i32,
+) -> Result<(i32, SharedRecord), IsolateError> {
+    let record = SharedRecord::new().map_err(IsolateError::Map)?;
+    // Read before the clone: inside an unmapped user namespace the ids
+    // read as the overflow id.
+    let outer = (process::getuid(), process::getgid());
+    // SAFETY: the child applies the sandbox (raw calls, no locks), runs
+    // body under the caller's contract, and leaves through exit_group.
+    match unsafe { process::fork(sandbox.clone_flags()) }.map_err(IsolateError::Fork)? {
+        Forked::Child => {
+            let guard = ExitOnUnwind;
+            let outcome = prepare().and_then(|()| sandbox.apply_in_child(outer, keep_fds));
+            record.store(&outcome);
+            if outcome.is_err() {
+                sys::exit_group(SETUP_FAILED_STATUS);
+            }
+            let status = body();
+            core::mem::forget(guard);
+            sys::exit_group(status);
+        }
+        Forked::Parent(pid) => Ok((pid, record)),
     }
+}
+
+/// In the parent, once the child's output is read: reaps the child (even
+/// when reading failed, so no zombie is left) and tells how it ended.
+fn reap<T>(
+    pid: i32,
+    record: SharedRecord,
+    read: Result<T, IsolateError>,
+) -> Result<(T, Ended, Option<SandboxReport>), IsolateError> {
+    let status = process::wait(pid).map_err(IsolateError::Wait)?;
+    let read = read?;
+    let stored = record.load();
+    Ok((read, classify(status, stored), stored.and_then(Result::ok)))
+}
+
+/// Closes a descriptor number inherited from the parent, in the child.
+fn close_inherited(fd: &OwnedFd) {
+    fd::close(fd.raw());
 }
 
 /// Runs `f` in a child process under `sandbox` and waits for it.
@@ -329,36 +375,28 @@ where
     F: FnOnce(&mut ResultWriter) -> i32,
 {
     let (reader, writer) = fd::pipe().map_err(IsolateError::Pipe)?;
-    let record = SharedRecord::new().map_err(IsolateError::Map)?;
-    let outer = (process::getuid(), process::getgid());
-    // SAFETY: the child only applies the sandbox (raw calls, no locks),
-    // runs f under the caller's contract, and leaves through exit_group.
-    let forked = unsafe { process::fork(sandbox.clone_flags()) }.map_err(IsolateError::Fork)?;
-    let pid = match forked {
-        Forked::Child => {
-            let guard = ExitOnUnwind;
-            drop(reader);
-            child_setup(sandbox, &record, outer, &[writer.raw()]);
+    let (pid, record) = spawn(
+        sandbox,
+        &[writer.raw()],
+        || {
+            close_inherited(&reader);
+            Ok(())
+        },
+        || {
             let mut result = ResultWriter {
                 fd: writer.raw(),
                 error: None,
             };
-            let status = f(&mut result);
-            core::mem::forget(guard);
-            sys::exit_group(status);
-        }
-        Forked::Parent(pid) => pid,
-    };
+            f(&mut result)
+        },
+    )?;
     drop(writer);
     let read = drain_into(&reader, out);
     drop(reader);
-    // Reap the child even if reading failed, so no zombie is left.
-    let status = process::wait(pid).map_err(IsolateError::Wait)?;
-    let (len, truncated) = read?;
-    let stored = record.load();
+    let ((len, truncated), ended, report) = reap(pid, record, read)?;
     Ok(Isolated {
-        ended: classify(status, stored),
-        report: stored.and_then(Result::ok),
+        ended,
+        report,
         result: &out[..len],
         truncated,
     })
@@ -420,47 +458,35 @@ where
 {
     let (out_reader, out_writer) = fd::pipe().map_err(IsolateError::Pipe)?;
     let (err_reader, err_writer) = fd::pipe().map_err(IsolateError::Pipe)?;
-    let record = SharedRecord::new().map_err(IsolateError::Map)?;
-    let outer = (process::getuid(), process::getgid());
-    // SAFETY: as in `isolate`.
-    let forked = unsafe { process::fork(sandbox.clone_flags()) }.map_err(IsolateError::Fork)?;
-    let pid = match forked {
-        Forked::Child => {
-            let guard = ExitOnUnwind;
-            drop(out_reader);
-            drop(err_reader);
-            // Descriptors 1 and 2 become the pipes before the sandbox is
-            // applied, so "close every other descriptor" keeps them.
-            if let Err(e) =
-                fd::dup2(out_writer.raw(), 1).and_then(|()| fd::dup2(err_writer.raw(), 2))
-            {
-                record.store(&Err(SandboxError {
-                    step: super::Step::Redirect,
-                    cause: super::Cause::Kernel(e),
-                }));
-                sys::exit_group(SETUP_FAILED_STATUS);
+    // Descriptors 1 and 2 become the pipes before the sandbox is applied,
+    // so "close every other descriptor" keeps them.
+    let redirect = || {
+        close_inherited(&out_reader);
+        close_inherited(&err_reader);
+        fd::dup2(out_writer.raw(), 1)
+            .and_then(|()| fd::dup2(err_writer.raw(), 2))
+            .map_err(|e| SandboxError {
+                step: super::Step::Redirect,
+                cause: super::Cause::Kernel(e),
+            })?;
+        // The originals are descriptors above 2 (0 to 2 were open when the
+        // pipes were made, or they would have taken those numbers; then
+        // dup2 onto itself is a no-op and the number must stay open).
+        for original in [&out_writer, &err_writer] {
+            if original.raw() > 2 {
+                close_inherited(original);
             }
-            drop(out_writer);
-            drop(err_writer);
-            child_setup(sandbox, &record, outer, &[]);
-            let status = f();
-            core::mem::forget(guard);
-            sys::exit_group(status);
         }
-        Forked::Parent(pid) => pid,
+        Ok(())
     };
+    let (pid, record) = spawn(sandbox, &[], redirect, f)?;
     drop(out_writer);
     drop(err_writer);
     let streamed = stream(&out_reader, &err_reader, &mut on_output);
     drop(out_reader);
     drop(err_reader);
-    let status = process::wait(pid).map_err(IsolateError::Wait)?;
-    streamed?;
-    let stored = record.load();
-    Ok(IsolatedStreaming {
-        ended: classify(status, stored),
-        report: stored.and_then(Result::ok),
-    })
+    let ((), ended, report) = reap(pid, record, streamed)?;
+    Ok(IsolatedStreaming { ended, report })
 }
 
 /// Passes what arrives on the two pipes to `on_output` until both are at

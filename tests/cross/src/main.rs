@@ -157,6 +157,63 @@ fn run(sp: *const usize) -> i32 {
         }
     }
 
+    // 16-19: processes: a pipe, a child made by clone (s390x takes its
+    // arguments in another order) that writes to it and exits with 7, and
+    // waitid's siginfo read at this ABI's offsets.
+    let Ok((reader, writer)) = sys::fd::pipe() else {
+        return 16;
+    };
+    // SAFETY: this program has one thread; the child only writes and exits.
+    match unsafe { sys::process::fork(0) } {
+        Ok(sys::process::Forked::Child) => {
+            let _ = sys::write(writer.raw(), b"k");
+            sys::exit_group(7);
+        }
+        Ok(sys::process::Forked::Parent(pid)) => {
+            drop(writer);
+            let mut byte = [0u8; 2];
+            if sys::fd::read(reader.raw(), &mut byte) != Ok(1) || byte[0] != b'k' {
+                return 17;
+            }
+            if sys::process::wait(pid) != Ok(sys::process::ExitStatus::Exited(7)) {
+                return 18;
+            }
+        }
+        Err(_) => return 17,
+    }
+    // SAFETY: as above; the child ends itself with SIGKILL.
+    match unsafe { sys::process::fork(0) } {
+        Ok(sys::process::Forked::Child) => {
+            let _ = sys::process::kill(sys::getpid() as i32, sys::process::SIGKILL);
+            sys::exit_group(0);
+        }
+        Ok(sys::process::Forked::Parent(pid)) => {
+            let killed = sys::process::ExitStatus::Killed {
+                signal: sys::process::SIGKILL,
+                core_dumped: false,
+            };
+            if sys::process::wait(pid) != Ok(killed) {
+                return 19;
+            }
+        }
+        Err(_) => return 19,
+    }
+
+    // 20: a function isolated in a child: the shared status page (mmap,
+    // s390x's through a pointer), the result pipe, the default privileges.
+    let mut buf = [0u8; 16];
+    let isolated = seclude::sandbox::isolate(&seclude::sandbox::Sandbox::new(), &mut buf, |w| {
+        let _ = w.write(b"isolated");
+        5
+    });
+    match isolated {
+        Ok(out)
+            if out.ended == seclude::sandbox::Ended::Exited(5)
+                && out.result == b"isolated"
+                && out.report.is_some() => {}
+        _ => return 20,
+    }
+
     // 15: three arguments: write the success line.
     let line = rt::ARCH_LINE;
     if sys::write(1, line) != Ok(line.len()) {
