@@ -418,3 +418,54 @@ fn apply_sandboxes_a_single_threaded_process() {
         }
     });
 }
+
+#[test]
+fn an_isolated_child_closes_inherited_descriptors_unless_kept() {
+    child::run_both(
+        "an_isolated_child_closes_inherited_descriptors_unless_kept",
+        || {
+            // A descriptor of the parent's (another isolation's pipe, say).
+            let (inherited, _w) = fd::pipe().unwrap();
+            let number = inherited.raw();
+            let probe = |w: &mut seclude::sandbox::ResultWriter, fd: i32| {
+                // dup3 onto a spare number fails (EBADF) when fd is closed.
+                let open = seclude::sys::fd::dup2(fd, 900).is_ok();
+                let _ = write!(w, "{open}");
+                0
+            };
+            let mut buf = [0u8; 8];
+            let out = isolate(&Sandbox::new(), &mut buf, |w| probe(w, number)).unwrap();
+            assert_eq!(out.result, b"false", "{out:?}");
+            let keep = [number];
+            let sandbox = Sandbox::new().privileges(Privileges::new().close_fds_except(&keep));
+            let out = isolate(&sandbox, &mut buf, |w| probe(w, number)).unwrap();
+            assert_eq!(out.result, b"true", "{out:?}");
+            0
+        },
+    );
+}
+
+#[test]
+fn the_isolated_function_cannot_reach_the_status_page() {
+    child::run_both("the_isolated_function_cannot_reach_the_status_page", || {
+        let mut buf = [0u8; 8];
+        let out = isolate(&Sandbox::new(), &mut buf, |w| {
+            // The status page is the only shared anonymous mapping
+            // (/dev/zero, deleted) the child had; it must be gone.
+            let mut maps = [0u8; 65536];
+            let Ok(text) = fd::read_file(c"/proc/self/maps", &mut maps) else {
+                return 2;
+            };
+            let shared = text
+                .split(|&b| b == b'\n')
+                .filter(|l| l.windows(4).any(|x| x == b"rw-s") && l.ends_with(b"(deleted)"))
+                .count();
+            let _ = write!(w, "{shared}");
+            0
+        })
+        .unwrap();
+        assert_eq!(out.ended, Ended::Exited(0), "{out:?}");
+        assert_eq!(out.result, b"0");
+        0
+    });
+}

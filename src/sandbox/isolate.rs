@@ -70,12 +70,22 @@ impl core::fmt::Display for IsolateError {
         match self {
             IsolateError::Pipe(e) => write!(f, "isolate: creating the result pipe: {e}"),
             IsolateError::Map(e) => write!(f, "isolate: mapping the shared status page: {e}"),
-            IsolateError::Fork(e) => write!(
-                f,
-                "isolate: creating the child process: {e} (new namespaces other than a user \
-                 namespace need CAP_SYS_ADMIN; add the user namespace to the sandbox when \
-                 running unprivileged)"
-            ),
+            IsolateError::Fork(e) => {
+                write!(f, "isolate: creating the child process: {e}")?;
+                match *e {
+                    Errno::EPERM => write!(
+                        f,
+                        " (new namespaces other than a user namespace need CAP_SYS_ADMIN: \
+                         add the user namespace to the sandbox when running unprivileged)"
+                    ),
+                    Errno::ENOSPC | Errno::EUSERS => write!(
+                        f,
+                        " (a namespace limit is reached: see user.max_*_namespaces, or \
+                         seclude::ns::unshare for a diagnosis)"
+                    ),
+                    _ => Ok(()),
+                }
+            }
             IsolateError::Read(e) => write!(f, "isolate: reading the child's output: {e}"),
             IsolateError::Wait(e) => write!(f, "isolate: waiting for the child: {e}"),
         }
@@ -225,14 +235,26 @@ impl SharedRecord {
             match outcome {
                 Ok(report) => {
                     (*self.addr).report = MaybeUninit::new(*report);
-                    (*self.addr).state = RECORD_APPLIED;
+                    // The state last, so it never names a field not yet
+                    // written (were the child killed in between).
+                    core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
+                    core::ptr::addr_of_mut!((*self.addr).state).write_volatile(RECORD_APPLIED);
                 }
                 Err(error) => {
                     (*self.addr).error = MaybeUninit::new(*error);
-                    (*self.addr).state = RECORD_FAILED;
+                    core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
+                    core::ptr::addr_of_mut!((*self.addr).state).write_volatile(RECORD_FAILED);
                 }
             }
         }
+    }
+
+    /// In the child, once the outcome is stored: unmaps the record, so the
+    /// sandboxed function cannot write into it (the parent trusts what it
+    /// reads there as values of Rust types).
+    fn seal(&self) -> Result<(), Errno> {
+        // SAFETY: the mapping is ours; nothing in the child uses it again.
+        unsafe { syscall2(native_nr!(munmap), self.addr as usize, self.len) }.map(drop)
     }
 
     /// In the parent, after the child ended: what it stored.
@@ -308,7 +330,7 @@ fn spawn(
             let guard = ExitOnUnwind;
             let outcome = prepare().and_then(|()| sandbox.apply_in_child(outer, keep_fds));
             record.store(&outcome);
-            if outcome.is_err() {
+            if outcome.is_err() || record.seal().is_err() {
                 sys::exit_group(SETUP_FAILED_STATUS);
             }
             let status = body();
@@ -348,8 +370,16 @@ fn close_inherited(fd: &OwnedFd) {
 ///
 /// Works from a multithreaded parent, but the child is a `fork` of it: `f`
 /// must not depend on locks another thread may hold (see
-/// [`fork`](crate::sys::process::fork)). The sandbox's seccomp policy must
-/// allow `write` for the result to arrive.
+/// [`fork`](crate::sys::process::fork)): an allocation or a panic's message
+/// in the child can deadlock it, and the parent then waits for it. The
+/// sandbox's seccomp policy must allow `write` for the result to arrive.
+///
+/// The child closes every inherited descriptor above 2 except those the
+/// sandbox keeps ([`Privileges::close_fds_except`](crate::privileges::Privileges::close_fds_except)):
+/// pass a descriptor to `f` by keeping it. (Otherwise a concurrent
+/// isolation's pipe, inherited by this child, would make that one wait for
+/// this child too.) A process that ignores `SIGCHLD` has its children reaped
+/// by the kernel: then waiting fails with [`IsolateError::Wait`]`(ECHILD)`.
 ///
 /// ```no_run
 /// use seclude::pledge::{Penalty, Pledge};

@@ -285,7 +285,7 @@ impl<'a> Sandbox<'a> {
             }
             None => None,
         };
-        let mut report = self.apply_rest(namespaces, &[])?;
+        let mut report = self.apply_rest(namespaces, None)?;
         report.threads = threads;
         Ok(report)
     }
@@ -306,7 +306,7 @@ impl<'a> Sandbox<'a> {
             ),
             None => None,
         };
-        let mut report = self.apply_rest(namespaces, keep_fds)?;
+        let mut report = self.apply_rest(namespaces, Some(keep_fds))?;
         // A fork has exactly one thread.
         report.threads = Some(1);
         Ok(report)
@@ -314,6 +314,13 @@ impl<'a> Sandbox<'a> {
 
     /// Step 1: what can be refused before anything is applied.
     fn check(&self) -> Result<(), SandboxError> {
+        // One place left for an isolated child's own descriptor.
+        if self.privileges.close_fds_of().map_or(0, <[i32]>::len) >= KEPT_FDS {
+            return Err(SandboxError {
+                step: Step::Check,
+                cause: Cause::TooManyKeptFds,
+            });
+        }
         if let Some(pledge) = &self.pledge {
             pledge.check().map_err(at(Step::Check, Cause::Pledge))?;
         }
@@ -327,7 +334,7 @@ impl<'a> Sandbox<'a> {
     fn apply_rest(
         &self,
         namespaces: Option<NamespaceReport>,
-        keep_fds: &[i32],
+        child_fds: Option<&[i32]>,
     ) -> Result<SandboxReport, SandboxError> {
         use Step as S;
         if let Some(plan) = self.filesystem {
@@ -337,10 +344,17 @@ impl<'a> Sandbox<'a> {
         // An isolated child's own descriptors stay open when the sandbox
         // closes the others.
         let mut kept = KeptFds::new();
-        let closing = self.privileges.close_fds_of();
-        kept.extend(closing.unwrap_or(&[]))
-            .and_then(|()| kept.extend(keep_fds))
-            .map_err(at(S::CloseFds, |()| Cause::TooManyKeptFds))?;
+        // An isolated child always closes what it inherited (another
+        // thread's pipes, say), keeping its own descriptors too.
+        let closing = match (self.privileges.close_fds_of(), child_fds) {
+            (None, None) => None,
+            (asked, child) => Some((asked.unwrap_or(&[]), child.unwrap_or(&[]))),
+        };
+        if let Some((asked, child)) = closing {
+            kept.extend(asked)
+                .and_then(|()| kept.extend(child))
+                .map_err(at(S::CloseFds, |()| Cause::TooManyKeptFds))?;
+        }
         let privileges = match closing {
             Some(_) => self.privileges.close_fds_except(kept.as_slice()),
             None => self.privileges,
@@ -402,9 +416,12 @@ impl<'a> Sandbox<'a> {
     }
 }
 
+/// How many descriptors a sandbox can keep open when closing the rest.
+const KEPT_FDS: usize = 64;
+
 /// The descriptors to keep open, the sandbox's own and the caller's.
 struct KeptFds {
-    fds: heapless::Vec<i32, 64>,
+    fds: heapless::Vec<i32, KEPT_FDS>,
 }
 
 impl KeptFds {
@@ -484,7 +501,8 @@ pub enum Step {
 pub enum Cause {
     /// The seccomp program is not a valid filter.
     InvalidFilter(VerifyError),
-    /// More descriptors to keep than the sandbox can hold (64).
+    /// More descriptors to keep than the sandbox can hold (63, and one
+    /// for an isolated child's result pipe).
     TooManyKeptFds,
     /// [`Sandbox::apply`] in a process with more than one thread: the
     /// other threads would keep their credentials, capabilities and
@@ -510,8 +528,10 @@ pub enum Cause {
 }
 
 /// Why a sandbox could not be applied: the step it stopped at and the
-/// cause. The steps before `step` stay applied (none can be undone);
-/// nothing after it was applied.
+/// cause. The steps before `step` stay applied (none can be undone), the
+/// step itself may be in part (namespaces created but not mapped, Landlock
+/// enforced but its seccomp supplement refused, securebits locked before
+/// the uid change failed); nothing after it was applied.
 ///
 /// ```
 /// use seclude::sandbox::{Cause, SandboxError, Step};
@@ -550,7 +570,7 @@ impl fmt::Display for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Cause::InvalidFilter(e) => write!(f, "invalid seccomp filter: {e}"),
-            Cause::TooManyKeptFds => write!(f, "more than 64 descriptors to keep open"),
+            Cause::TooManyKeptFds => write!(f, "more than 63 descriptors to keep open"),
             Cause::Multithreaded { threads } => write!(
                 f,
                 "the process has {threads} threads; credentials, capabilities and Landlock \
@@ -576,7 +596,8 @@ impl fmt::Display for SandboxError {
         } else {
             write!(
                 f,
-                " (the steps before {:?} stay applied; nothing after it was)",
+                " (the steps before {:?} stay applied and it may be in part; nothing after it \
+                 was)",
                 self.step
             )
         }
