@@ -19,7 +19,7 @@ use super::{Sandbox, SandboxError, SandboxReport};
 use crate::errno::Errno;
 use crate::sys::fd::{self, OwnedFd};
 use crate::sys::process::{self, ExitStatus, Forked, SIGSYS};
-use crate::sys::{self, syscall2, syscall4, syscall6};
+use crate::sys::{self, syscall2, syscall4};
 use crate::tables::{Abi, Syscall, native_nr};
 
 /// The exit status of a child whose sandbox could not be applied (the
@@ -219,8 +219,9 @@ impl SharedRecord {
         let addr = unsafe { sys::syscall1(MMAP, args.as_ptr() as usize) }? as *mut Record;
         #[cfg(not(target_arch = "s390x"))]
         // SAFETY: a fresh anonymous mapping at a kernel-chosen address.
-        let addr = unsafe { syscall6(MMAP, args[0], args[1], args[2], args[3], args[4], args[5]) }?
-            as *mut Record;
+        let addr =
+            unsafe { sys::syscall6(MMAP, args[0], args[1], args[2], args[3], args[4], args[5]) }?
+                as *mut Record;
         // SAFETY: the mapping is zero-filled and large enough; the state
         // word is all that is read before the child writes the rest.
         unsafe { (*addr).state = RECORD_EMPTY };
