@@ -368,11 +368,7 @@ impl Readings {
 }
 
 fn dumpable() -> Option<bool> {
-    const PR_GET_DUMPABLE: u32 = 3;
-    // SAFETY: PR_GET_DUMPABLE takes no pointers.
-    unsafe { crate::sys::process::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) }
-        .ok()
-        .map(|v| v == 1)
+    crate::privileges::dumpable().ok().map(|v| v == 1)
 }
 
 /// Explains why `step` failed with `errno` while creating `requested`,

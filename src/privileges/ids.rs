@@ -8,20 +8,8 @@
 //! so the groups go first and the uid last.
 
 use crate::errno::Errno;
+use crate::sys::process::id_call;
 use crate::sys::{syscall2, syscall3};
-use crate::tables::native_nr;
-
-// i386 and 32-bit Arm have 16-bit id calls under the plain names and the
-// 32-bit ones under `*32` names; every other ABI has only 32-bit ones.
-macro_rules! id_nr {
-    ($plain:ident, $wide:ident) => {{
-        #[cfg(any(target_arch = "x86", target_arch = "arm"))]
-        let nr = native_nr!($wide);
-        #[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
-        let nr = native_nr!($plain);
-        nr
-    }};
-}
 
 /// Real, effective and saved ids, as `getresuid`/`getresgid` return them.
 ///
@@ -78,7 +66,7 @@ fn getres(nr: usize) -> Result<ResIds, Errno> {
 /// assert_eq!(uids.effective, unsafe { libc::geteuid() });
 /// ```
 pub fn getresuid() -> Result<ResIds, Errno> {
-    getres(id_nr!(getresuid, getresuid32))
+    getres(id_call!(getresuid, getresuid32))
 }
 
 /// The calling thread's group ids (`getresgid`).
@@ -89,7 +77,7 @@ pub fn getresuid() -> Result<ResIds, Errno> {
 /// assert_eq!(gids.effective, unsafe { libc::getegid() });
 /// ```
 pub fn getresgid() -> Result<ResIds, Errno> {
-    getres(id_nr!(getresgid, getresgid32))
+    getres(id_call!(getresgid, getresgid32))
 }
 
 /// How many supplementary groups the calling thread has (`getgroups` with
@@ -101,7 +89,7 @@ pub fn getresgid() -> Result<ResIds, Errno> {
 /// ```
 pub fn supplementary_group_count() -> Result<usize, Errno> {
     // SAFETY: with size 0 the kernel writes nothing.
-    unsafe { syscall2(id_nr!(getgroups, getgroups32), 0, 0) }
+    unsafe { syscall2(id_call!(getgroups, getgroups32), 0, 0) }
 }
 
 /// Which id call failed, or which read-back did not match.

@@ -19,12 +19,13 @@ pub const SIGSYS: i32 = 31;
 macro_rules! id_call {
     ($plain:ident, $wide:ident) => {{
         #[cfg(any(target_arch = "x86", target_arch = "arm"))]
-        let nr = native_nr!($wide);
+        let nr = $crate::tables::native_nr!($wide);
         #[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
-        let nr = native_nr!($plain);
+        let nr = $crate::tables::native_nr!($plain);
         nr
     }};
 }
+pub(crate) use id_call;
 
 /// Which side of a fork the caller is on.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
