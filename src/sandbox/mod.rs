@@ -343,7 +343,8 @@ impl<'a> Sandbox<'a> {
         }
         // An isolated child's own descriptors stay open when the sandbox
         // closes the others.
-        let mut kept = KeptFds::new();
+        // The descriptors to keep open, the caller's and the child's own.
+        let mut kept: heapless::Vec<i32, KEPT_FDS> = heapless::Vec::new();
         // An isolated child always closes what it inherited (another
         // thread's pipes, say), keeping its own descriptors too.
         let closing = match (self.privileges.close_fds_of(), child_fds) {
@@ -351,12 +352,12 @@ impl<'a> Sandbox<'a> {
             (asked, child) => Some((asked.unwrap_or(&[]), child.unwrap_or(&[]))),
         };
         if let Some((asked, child)) = closing {
-            kept.extend(asked)
-                .and_then(|()| kept.extend(child))
-                .map_err(at(S::CloseFds, |()| Cause::TooManyKeptFds))?;
+            kept.extend_from_slice(asked)
+                .and_then(|()| kept.extend_from_slice(child))
+                .map_err(at(S::CloseFds, |_| Cause::TooManyKeptFds))?;
         }
         let privileges = match closing {
-            Some(_) => self.privileges.close_fds_except(kept.as_slice()),
+            Some(_) => self.privileges.close_fds_except(&kept),
             None => self.privileges,
         };
         let close_fds = privileges
@@ -418,27 +419,6 @@ impl<'a> Sandbox<'a> {
 
 /// How many descriptors a sandbox can keep open when closing the rest.
 const KEPT_FDS: usize = 64;
-
-/// The descriptors to keep open, the sandbox's own and the caller's.
-struct KeptFds {
-    fds: heapless::Vec<i32, KEPT_FDS>,
-}
-
-impl KeptFds {
-    fn new() -> Self {
-        KeptFds {
-            fds: heapless::Vec::new(),
-        }
-    }
-
-    fn extend(&mut self, fds: &[i32]) -> Result<(), ()> {
-        self.fds.extend_from_slice(fds).map_err(drop)
-    }
-
-    fn as_slice(&self) -> &[i32] {
-        &self.fds
-    }
-}
 
 /// What [`Sandbox::apply`] applied.
 #[derive(Clone, Copy, Debug)]
