@@ -56,7 +56,8 @@ mod table;
 pub use apply::{Compiled, Pledge, Pledged, execve, held};
 
 pub use policy::{
-    Decision, MAX_RULES, Penalty, PledgeError, decide, patch_self_pid, policy, program, would_allow,
+    Decision, MAX_RULES, Penalty, PledgeError, decide, patch_self_pid, policy, program,
+    supervised_policy, would_allow,
 };
 pub use promises::{Promises, UnknownPromise};
 pub use table::SELF_PID;

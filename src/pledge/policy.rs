@@ -4,7 +4,7 @@ use super::Promises;
 use super::constants::constants;
 use super::table::{Entry, SELF_PID, Table, Verdict, table};
 use crate::bpf::{Action, Instruction, op};
-use crate::seccomp::{Cmp, CompileError, Condition, Policy, PolicyError, Program, compile};
+use crate::seccomp::{Cmp, CompileError, Condition, Policy, PolicyError, Program, Rule, compile};
 use crate::tables::{Abi, Syscall};
 use core::fmt;
 
@@ -332,6 +332,51 @@ pub(crate) const fn policy_from(
     if let Err(e) = penalty.check() {
         return Err(e);
     }
+    let base = Policy::for_abis(&[t.abi()], penalty.action());
+    promise_rules(t, base, promises, penalty.report)
+}
+
+/// The policy a supervisor installs in a program it runs: as [`policy`],
+/// except that a refused call is not punished by the filter but waits for
+/// the supervisor holding the filter's listener (`Action::UserNotif`; see
+/// [`seccomp::notify`](crate::seccomp::notify)), which answers it, and the
+/// rules of `first` decide before the promises' own (the calls the
+/// supervisor must always see, such as `execve`). Without a listener a
+/// notified call fails with `ENOSYS`.
+///
+/// ```
+/// use seclude::{bpf::Action, pledge::supervised_policy, promises, seccomp::Rule, tables::{Abi, Syscall}};
+/// let first = [Rule::new(Syscall::execve, Action::UserNotif)];
+/// let p = supervised_policy(&first, promises!("stdio exec"), Abi::X86_64).unwrap();
+/// assert_eq!(p.decide(Syscall::read, &[0; 6], 64), Action::Allow);
+/// assert_eq!(p.decide(Syscall::execve, &[0; 6], 64), Action::UserNotif); // `first` decides
+/// assert_eq!(p.decide(Syscall::openat, &[0; 6], 64), Action::UserNotif); // refused
+/// assert_eq!(p.decide(Syscall::clone3, &[0; 6], 64), Action::Errno(38)); // the ENOSYS list
+/// ```
+pub const fn supervised_policy(
+    first: &[Rule],
+    promises: Promises,
+    abi: Abi,
+) -> Result<Policy<MAX_RULES>, PledgeError> {
+    let t = table(abi);
+    let mut base = Policy::for_abis(&[abi], Action::UserNotif);
+    let mut i = 0;
+    while i < first.len() {
+        let r = &first[i];
+        base = base.rule(r.syscall, r.conditions(), r.action);
+        i += 1;
+    }
+    promise_rules(&t, base, promises, false)
+}
+
+/// The promises' rules (and the report handler's, if `report`), after the
+/// rules `p` already holds.
+const fn promise_rules(
+    t: &Table,
+    mut p: Policy<MAX_RULES>,
+    promises: Promises,
+    report: bool,
+) -> Result<Policy<MAX_RULES>, PledgeError> {
     if t.overflowed() {
         return Err(PledgeError::Policy(PolicyError::TooManyRules {
             capacity: super::table::MAX_ENTRIES,
@@ -339,10 +384,8 @@ pub(crate) const fn policy_from(
     }
     let abi = t.abi();
     let enosys = Action::Errno(constants(abi).enosys);
-    let mut p: Policy<MAX_RULES> = Policy::for_abis(&[abi], penalty.action())
-        .unknown(enosys)
-        .bad_arch(Action::KillProcess);
-    if penalty.report {
+    p = p.unknown(enosys).bad_arch(Action::KillProcess);
+    if report {
         // What the handler itself needs: the message, and for a process
         // kill, SIGSYS back to its default and sent to this process.
         let sig = sigsys(abi);
