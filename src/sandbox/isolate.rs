@@ -19,7 +19,7 @@ use super::{Sandbox, SandboxError, SandboxReport};
 use crate::errno::Errno;
 use crate::sys::fd::{self, OwnedFd};
 use crate::sys::process::{self, ExitStatus, Forked, SIGSYS};
-use crate::sys::{self, syscall2, syscall4};
+use crate::sys::{self, syscall2};
 use crate::tables::{Abi, Syscall, native_nr};
 
 /// The exit status of a child whose sandbox could not be applied (the
@@ -521,43 +521,21 @@ where
 }
 
 /// Passes what arrives on the two pipes to `on_output` until both are at
-/// their end (`ppoll` on both, no timeout).
+/// their end ([`fd::poll`] on both, no timeout).
 fn stream(
     stdout: &OwnedFd,
     stderr: &OwnedFd,
     on_output: &mut dyn FnMut(Stream, &[u8]),
 ) -> Result<(), IsolateError> {
-    // riscv32 has only the 64-bit-time ppoll; the others have ppoll (the
-    // timeout is NULL, so the time layout does not matter).
-    const PPOLL: usize = match Abi::NATIVE.number(Syscall::ppoll) {
-        Some(nr) => nr as usize,
-        None => match Abi::NATIVE.number(Syscall::ppoll_time64) {
-            Some(nr) => nr as usize,
-            None => panic!("the target ABI has neither ppoll nor ppoll_time64"),
-        },
-    };
-    const POLLIN: i16 = 0x1;
-    #[repr(C)]
-    struct PollFd {
-        fd: i32,
-        events: i16,
-        revents: i16,
-    }
     let mut open = [
         Some((stdout.raw(), Stream::Stdout)),
         Some((stderr.raw(), Stream::Stderr)),
     ];
     let mut buf = [0u8; 4096];
     while open.iter().any(Option::is_some) {
-        // A closed stream's slot gets fd -1, which ppoll ignores.
-        let mut fds = open.map(|slot| PollFd {
-            fd: slot.map_or(-1, |(fd, _)| fd),
-            events: POLLIN,
-            revents: 0,
-        });
-        // SAFETY: the kernel reads and writes fds.len() pollfd entries; no
-        // timeout and no signal mask.
-        match unsafe { syscall4(PPOLL, fds.as_mut_ptr() as usize, fds.len(), 0, 0) } {
+        // A closed stream's slot gets fd -1, which poll ignores.
+        let mut fds = open.map(|slot| fd::PollFd::new(slot.map_or(-1, |(fd, _)| fd), fd::POLLIN));
+        match fd::poll(&mut fds, None) {
             Err(Errno::EINTR) => continue,
             Err(e) => return Err(IsolateError::Read(e)),
             Ok(_) => {}

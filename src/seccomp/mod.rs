@@ -5,6 +5,8 @@
 //! installs. The first two are pure and `const`: a policy that is a
 //! constant becomes a program at compile time ([`seccomp_program!`](crate::seccomp_program)),
 //! and the same functions run at run time on a policy built from input.
+//! [`notify`] is the other end of [`Action::UserNotif`](crate::bpf::Action::UserNotif):
+//! the supervisor that answers the calls such a filter hands over.
 //!
 //! ```
 //! use seclude::bpf::{self, Action, Instruction, SeccompData};
@@ -31,6 +33,7 @@
 
 mod compile;
 mod load;
+pub mod notify;
 mod policy;
 
 pub use compile::{CompileError, MAX_RANGES, Program, compile};

@@ -1,14 +1,16 @@
 //! File descriptors and the few file calls the mechanisms need: opening a
-//! path, reading and writing small `/proc` and `/sys` files, pipes.
+//! path, reading and writing small `/proc` and `/sys` files, pipes, Unix
+//! socket pairs that carry descriptors, memory files and `poll`.
 //!
 //! Everything goes through `openat` (the one open call every architecture
 //! has) and closes on drop, so no descriptor leaks on an error path.
 
 use core::ffi::CStr;
+use core::mem::{offset_of, size_of};
 
 use super::{syscall1, syscall2, syscall3, syscall4};
 use crate::errno::Errno;
-use crate::tables::native_nr;
+use crate::tables::{Abi, Syscall, native_nr};
 
 /// `openat`'s "relative to the current directory" descriptor.
 pub const AT_FDCWD: i32 = -100;
@@ -293,6 +295,527 @@ pub fn dup2(old: i32, new: i32) -> Result<(), Errno> {
         )
     }
     .map(drop)
+}
+
+// ----------------------------------------------------------- Unix sockets
+
+const AF_UNIX: usize = 1;
+// MIPS swapped the numbers of SOCK_STREAM and SOCK_DGRAM.
+#[cfg(any(target_arch = "mips", target_arch = "mips64"))]
+const SOCK_STREAM: usize = 2;
+#[cfg(not(any(target_arch = "mips", target_arch = "mips64")))]
+const SOCK_STREAM: usize = 1;
+// SOCK_CLOEXEC is O_CLOEXEC on every architecture (the kernel checks).
+const SOCK_CLOEXEC: usize = O_CLOEXEC as usize;
+// MIPS and SPARC kept the BSD value.
+#[cfg(any(
+    target_arch = "mips",
+    target_arch = "mips64",
+    target_arch = "sparc",
+    target_arch = "sparc64"
+))]
+const SOL_SOCKET: i32 = 0xffff;
+#[cfg(not(any(
+    target_arch = "mips",
+    target_arch = "mips64",
+    target_arch = "sparc",
+    target_arch = "sparc64"
+)))]
+const SOL_SOCKET: i32 = 1;
+const SCM_RIGHTS: i32 = 1;
+/// `recvmsg`'s `msg_flags`: some control data did not fit.
+const MSG_CTRUNC: u32 = 0x8;
+/// `EPIPE` rather than `SIGPIPE` when the peer has gone.
+const MSG_NOSIGNAL: usize = 0x4000;
+/// Received descriptors are close-on-exec.
+const MSG_CMSG_CLOEXEC: usize = 0x4000_0000;
+// socketcall's call numbers (SYS_* of linux/net.h).
+const SYS_SOCKETPAIR: usize = 8;
+const SYS_SENDMSG: usize = 16;
+const SYS_RECVMSG: usize = 17;
+
+/// Issues socket call `nr`. Every ABI has the socket calls as syscalls of
+/// their own today, but i386 and s390x got them only in Linux 4.3; before
+/// that they exist only behind the `socketcall` multiplexer (as call
+/// `call`), which `ENOSYS` sends us to.
+///
+/// # Safety
+/// As for the direct call with these arguments (a call with fewer than
+/// four ignores the rest).
+unsafe fn socket_call(nr: usize, call: usize, args: [usize; 4]) -> Result<usize, Errno> {
+    // SAFETY: as the caller guarantees.
+    let direct = unsafe { syscall4(nr, args[0], args[1], args[2], args[3]) };
+    #[cfg(any(target_arch = "x86", target_arch = "s390x"))]
+    if direct == Err(Errno::ENOSYS) {
+        // SAFETY: socketcall reads the call's arguments (at most four
+        // unsigned longs, what args holds) and then acts as the direct call.
+        return unsafe { syscall2(native_nr!(socketcall), call, args.as_ptr() as usize) };
+    }
+    #[cfg(not(any(target_arch = "x86", target_arch = "s390x")))]
+    let _ = call;
+    direct
+}
+
+/// A connected pair of Unix stream sockets, both close-on-exec
+/// (`socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC)`): what
+/// [`send_fd`] and [`recv_fd`] pass descriptors over.
+///
+/// ```
+/// let (a, b) = seclude::sys::fd::socketpair().unwrap();
+/// seclude::sys::write(a.raw(), b"ping").unwrap();
+/// let mut buf = [0u8; 4];
+/// assert_eq!(seclude::sys::fd::read(b.raw(), &mut buf), Ok(4));
+/// assert_eq!(&buf, b"ping");
+/// ```
+pub fn socketpair() -> Result<(OwnedFd, OwnedFd), Errno> {
+    let mut fds = [0i32; 2];
+    // SAFETY: the kernel writes two ints into fds.
+    unsafe {
+        socket_call(
+            native_nr!(socketpair),
+            SYS_SOCKETPAIR,
+            [
+                AF_UNIX,
+                SOCK_STREAM | SOCK_CLOEXEC,
+                0,
+                fds.as_mut_ptr() as usize,
+            ],
+        )
+    }?;
+    Ok((OwnedFd(fds[0]), OwnedFd(fds[1])))
+}
+
+/// The kernel's `struct iovec`.
+#[repr(C)]
+struct IoVec {
+    base: *mut u8,
+    len: usize,
+}
+
+/// The kernel's `struct user_msghdr`. Its `size_t` fields and pointers
+/// are `usize` on every ABI, x32 included (whose `sendmsg` and `recvmsg`
+/// take the 32-bit `compat_msghdr`), and `repr(C)` pads after `namelen`
+/// on 64-bit ABIs as C does.
+#[repr(C)]
+struct MsgHdr {
+    name: *mut u8,
+    namelen: i32,
+    iov: *mut IoVec,
+    iovlen: usize,
+    control: *mut u8,
+    controllen: usize,
+    flags: u32,
+}
+
+/// The kernel's `struct cmsghdr` (`compat_cmsghdr` for x32): a `size_t`
+/// length, then level and type.
+#[repr(C)]
+struct CmsgHdr {
+    len: usize,
+    level: i32,
+    kind: i32,
+}
+
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(size_of::<IoVec>() == 16);
+    assert!(size_of::<MsgHdr>() == 56);
+    assert!(offset_of!(MsgHdr, namelen) == 8);
+    assert!(offset_of!(MsgHdr, iov) == 16);
+    assert!(offset_of!(MsgHdr, iovlen) == 24);
+    assert!(offset_of!(MsgHdr, control) == 32);
+    assert!(offset_of!(MsgHdr, controllen) == 40);
+    assert!(offset_of!(MsgHdr, flags) == 48);
+    assert!(size_of::<CmsgHdr>() == 16);
+    assert!(offset_of!(CmsgHdr, level) == 8);
+    assert!(offset_of!(CmsgHdr, kind) == 12);
+};
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    assert!(size_of::<IoVec>() == 8);
+    assert!(size_of::<MsgHdr>() == 28);
+    assert!(offset_of!(MsgHdr, namelen) == 4);
+    assert!(offset_of!(MsgHdr, iov) == 8);
+    assert!(offset_of!(MsgHdr, iovlen) == 12);
+    assert!(offset_of!(MsgHdr, control) == 16);
+    assert!(offset_of!(MsgHdr, controllen) == 20);
+    assert!(offset_of!(MsgHdr, flags) == 24);
+    assert!(size_of::<CmsgHdr>() == 12);
+    assert!(offset_of!(CmsgHdr, level) == 4);
+    assert!(offset_of!(CmsgHdr, kind) == 8);
+};
+
+/// `CMSG_ALIGN`: control messages are aligned to the size of a `long`
+/// (for x32 a `compat_long`, 4 bytes, as its `usize`).
+const fn cmsg_align(len: usize) -> usize {
+    (len + size_of::<usize>() - 1) & !(size_of::<usize>() - 1)
+}
+
+/// `CMSG_LEN`: a header followed by `len` bytes of data; `cmsg_len(0)` is
+/// where the data starts (`CMSG_DATA`).
+const fn cmsg_len(len: usize) -> usize {
+    cmsg_align(size_of::<CmsgHdr>()) + len
+}
+
+/// `CMSG_SPACE`: what one message with `len` bytes of data occupies.
+const fn cmsg_space(len: usize) -> usize {
+    cmsg_align(size_of::<CmsgHdr>()) + cmsg_align(len)
+}
+
+/// `sendmsg(socket, msg, MSG_NOSIGNAL)`, retried on `EINTR` (after which
+/// nothing was sent).
+fn sendmsg(socket: i32, msg: &MsgHdr) -> Result<usize, Errno> {
+    loop {
+        // SAFETY: msg and everything it points at are valid for the call;
+        // the kernel only reads them.
+        let r = unsafe {
+            socket_call(
+                native_nr!(sendmsg),
+                SYS_SENDMSG,
+                [
+                    socket as isize as usize,
+                    msg as *const MsgHdr as usize,
+                    MSG_NOSIGNAL,
+                    0,
+                ],
+            )
+        };
+        if r != Err(Errno::EINTR) {
+            return r;
+        }
+    }
+}
+
+/// Sends `bytes` over Unix socket `socket` with a copy of descriptor `fd`
+/// attached (`sendmsg` with one `SCM_RIGHTS` message). The peer receives it
+/// with [`recv_fd`]; `fd` stays open here.
+///
+/// `bytes` must not be empty ([`Errno::EINVAL`]): a descriptor travels
+/// with data, and a stream socket delivers no message of none. A peer that
+/// has gone is [`Errno::EPIPE`], not a `SIGPIPE`.
+///
+/// ```
+/// use seclude::sys::fd::{pipe, read, recv_fd, send_fd, socketpair};
+/// let (a, b) = socketpair().unwrap();
+/// let (r, w) = pipe().unwrap();
+/// send_fd(a.raw(), w.raw(), b"w").unwrap();
+/// drop(w);
+/// let mut buf = [0u8; 1];
+/// let (n, received) = recv_fd(b.raw(), &mut buf).unwrap();
+/// assert_eq!((n, &buf), (1, b"w"));
+/// // The received copy writes into the same pipe.
+/// seclude::sys::write(received.unwrap().raw(), b"x").unwrap();
+/// assert_eq!(read(r.raw(), &mut buf), Ok(1));
+/// ```
+pub fn send_fd(socket: i32, fd: i32, bytes: &[u8]) -> Result<(), Errno> {
+    if bytes.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    // usize words: control data must be aligned as a cmsghdr.
+    let mut control = [0usize; cmsg_space(size_of::<i32>()) / size_of::<usize>()];
+    let base = control.as_mut_ptr() as *mut u8;
+    // SAFETY: control is aligned for a CmsgHdr and holds one with an int
+    // of data, which starts at cmsg_len(0), a multiple of the alignment.
+    unsafe {
+        (base as *mut CmsgHdr).write(CmsgHdr {
+            len: cmsg_len(size_of::<i32>()),
+            level: SOL_SOCKET,
+            kind: SCM_RIGHTS,
+        });
+        (base.add(cmsg_len(0)) as *mut i32).write(fd);
+    }
+    let mut iov = IoVec {
+        base: bytes.as_ptr() as *mut u8,
+        len: bytes.len(),
+    };
+    let mut msg = MsgHdr {
+        name: core::ptr::null_mut(),
+        namelen: 0,
+        iov: &mut iov,
+        iovlen: 1,
+        control: base,
+        controllen: size_of_val(&control),
+        flags: 0,
+    };
+    let mut sent = sendmsg(socket, &msg)?;
+    // A stream socket may take fewer bytes than offered; the descriptor
+    // went with the first of them, so the rest goes without.
+    msg.control = core::ptr::null_mut();
+    msg.controllen = 0;
+    while sent < bytes.len() {
+        let rest = &bytes[sent..];
+        iov = IoVec {
+            base: rest.as_ptr() as *mut u8,
+            len: rest.len(),
+        };
+        msg.iov = &mut iov;
+        match sendmsg(socket, &msg)? {
+            0 => return Err(Errno::EIO),
+            n => sent += n,
+        }
+    }
+    Ok(())
+}
+
+/// The most descriptors [`recv_fd`] accepts in one message.
+const RECV_FDS: usize = 8;
+
+/// Receives data into `buf` from Unix socket `socket`, and the descriptor
+/// sent with it by [`send_fd`] if there is one (`recvmsg` with
+/// `MSG_CMSG_CLOEXEC`, retried on `EINTR`). Returns the number of bytes
+/// read (0 at end of stream) and the descriptor, close-on-exec.
+///
+/// A peer that attached several descriptors gets the first kept and the
+/// others closed. When the kernel reports the control data truncated
+/// (`MSG_CTRUNC`: more than 8 descriptors, or this process at its
+/// descriptor limit), every descriptor that did arrive is closed and the
+/// answer is [`Errno::EMSGSIZE`], since data and descriptors no longer
+/// match. `buf` must not be empty ([`Errno::EINVAL`]: 0 bytes would look
+/// like the end of the stream).
+///
+/// ```
+/// use seclude::sys::fd::{recv_fd, socketpair};
+/// let (a, b) = socketpair().unwrap();
+/// seclude::sys::write(a.raw(), b"no fd").unwrap();
+/// let mut buf = [0u8; 16];
+/// let (n, fd) = recv_fd(b.raw(), &mut buf).unwrap();
+/// assert_eq!((&buf[..n], fd.is_none()), (&b"no fd"[..], true));
+/// ```
+pub fn recv_fd(socket: i32, buf: &mut [u8]) -> Result<(usize, Option<OwnedFd>), Errno> {
+    if buf.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    let mut control = [0usize; cmsg_space(RECV_FDS * size_of::<i32>()) / size_of::<usize>()];
+    let mut iov = IoVec {
+        base: buf.as_mut_ptr(),
+        len: buf.len(),
+    };
+    let mut msg = MsgHdr {
+        name: core::ptr::null_mut(),
+        namelen: 0,
+        iov: &mut iov,
+        iovlen: 1,
+        control: control.as_mut_ptr() as *mut u8,
+        controllen: size_of_val(&control),
+        flags: 0,
+    };
+    let n = loop {
+        // SAFETY: the kernel writes at most iov.len bytes into buf, at most
+        // controllen bytes into control, and updates msg.
+        let r = unsafe {
+            socket_call(
+                native_nr!(recvmsg),
+                SYS_RECVMSG,
+                [
+                    socket as isize as usize,
+                    &mut msg as *mut MsgHdr as usize,
+                    MSG_CMSG_CLOEXEC,
+                    0,
+                ],
+            )
+        };
+        if r != Err(Errno::EINTR) {
+            break r?;
+        }
+    };
+    // Every descriptor listed is open in this process now: keep the first,
+    // close the rest (walking the messages as CMSG_NXTHDR does).
+    let base = control.as_ptr() as *const u8;
+    let len = msg.controllen.min(size_of_val(&control));
+    let mut first = None;
+    let mut offset = 0;
+    while offset + size_of::<CmsgHdr>() <= len {
+        // SAFETY: offset is a multiple of the alignment and the header lies
+        // inside control.
+        let header = unsafe { (base.add(offset) as *const CmsgHdr).read() };
+        if header.len < cmsg_len(0) || header.len > len - offset {
+            break;
+        }
+        if header.level == SOL_SOCKET && header.kind == SCM_RIGHTS {
+            let count = (header.len - cmsg_len(0)) / size_of::<i32>();
+            for i in 0..count {
+                // SAFETY: inside this message's data, which holds count ints
+                // and starts at an aligned offset.
+                let fd = unsafe {
+                    (base.add(offset + cmsg_len(0) + i * size_of::<i32>()) as *const i32).read()
+                };
+                let owned = OwnedFd(fd);
+                if first.is_none() {
+                    first = Some(owned);
+                } else {
+                    drop(owned);
+                }
+            }
+        }
+        offset += cmsg_align(header.len);
+    }
+    if msg.flags & MSG_CTRUNC != 0 {
+        return Err(Errno::EMSGSIZE);
+    }
+    Ok((n, first))
+}
+
+// ------------------------------------------------------------ memory files
+
+/// [`memfd_create`]: close the descriptor on `execve`.
+pub const MFD_CLOEXEC: u32 = 0x1;
+/// [`memfd_create`]: allow seals (`fcntl(F_ADD_SEALS)`), which otherwise
+/// the file refuses.
+pub const MFD_ALLOW_SEALING: u32 = 0x2;
+/// [`memfd_create`]: the file is not executable, and sealed so (implies
+/// [`MFD_ALLOW_SEALING`]); Linux 6.3, `EINVAL` before.
+pub const MFD_NOEXEC_SEAL: u32 = 0x8;
+/// [`memfd_create`]: the file may be executed (`execveat` on it); Linux
+/// 6.3, `EINVAL` before. Since 6.3 a call with neither this nor
+/// [`MFD_NOEXEC_SEAL`] gets what `vm.memfd_noexec` says, and a warning in
+/// the kernel log.
+pub const MFD_EXEC: u32 = 0x10;
+
+/// Creates an anonymous file in memory (`memfd_create`, Linux 3.17):
+/// readable and writable, gone when the last descriptor closes. `name`
+/// (at most 249 bytes) only appears in `/proc/<pid>/fd` as
+/// `/memfd:<name>`; `flags` are the `MFD_*` constants.
+///
+/// ```
+/// use seclude::sys::fd::{memfd_create, MFD_CLOEXEC};
+/// let file = memfd_create(c"scratch", MFD_CLOEXEC).unwrap();
+/// assert_eq!(seclude::sys::write(file.raw(), b"abc"), Ok(3));
+/// ```
+pub fn memfd_create(name: &CStr, flags: u32) -> Result<OwnedFd, Errno> {
+    // SAFETY: name is NUL-terminated and outlives the call.
+    unsafe {
+        syscall2(
+            native_nr!(memfd_create),
+            name.as_ptr() as usize,
+            flags as usize,
+        )
+    }
+    .map(|fd| OwnedFd(fd as i32))
+}
+
+// -------------------------------------------------------------------- poll
+
+/// [`PollFd`] event: there is data to read (or the end of it).
+pub const POLLIN: i16 = 0x1;
+/// [`PollFd`] event: writing would not block.
+pub const POLLOUT: i16 = 0x4;
+/// [`PollFd`] event (always reported): an error condition.
+pub const POLLERR: i16 = 0x8;
+/// [`PollFd`] event (always reported): the peer hung up (a pipe's write end
+/// closed; for a seccomp listener, every task the filter applied to has
+/// exited).
+pub const POLLHUP: i16 = 0x10;
+/// [`PollFd`] event (always reported): the descriptor is not open.
+pub const POLLNVAL: i16 = 0x20;
+
+/// One descriptor for [`poll`]: the kernel's `struct pollfd`. A negative
+/// `fd` is skipped (its `revents` stays 0).
+///
+/// ```
+/// use seclude::sys::fd::{PollFd, POLLIN};
+/// let entry = PollFd::new(0, POLLIN);
+/// assert_eq!((entry.fd, entry.events, entry.revents), (0, POLLIN, 0));
+/// assert_eq!(core::mem::size_of::<PollFd>(), 8);
+/// ```
+#[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct PollFd {
+    /// The descriptor.
+    pub fd: i32,
+    /// The events asked for (`POLLIN`, `POLLOUT`).
+    pub events: i16,
+    /// The events that happened, set by [`poll`].
+    pub revents: i16,
+}
+
+const _: () = assert!(size_of::<PollFd>() == 8);
+const _: () = assert!(offset_of!(PollFd, events) == 4);
+const _: () = assert!(offset_of!(PollFd, revents) == 6);
+
+impl PollFd {
+    /// An entry asking for `events` on `fd`.
+    ///
+    /// ```
+    /// let entry = seclude::sys::fd::PollFd::new(3, seclude::sys::fd::POLLOUT);
+    /// assert_eq!(entry.revents, 0);
+    /// ```
+    pub const fn new(fd: i32, events: i16) -> PollFd {
+        PollFd {
+            fd,
+            events,
+            revents: 0,
+        }
+    }
+}
+
+// The struct timespec ppoll takes: two 32-bit longs (old_timespec32) for
+// the original ppoll of the 32-bit ABIs (i386, arm, 32-bit powerpc); two
+// 64-bit words for every 64-bit ABI, for x32 (64-bit time) and for
+// ppoll_time64, the only ppoll riscv32 has.
+#[cfg(all(
+    target_pointer_width = "32",
+    not(target_arch = "x86_64"),
+    not(target_arch = "riscv32")
+))]
+type TimeWord = i32;
+#[cfg(not(all(
+    target_pointer_width = "32",
+    not(target_arch = "x86_64"),
+    not(target_arch = "riscv32")
+)))]
+type TimeWord = i64;
+
+#[repr(C)]
+struct Timespec {
+    sec: TimeWord,
+    nsec: TimeWord,
+}
+
+/// `ppoll`, or `ppoll_time64` where the ABI has only that (riscv32).
+const PPOLL: usize = match Abi::NATIVE.number(Syscall::ppoll) {
+    Some(nr) => nr as usize,
+    None => match Abi::NATIVE.number(Syscall::ppoll_time64) {
+        Some(nr) => nr as usize,
+        None => panic!("the target ABI has neither ppoll nor ppoll_time64"),
+    },
+};
+// ppoll_time64 reads 64-bit words whatever the ABI.
+const _: () = assert!(Abi::NATIVE.number(Syscall::ppoll).is_some() || size_of::<TimeWord>() == 8);
+
+/// Waits until one of `fds` has an event it asks for, or `timeout_ms`
+/// milliseconds pass (`None`: no limit; `Some(0)`: just look), and returns
+/// how many entries have a non-zero `revents` (0 on a timeout). Goes
+/// through `ppoll` (`ppoll_time64` on riscv32), with no signal mask.
+///
+/// A signal handler that runs while waiting makes it [`Errno::EINTR`],
+/// returned rather than retried so that a supervisor can look at what the
+/// handler recorded. A negative timeout is [`Errno::EINVAL`].
+///
+/// ```
+/// use seclude::sys::fd::{pipe, poll, PollFd, POLLIN};
+/// let (r, w) = pipe().unwrap();
+/// let mut fds = [PollFd::new(r.raw(), POLLIN)];
+/// assert_eq!(poll(&mut fds, Some(0)), Ok(0));
+/// seclude::sys::write(w.raw(), b"x").unwrap();
+/// assert_eq!(poll(&mut fds, None), Ok(1));
+/// assert_eq!(fds[0].revents, POLLIN);
+/// ```
+pub fn poll(fds: &mut [PollFd], timeout_ms: Option<i32>) -> Result<usize, Errno> {
+    let mut time = Timespec { sec: 0, nsec: 0 };
+    let timeout = match timeout_ms {
+        None => 0,
+        Some(ms) if ms < 0 => return Err(Errno::EINVAL),
+        Some(ms) => {
+            // Both parts fit an i32 (nanoseconds below 10^9).
+            time.sec = TimeWord::from(ms / 1000);
+            time.nsec = TimeWord::from((ms % 1000) * 1_000_000);
+            &mut time as *mut Timespec as usize
+        }
+    };
+    // SAFETY: the kernel reads and writes fds.len() pollfd entries and
+    // reads (and updates with the time left) the timespec if one is given;
+    // no signal mask.
+    unsafe { syscall4(PPOLL, fds.as_mut_ptr() as usize, fds.len(), timeout, 0) }
 }
 
 #[cfg(test)]

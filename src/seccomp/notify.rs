@@ -1,0 +1,482 @@
+//! Seccomp user notifications (Linux 5.0; [`Response::Continue`] 5.5): a
+//! filter's [`Action::UserNotif`](crate::bpf::Action::UserNotif) stops the
+//! calling task and hands the call to a supervisor, which decides what the
+//! call returns.
+//!
+//! The filter is installed with
+//! [`FilterFlags::NEW_LISTENER`](super::FilterFlags::NEW_LISTENER), which
+//! makes [`load`](super::load) return a listener descriptor. The task that
+//! installed the filter usually passes that descriptor to the supervisor
+//! (a parent, over [`socketpair`](crate::sys::fd::socketpair) with
+//! [`send_fd`](crate::sys::fd::send_fd)) and goes on. The supervisor then
+//! loops: [`receive`] a [`Notification`], decide, [`respond`].
+//!
+//! A notification is a question about a call that is still waiting: its
+//! task may die or be interrupted by a signal at any moment, after which
+//! its id is stale ([`id_valid`] says `false`, [`respond`] fails with
+//! `ENOENT`). Anything the supervisor reads from the task's memory (a path
+//! argument, say) must be re-checked with [`id_valid`] before it is
+//! trusted, since the pid may have been reused in between.
+//!
+//! [`Response::Continue`] runs the call as if the filter had allowed it,
+//! with the arguments as they are *then*: another thread of the task can
+//! rewrite memory an argument points at after the supervisor looked. A
+//! supervisor may continue a call only when the kernel's own checks would
+//! stop anything a rewritten argument could ask for.
+//!
+//! ```no_run
+//! use seclude::seccomp::notify::{self, Response};
+//! # let listener: i32 = 3;
+//! loop {
+//!     let n = match notify::receive(listener) {
+//!         Ok(n) => n,
+//!         // The task died between the kernel's wake-up and our read.
+//!         Err(seclude::Errno::ENOENT) => continue,
+//!         Err(e) => panic!("{e}"),
+//!     };
+//!     // ENOENT: the task died or the call was interrupted; nothing to do.
+//!     let _ = notify::respond(listener, n.id, Response::Error(seclude::Errno::EPERM));
+//! }
+//! ```
+
+use crate::bpf::SeccompData;
+use crate::errno::Errno;
+use crate::sys;
+use crate::tables::native_nr;
+use core::mem::{offset_of, size_of};
+
+/// `seccomp()` operation: report the sizes of the notification structures.
+const SECCOMP_GET_NOTIF_SIZES: usize = 3;
+/// `seccomp_notif_resp.flags`: run the call as if allowed.
+const SECCOMP_USER_NOTIF_FLAG_CONTINUE: u32 = 1;
+/// The ioctl type of the seccomp listener (`SECCOMP_IOC_MAGIC`).
+const SECCOMP_IOC_MAGIC: u8 = b'!';
+
+/// One notification: the kernel's `struct seccomp_notif` (80 bytes).
+///
+/// ```
+/// use seclude::seccomp::notify::Notification;
+/// assert_eq!(core::mem::size_of::<Notification>(), 80);
+/// let n = Notification::default();
+/// assert_eq!((n.id, n.pid, n.data.nr), (0, 0, 0));
+/// ```
+#[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Hash)]
+pub struct Notification {
+    /// The notification's id, unique for the listener: what [`respond`]
+    /// and [`id_valid`] take.
+    pub id: u64,
+    /// The calling thread's id, in the pid namespace of the supervisor (0
+    /// if it has none there).
+    pub pid: u32,
+    /// Always 0 so far.
+    pub flags: u32,
+    /// The call, as the filter saw it: number, ABI, instruction pointer,
+    /// the six argument registers.
+    pub data: SeccompData,
+}
+
+const _: () = assert!(size_of::<Notification>() == 80);
+const _: () = assert!(offset_of!(Notification, id) == 0);
+const _: () = assert!(offset_of!(Notification, pid) == 8);
+const _: () = assert!(offset_of!(Notification, flags) == 12);
+const _: () = assert!(offset_of!(Notification, data) == 16);
+
+/// The kernel's `struct seccomp_notif_resp` (24 bytes).
+#[repr(C)]
+struct RawResponse {
+    id: u64,
+    val: i64,
+    /// A negative errno, or 0.
+    error: i32,
+    flags: u32,
+}
+
+const _: () = assert!(size_of::<RawResponse>() == 24);
+const _: () = assert!(offset_of!(RawResponse, id) == 0);
+const _: () = assert!(offset_of!(RawResponse, val) == 8);
+const _: () = assert!(offset_of!(RawResponse, error) == 16);
+const _: () = assert!(offset_of!(RawResponse, flags) == 20);
+
+/// What a notified call does: the supervisor's answer.
+///
+/// ```
+/// use seclude::seccomp::notify::Response;
+/// let deny = Response::Error(seclude::Errno::EACCES);
+/// assert_ne!(deny, Response::Continue);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum Response {
+    /// The kernel runs the call as if the filter had allowed it
+    /// (`SECCOMP_USER_NOTIF_FLAG_CONTINUE`, Linux 5.5; `EINVAL` before).
+    /// Later filters of the task have already run; see the module
+    /// documentation for why this is no security decision on pointer
+    /// arguments.
+    Continue,
+    /// The call is not run and returns this value. On a 32-bit ABI the
+    /// task sees the low 32 bits; a value in `-4095..=-1` reads as an
+    /// error there.
+    Return(i64),
+    /// The call is not run and fails with this errno.
+    Error(Errno),
+}
+
+impl Response {
+    fn raw(self, id: u64) -> RawResponse {
+        let (val, error, flags) = match self {
+            // The kernel refuses CONTINUE with a value or an error.
+            Response::Continue => (0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE),
+            Response::Return(val) => (val, 0, 0),
+            Response::Error(errno) => (0, -errno.raw(), 0),
+        };
+        RawResponse {
+            id,
+            val,
+            error,
+            flags,
+        }
+    }
+}
+
+// ------------------------------------------------------------ ioctl numbers
+
+/// The direction of an ioctl's argument, as seen from user space.
+#[derive(Clone, Copy)]
+enum Dir {
+    /// `_IOR`: the kernel writes it.
+    Read,
+    /// `_IOW`: the kernel reads it.
+    Write,
+    /// `_IOWR`: both.
+    ReadWrite,
+}
+
+/// `_IOC` of asm-generic (x86, arm, riscv, loongarch, s390, ...): `nr` in
+/// bits 0-7, `ty` in 8-15, `size` in 14 bits from 16, two direction bits
+/// from 30 (`_IOC_WRITE` 1, `_IOC_READ` 2).
+const fn ioc_generic(dir: Dir, ty: u8, nr: u8, size: usize) -> u32 {
+    assert!(size < 1 << 14, "ioctl argument too large for _IOC_SIZEBITS");
+    let dir: u32 = match dir {
+        Dir::Read => 2,
+        Dir::Write => 1,
+        Dir::ReadWrite => 3,
+    };
+    dir << 30 | (size as u32) << 16 | (ty as u32) << 8 | nr as u32
+}
+
+/// `_IOC` of mips, powerpc and sparc (their `asm/ioctl.h`): 13 size bits
+/// from 16 and three direction bits from 29, `_IOC_READ` 2 and
+/// `_IOC_WRITE` 4 (`_IOC_NONE` is 1, not 0). So `_IOWR` comes out as
+/// asm-generic's (6 << 29 == 3 << 30), while `_IOR` and `_IOW` swap
+/// places: powerpc's `_IOW` has asm-generic's `_IOR` bit.
+const fn ioc_three_dir_bits(dir: Dir, ty: u8, nr: u8, size: usize) -> u32 {
+    assert!(size < 1 << 13, "ioctl argument too large for _IOC_SIZEBITS");
+    let dir: u32 = match dir {
+        Dir::Read => 2,
+        Dir::Write => 4,
+        Dir::ReadWrite => 6,
+    };
+    dir << 29 | (size as u32) << 16 | (ty as u32) << 8 | nr as u32
+}
+
+#[cfg(not(any(
+    target_arch = "mips",
+    target_arch = "mips64",
+    target_arch = "powerpc",
+    target_arch = "powerpc64",
+    target_arch = "sparc",
+    target_arch = "sparc64"
+)))]
+use ioc_generic as ioc;
+#[cfg(any(
+    target_arch = "mips",
+    target_arch = "mips64",
+    target_arch = "powerpc",
+    target_arch = "powerpc64",
+    target_arch = "sparc",
+    target_arch = "sparc64"
+))]
+use ioc_three_dir_bits as ioc;
+
+// Both encodings checked on every target against numbers from elsewhere:
+// x86-64's SECCOMP_IOCTL_NOTIF_RECV as the kernel headers expand it, and
+// powerpc's TIOCGWINSZ, _IOR('t', 104, struct winsize) of
+// arch/powerpc/include/uapi/asm/ioctls.h, known as 0x40087468.
+const _: () = assert!(ioc_generic(Dir::ReadWrite, b'!', 0, 80) == 0xC050_2100);
+const _: () = assert!(ioc_three_dir_bits(Dir::Read, b't', 104, 8) == 0x4008_7468);
+
+/// `SECCOMP_IOCTL_NOTIF_RECV`: `_IOWR('!', 0, struct seccomp_notif)`.
+const NOTIF_RECV: u32 = ioc(
+    Dir::ReadWrite,
+    SECCOMP_IOC_MAGIC,
+    0,
+    size_of::<Notification>(),
+);
+/// `SECCOMP_IOCTL_NOTIF_SEND`: `_IOWR('!', 1, struct seccomp_notif_resp)`.
+const NOTIF_SEND: u32 = ioc(
+    Dir::ReadWrite,
+    SECCOMP_IOC_MAGIC,
+    1,
+    size_of::<RawResponse>(),
+);
+/// `SECCOMP_IOCTL_NOTIF_ID_VALID`: `_IOW('!', 2, __u64)`.
+const NOTIF_ID_VALID: u32 = ioc(Dir::Write, SECCOMP_IOC_MAGIC, 2, size_of::<u64>());
+/// The number `SECCOMP_IOCTL_NOTIF_ID_VALID` had until Linux 5.9, with the
+/// wrong direction (`_IOR`). Later kernels accept both; earlier ones only
+/// this.
+const NOTIF_ID_VALID_WRONG_DIR: u32 = ioc(Dir::Read, SECCOMP_IOC_MAGIC, 2, size_of::<u64>());
+
+/// `ioctl(fd, request, arg)`.
+///
+/// # Safety
+/// `arg` must point at what `request` reads or writes.
+unsafe fn ioctl(fd: i32, request: u32, arg: usize) -> Result<usize, Errno> {
+    // SAFETY: as the caller guarantees. The kernel takes the request as an
+    // unsigned int: zero-extended, never sign-extended.
+    unsafe {
+        sys::syscall3(
+            native_nr!(ioctl),
+            fd as isize as usize,
+            request as usize,
+            arg,
+        )
+    }
+}
+
+// -------------------------------------------------------------- the calls
+
+/// Waits for the next notification on `listener` and returns it
+/// (`SECCOMP_IOCTL_NOTIF_RECV`).
+///
+/// Blocks until a filtered task makes a notified call (use
+/// [`poll`](crate::sys::fd::poll) with `POLLIN` on the listener to wait with
+/// a timeout; `POLLHUP` there means every task the filter applied to has
+/// exited, after which nothing more will come, Linux 5.8). Errors come back
+/// to the caller: [`Errno::EINTR`] when a signal handler ran,
+/// [`Errno::ENOENT`] when the task died between the kernel's wake-up and
+/// this read (receive again).
+///
+/// The buffer is zeroed before each call, as the kernel requires. Its size
+/// is this module's `struct seccomp_notif`, 80 bytes, and that is safe
+/// whatever the kernel: the size is part of the ioctl number, which the
+/// kernel matches whole, so a kernel whose structure had another size
+/// would refuse this request with [`Errno::EINVAL`] rather than write more.
+/// [`sizes_match`] turns that case into a clear answer up front.
+///
+/// ```no_run
+/// # let listener = 3;
+/// let n = seclude::seccomp::notify::receive(listener).unwrap();
+/// println!("pid {} calls {}", n.pid, n.data.nr);
+/// ```
+pub fn receive(listener: i32) -> Result<Notification, Errno> {
+    // Default is all zero bytes: Notification has no padding.
+    let mut notification = Notification::default();
+    // SAFETY: the kernel writes one struct seccomp_notif (the size in
+    // NOTIF_RECV) into notification.
+    unsafe {
+        ioctl(
+            listener,
+            NOTIF_RECV,
+            &mut notification as *mut Notification as usize,
+        )
+    }?;
+    Ok(notification)
+}
+
+/// Answers notification `id` on `listener` (`SECCOMP_IOCTL_NOTIF_SEND`):
+/// the waiting call continues, returns a value or fails, as `response`
+/// says.
+///
+/// [`Errno::ENOENT`] means the call is no longer waiting: its task died or
+/// a signal interrupted the call (which the task may make again, as a new
+/// notification). A supervisor can ignore it. [`Errno::EINPROGRESS`] means
+/// the id was answered already (until the task has taken the answer, then
+/// it is `ENOENT` too); [`Errno::EINVAL`] for
+/// [`Response::Continue`] means a kernel older than 5.5.
+///
+/// ```no_run
+/// use seclude::seccomp::notify::{receive, respond, Response};
+/// # let listener = 3;
+/// let n = receive(listener).unwrap();
+/// match respond(listener, n.id, Response::Return(0)) {
+///     Ok(()) | Err(seclude::Errno::ENOENT) => {}
+///     Err(e) => panic!("{e}"),
+/// }
+/// ```
+pub fn respond(listener: i32, id: u64, response: Response) -> Result<(), Errno> {
+    let raw = response.raw(id);
+    // SAFETY: the kernel reads one struct seccomp_notif_resp from raw.
+    unsafe { ioctl(listener, NOTIF_SEND, &raw as *const RawResponse as usize) }.map(drop)
+}
+
+/// Whether notification `id` on `listener` is still waiting for an answer
+/// (`SECCOMP_IOCTL_NOTIF_ID_VALID`): `false` once its task died, the call
+/// was interrupted or it was answered.
+///
+/// Kernels before 5.9 know the request only under its original number,
+/// with the wrong direction bits; `EINVAL` (an unknown request) makes this
+/// retry with that one.
+///
+/// ```no_run
+/// # let (listener, id) = (3, 0);
+/// if !seclude::seccomp::notify::id_valid(listener, id).unwrap() {
+///     // The task is gone: what was read from its memory means nothing.
+/// }
+/// ```
+pub fn id_valid(listener: i32, id: u64) -> Result<bool, Errno> {
+    let addr = &id as *const u64 as usize;
+    // SAFETY: the kernel reads one u64 at addr.
+    let mut result = unsafe { ioctl(listener, NOTIF_ID_VALID, addr) };
+    if result == Err(Errno::EINVAL) {
+        // SAFETY: as above.
+        result = unsafe { ioctl(listener, NOTIF_ID_VALID_WRONG_DIR, addr) };
+    }
+    match result {
+        Ok(_) => Ok(true),
+        Err(Errno::ENOENT) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The sizes of the notification structures: the kernel's
+/// `struct seccomp_notif_sizes`.
+///
+/// ```
+/// use seclude::seccomp::notify::Sizes;
+/// assert_eq!(Sizes::THIS_MODULE, Sizes { notification: 80, response: 24, data: 64 });
+/// ```
+#[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Hash)]
+pub struct Sizes {
+    /// `sizeof(struct seccomp_notif)`.
+    pub notification: u16,
+    /// `sizeof(struct seccomp_notif_resp)`.
+    pub response: u16,
+    /// `sizeof(struct seccomp_data)`.
+    pub data: u16,
+}
+
+const _: () = assert!(size_of::<Sizes>() == 6);
+
+impl Sizes {
+    /// The sizes this module's structures have.
+    ///
+    /// ```
+    /// let ours = seclude::seccomp::notify::Sizes::THIS_MODULE;
+    /// assert_eq!(ours.notification as usize, core::mem::size_of::<seclude::seccomp::notify::Notification>());
+    /// ```
+    pub const THIS_MODULE: Sizes = Sizes {
+        notification: size_of::<Notification>() as u16,
+        response: size_of::<RawResponse>() as u16,
+        data: size_of::<SeccompData>() as u16,
+    };
+}
+
+/// The kernel's sizes of the notification structures
+/// (`seccomp(SECCOMP_GET_NOTIF_SIZES)`, Linux 5.0; `EINVAL` before).
+///
+/// ```
+/// let sizes = seclude::seccomp::notify::sizes().unwrap();
+/// assert_eq!(sizes.data, 64);
+/// ```
+pub fn sizes() -> Result<Sizes, Errno> {
+    let mut sizes = Sizes::default();
+    // SAFETY: the kernel writes one struct seccomp_notif_sizes into sizes.
+    unsafe {
+        sys::syscall3(
+            native_nr!(seccomp),
+            SECCOMP_GET_NOTIF_SIZES,
+            0,
+            &mut sizes as *mut Sizes as usize,
+        )
+    }?;
+    Ok(sizes)
+}
+
+/// Whether the kernel's notification structures are the ones this module
+/// uses ([`sizes`] equal to [`Sizes::THIS_MODULE`]). A supervisor can ask
+/// once before it starts and report a kernel it cannot talk to plainly,
+/// instead of meeting `EINVAL` from [`receive`] (see there why that is the
+/// worst a mismatch can do).
+///
+/// ```
+/// assert_eq!(seclude::seccomp::notify::sizes_match(), Ok(true));
+/// ```
+pub fn sizes_match() -> Result<bool, Errno> {
+    sizes().map(|kernel| kernel == Sizes::THIS_MODULE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asm_generic_numbers_are_the_kernels() {
+        // x86-64's (and every asm-generic architecture's) values, as the
+        // kernel headers expand them.
+        assert_eq!(
+            ioc_generic(Dir::ReadWrite, b'!', 0, size_of::<Notification>()),
+            0xC050_2100
+        );
+        assert_eq!(
+            ioc_generic(Dir::ReadWrite, b'!', 1, size_of::<RawResponse>()),
+            0xC018_2101
+        );
+        assert_eq!(ioc_generic(Dir::Write, b'!', 2, 8), 0x4008_2102);
+        // The number libraries used before Linux 5.9 fixed the direction.
+        assert_eq!(ioc_generic(Dir::Read, b'!', 2, 8), 0x8008_2102);
+    }
+
+    #[test]
+    fn powerpc_numbers_follow_its_three_direction_bits() {
+        // _IOWR: 6 << 29 is 3 << 30, so RECV and SEND equal asm-generic's.
+        assert_eq!(
+            ioc_three_dir_bits(Dir::ReadWrite, b'!', 0, size_of::<Notification>()),
+            0xC050_2100
+        );
+        assert_eq!(
+            ioc_three_dir_bits(Dir::ReadWrite, b'!', 1, size_of::<RawResponse>()),
+            0xC018_2101
+        );
+        // _IOW is 4 << 29: ID_VALID is asm-generic's wrong-direction number,
+        // and powerpc's own old (_IOR) number is asm-generic's right one.
+        assert_eq!(ioc_three_dir_bits(Dir::Write, b'!', 2, 8), 0x8008_2102);
+        assert_eq!(ioc_three_dir_bits(Dir::Read, b'!', 2, 8), 0x4008_2102);
+        // Known powerpc numbers: TIOCGWINSZ and TIOCSWINSZ
+        // (_IOR/_IOW('t', 104/103, struct winsize)).
+        assert_eq!(ioc_three_dir_bits(Dir::Read, b't', 104, 8), 0x4008_7468);
+        assert_eq!(ioc_three_dir_bits(Dir::Write, b't', 103, 8), 0x8008_7467);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn this_targets_numbers() {
+        assert_eq!(NOTIF_RECV, 0xC050_2100);
+        assert_eq!(NOTIF_SEND, 0xC018_2101);
+        assert_eq!(NOTIF_ID_VALID, 0x4008_2102);
+        assert_eq!(NOTIF_ID_VALID_WRONG_DIR, 0x8008_2102);
+    }
+
+    #[test]
+    fn responses_encode_as_the_kernel_wants() {
+        let r = Response::Continue.raw(7);
+        assert_eq!((r.id, r.val, r.error, r.flags), (7, 0, 0, 1));
+        let r = Response::Return(-3).raw(8);
+        assert_eq!((r.id, r.val, r.error, r.flags), (8, -3, 0, 0));
+        let r = Response::Error(Errno::EPERM).raw(9);
+        assert_eq!((r.id, r.val, r.error, r.flags), (9, 0, -1, 0));
+    }
+
+    #[test]
+    fn the_kernel_uses_our_sizes() {
+        assert_eq!(sizes(), Ok(Sizes::THIS_MODULE));
+    }
+
+    #[test]
+    fn a_descriptor_that_is_no_listener_is_refused() {
+        let (r, _w) = crate::sys::fd::pipe().unwrap();
+        // A pipe has no seccomp ioctls.
+        assert_eq!(receive(r.raw()).err(), Some(Errno::ENOTTY));
+        assert_eq!(receive(-1).err(), Some(Errno::EBADF));
+    }
+}
