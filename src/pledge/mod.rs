@@ -48,12 +48,14 @@
 
 mod apply;
 mod constants;
+mod cover;
 mod policy;
 mod promises;
 mod report;
 mod table;
 
 pub use apply::{Compiled, Pledge, Pledged, execve, held};
+pub use cover::{Cover, Needs, needs, smallest_cover};
 
 pub use policy::{
     Decision, MAX_RULES, Penalty, PledgeError, decide, patch_self_pid, policy, program,

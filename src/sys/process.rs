@@ -94,12 +94,40 @@ pub enum ExitStatus {
 /// }
 /// ```
 pub fn wait(pid: i32) -> Result<ExitStatus, Errno> {
+    // Without WNOHANG the kernel reports only an ended child.
+    waitid(pid, 0).map(|status| status.unwrap_or(ExitStatus::Exited(0)))
+}
+
+/// Reaps child `pid` if it has ended, without waiting: `None` while it
+/// runs (or is stopped). `waitid(.., WEXITED | WNOHANG)`.
+///
+/// ```
+/// use seclude::sys::process::{fork, kill, try_wait, wait, ExitStatus, Forked, SIGKILL};
+/// match unsafe { fork(0) }.unwrap() {
+///     Forked::Child => loop { core::hint::spin_loop() },
+///     Forked::Parent(pid) => {
+///         assert_eq!(try_wait(pid), Ok(None));
+///         kill(pid, SIGKILL).unwrap();
+///         let ended = wait(pid).unwrap();
+///         assert_eq!(ended, ExitStatus::Killed { signal: SIGKILL, core_dumped: false });
+///     }
+/// }
+/// ```
+pub fn try_wait(pid: i32) -> Result<Option<ExitStatus>, Errno> {
+    const WNOHANG: usize = 1;
+    waitid(pid, WNOHANG)
+}
+
+/// `waitid(P_PID, pid, .., WEXITED | extra)`, retried on `EINTR`; `None`
+/// when the kernel reported no child (`WNOHANG` and still running).
+fn waitid(pid: i32, extra: usize) -> Result<Option<ExitStatus>, Errno> {
     const P_PID: usize = 1;
     const WEXITED: usize = 4;
     const CLD_EXITED: i32 = 1;
     const CLD_DUMPED: i32 = 3;
     // siginfo_t is 128 bytes: si_signo, si_errno, si_code, then (aligned to
-    // a pointer) the SIGCHLD fields si_pid, si_uid, si_status.
+    // a pointer) the SIGCHLD fields si_pid, si_uid, si_status. Zeroed, so
+    // that si_pid stays 0 when WNOHANG finds nothing.
     let mut info = [0u64; 16];
     loop {
         // SAFETY: the kernel writes one siginfo_t (128 bytes) into info; no
@@ -110,7 +138,7 @@ pub fn wait(pid: i32) -> Result<ExitStatus, Errno> {
                 P_PID,
                 pid as usize,
                 info.as_mut_ptr() as usize,
-                WEXITED,
+                WEXITED | extra,
                 0,
             )
         };
@@ -130,16 +158,19 @@ pub fn wait(pid: i32) -> Result<ExitStatus, Errno> {
     } else {
         3
     };
+    if word(union_start) == 0 {
+        return Ok(None);
+    }
     let code = word(2);
     let status = word(union_start + 2);
-    Ok(if code == CLD_EXITED {
+    Ok(Some(if code == CLD_EXITED {
         ExitStatus::Exited(status)
     } else {
         ExitStatus::Killed {
             signal: status,
             core_dumped: code == CLD_DUMPED,
         }
-    })
+    }))
 }
 
 /// Sends `signal` to process `pid` (`kill`).
