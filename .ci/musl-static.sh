@@ -26,23 +26,32 @@ if ((${#need[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-start=$SECONDS
 # musl-gcc links Debian's musl; libunwind comes from LLVM 14 (std's
 # `unwind` crate wants it even with panic=abort); no self-contained crt.
-CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=musl-gcc \
-RUSTFLAGS="-C link-self-contained=no -C panic=abort -C target-feature=+crt-static \
+build_static() {
+    CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=musl-gcc \
+    RUSTFLAGS="-C link-self-contained=no -C panic=abort -C target-feature=+crt-static \
 -C relocation-model=static -C link-arg=-static -L /usr/lib/llvm-14/lib" \
-RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
-    cargo build --quiet --release -Zbuild-std=std,panic_abort --target "$triple" \
-    --manifest-path "$manifest"
+    RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+        cargo build --quiet --release -Zbuild-std=std,panic_abort --target "$triple" "$@"
+}
+
+# Fails unless $1 is a statically linked executable.
+check_static() {
+    local what
+    what="$(file -b "$1")"
+    echo "file: $what"
+    if ! grep -q 'statically linked' <<<"$what" || readelf -lW "$1" | grep -qE 'INTERP|DYNAMIC'; then
+        echo "musl-static: FAIL ($1 is not statically linked)"
+        exit 1
+    fi
+}
+
+start=$SECONDS
+build_static --manifest-path "$manifest"
 bin="$CARGO_TARGET_DIR/$triple/release/seclude-musl-static"
 
-what="$(file -b "$bin")"
-echo "file: $what"
-if ! grep -q 'statically linked' <<<"$what" || readelf -lW "$bin" | grep -qE 'INTERP|DYNAMIC'; then
-    echo "musl-static: FAIL (not statically linked)"
-    exit 1
-fi
+check_static "$bin"
 
 set +e
 out="$("$bin" openat landlock_create_ruleset socketcall no_such_syscall)"
@@ -74,3 +83,23 @@ if ((${#problems[@]})); then
     exit 1
 fi
 echo "musl-static: ok, $size bytes ($stripped stripped), $((SECONDS - start))s"
+
+# The seclude command itself, static: it writes its loading marker (no file
+# to ship) and confines dynamically linked programs.
+start=$SECONDS
+build_static --manifest-path "$root/Cargo.toml" --bin seclude
+cmd="$CARGO_TARGET_DIR/$triple/release/seclude"
+check_static "$cmd"
+set +e
+allowed="$("$cmd" -p 'stdio rpath' -v r:/etc -- cat /etc/hostname 2>&1)"
+allowed_status=$?
+refused="$("$cmd" -p stdio -- cat /etc/hostname 2>&1)"
+refused_status=$?
+set -e
+printf 'allowed (%d): %s\nrefused (%d): %s\n' "$allowed_status" "$allowed" "$refused_status" "$refused"
+if ((allowed_status != 0)) || [[ "$allowed" != "$(cat /etc/hostname)" ]] \
+   || ((refused_status == 0)) || ! grep -q 'openat refused (EPERM); promise "rpath" would allow it' <<<"$refused"; then
+    echo "musl-static: FAIL (the static seclude command)"
+    exit 1
+fi
+echo "musl-static: seclude command ok, $(stat -c %s "$cmd") bytes, $((SECONDS - start))s"

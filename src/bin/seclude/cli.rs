@@ -123,11 +123,86 @@ pub fn size(flag: &str, text: &str, base: u64) -> Result<u64, Failure> {
         .ok_or_else(|| Failure::usage(format!("{flag} {text}: too large")))
 }
 
+/// A word as a shell would need it written: unchanged when it has only
+/// safe characters, otherwise in single quotes.
+pub fn shell_quote(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_./:=,+-@%".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 /// `--help`.
 pub const HELP: &str = "\
-seclude: run a program under pledge-style promises and unveil-style rules
+usage: seclude [FLAGS] [--] PROGRAM [ARGS...]     run PROGRAM confined
+       seclude learn [--] PROGRAM [ARGS...]       what PROGRAM needs
+       seclude explain [-p PROMISES] SYSCALL [ARG...]
+       seclude bpf [-p PROMISES] [-k] [--arch ARCH]
+       seclude resolve [--arch ARCH] NAME|NUMBER...
+       seclude syscalls [--arch ARCH]
 
-(help text comes with the run mode)
+Runs PROGRAM under pledge-style promises (a seccomp filter) and
+unveil-style path rules (Landlock). Flags as Cosmopolitan's pledge.com:
+
+  -p PROMISES     promises, space-separated, repeatable [default: stdio rpath]
+                    e.g. -p 'stdio rpath inet dns'
+  -v [PERM:]PATH  unveil PATH with PERM letters r w x c [default: r]
+                    e.g. -v /etc -v rwc:/tmp/out
+  -V              no unveil (promises only)
+  -q              quiet: refused calls are not reported on stderr
+  -k              kill the process on a refused call, rather than EPERM
+  -n              lowest priority: nice 19, idle I/O, idle scheduling
+  -u UID          run as this user id (root only), e.g. -u 65534
+  -g GID          run as this group id (root only)
+  -D              keep capabilities (by default every one is dropped)
+  -N              keep inherited descriptors (by default all but 0-2 close)
+  -C SECS         CPU time limit (RLIMIT_CPU), e.g. -C 10
+  -M BYTES        address space limit, k/m/g/t suffixes of 1024, e.g. -M 2g
+  -O FILES        open file limit (RLIMIT_NOFILE), e.g. -O 64
+  -P PROCS        process limit (RLIMIT_NPROC), e.g. -P 32
+  -F BYTES        file size limit, k/m/g/t suffixes of 1000, e.g. -F 100m
+  -T pledge       exit 0 if this kernel can enforce promises, else 1
+  -T unveil       exit 0 if this kernel can enforce unveil, else 1
+  --unshare LIST  new namespaces: user,mount,net,pid,ipc,uts,cgroup
+                    e.g. --unshare net,pid (a user namespace is added
+                    for a user without root)
+  --net none      no network: a new network namespace (only lo, down)
+  -h, --help      this text
+
+Promises: stdio rpath wpath cpath dpath flock fattr chown inet anet unix
+dns tty recvfd sendfd proc exec prot_exec id settime unveil vminfo tmppath
+(see PROMISES.md; `seclude explain` and `seclude bpf` show what a set does).
+
+Unveiled automatically (unless -V): PROGRAM (rx); for a dynamically linked
+program its loader and /lib, /lib64, /usr/lib, /usr/lib64, /usr/local/lib*
+(rx) and /etc/ld.so.*; and per promise the files it is for (stdio:
+/dev/null, /dev/zero, /dev/full, /dev/urandom, /dev/fd, /proc/self/fd,
+locale and time zone files; dns: /etc/hosts, resolv.conf, ...; tmppath:
+/tmp; tty: /dev/tty and terminfo; vminfo: /proc/stat, meminfo, ...).
+
+Loading: a dynamically linked program first runs its loader, which needs
+stdio rpath prot_exec. seclude allows those to each process until its
+loader has loaded everything (a marker object it preloads reports that),
+then only PROGRAM's promises hold. Refused calls are reported as
+  seclude: ls[1234]: ioctl refused (EPERM); promise \"tty\" would allow it
+
+Exit status: PROGRAM's own; 128+N if a signal N killed it; and
+  64  bad usage (the message names the argument)
+  65  bad promises
+  66  an unveil rule failed (missing path, bad letters, no Landlock)
+  70  explain found the table and the filter disagreeing (a bug: report it)
+  71  another part of the sandbox failed (namespaces, ids, limits, filter)
+  126 PROGRAM cannot be executed
+  127 PROGRAM not found
+  159 killed for a refused call (-k)
+
+examples:
+  seclude -p 'stdio rpath' -v /etc -- cat /etc/os-release
+  seclude -k -p stdio -- sh -c 'echo hi > /tmp/x'     (killed: 159)
+  seclude learn -- ls /
+  seclude explain -p 'stdio rpath' openat AT_FDCWD 0 'O_WRONLY|O_CREAT'
 ";
 
 #[cfg(test)]
@@ -141,6 +216,23 @@ mod tests {
         let e = promises(&["stdio rpth".into()]).unwrap_err();
         assert_eq!(e.code, exit::PROMISES);
         assert!(e.message.contains("\"rpth\""), "{}", e.message);
+    }
+
+    #[test]
+    fn the_help_names_every_promise() {
+        for promise in Promises::all().iter() {
+            let word = promise.word().unwrap();
+            assert!(HELP.contains(&format!(" {word}")), "--help lacks {word}");
+        }
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_quote("ls"), "ls");
+        assert_eq!(shell_quote("/etc/x.conf"), "/etc/x.conf");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
     }
 
     #[test]

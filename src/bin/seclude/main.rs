@@ -7,17 +7,21 @@
 //! are listed in [`exit`] and in `--help`.
 
 mod cli;
+mod elf;
 mod inspect;
+mod learn;
+mod marker;
+mod run;
+mod supervise;
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
-use cli::Failure;
-
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let outcome = match args.first().and_then(|a| a.to_str()) {
+        Some("learn") => learn::main(&args[1..]),
         Some("explain") => inspect::explain(&args[1..]),
         Some("bpf") => inspect::bpf(&args[1..]),
         Some("resolve") => inspect::resolve(&args[1..]),
@@ -26,7 +30,7 @@ fn main() -> ExitCode {
             print!("{}", cli::HELP);
             Ok(0)
         }
-        _ => Err(Failure::usage("run mode is not written yet".into())),
+        _ => run::main(&args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -52,6 +56,9 @@ pub mod exit {
     /// An unveil rule that cannot be applied (missing path, bad
     /// permission letters, Landlock unavailable).
     pub const UNVEIL: u8 = 66;
+    /// `explain` found the promise table and the compiled filter
+    /// disagreeing: a bug in seclude (`EX_SOFTWARE`).
+    pub const BUG: u8 = 70;
     /// Another part of the sandbox could not be applied (namespaces,
     /// limits, ids, the seccomp filter).
     pub const SETUP: u8 = 71;

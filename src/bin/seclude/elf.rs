@@ -1,0 +1,257 @@
+//! What seclude needs to know about a program before running it: whether
+//! a dynamic loader runs first (an ELF `PT_INTERP`, or a `#!` script whose
+//! interpreter has one) and which machine it is for.
+//!
+//! The facts are read from the file, never trusted for security: a wrong
+//! answer only decides whether the loader's allowance applies at all.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// What kind of executable a file is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Executable {
+    /// An ELF file: its machine (`e_machine`), class (32 or 64 bits) and
+    /// its loader (`PT_INTERP`), if dynamically linked.
+    Elf {
+        machine: u16,
+        bits: u8,
+        interpreter: Option<PathBuf>,
+    },
+    /// A `#!` script and its interpreter's path.
+    Script { interpreter: PathBuf },
+    /// Something else (the kernel will refuse it, or a binfmt_misc handler
+    /// will run it).
+    Other,
+}
+
+/// `EM_X86_64`.
+pub const EM_X86_64: u16 = 62;
+/// `EM_386`.
+pub const EM_386: u16 = 3;
+/// `EM_AARCH64`.
+pub const EM_AARCH64: u16 = 183;
+
+/// The machine seclude itself runs on, as an ELF `e_machine`, if known.
+pub const NATIVE_MACHINE: Option<u16> = if cfg!(target_arch = "x86_64") {
+    Some(EM_X86_64)
+} else if cfg!(target_arch = "aarch64") {
+    Some(EM_AARCH64)
+} else if cfg!(target_arch = "x86") {
+    Some(EM_386)
+} else {
+    None
+};
+
+/// Reads what [`Executable`] says about `path`.
+pub fn inspect(path: &Path) -> std::io::Result<Executable> {
+    let mut file = File::open(path)?;
+    // A header, and program headers that usually follow it directly; a
+    // file whose headers lie further is read again at their offset.
+    let mut head = vec![0u8; 4096];
+    let n = read_up_to(&mut file, &mut head)?;
+    head.truncate(n);
+    Ok(parse(&head, |offset, len| {
+        use std::io::{Seek, SeekFrom};
+        let mut buf = vec![0u8; len];
+        file.seek(SeekFrom::Start(offset)).ok()?;
+        let n = read_up_to(&mut file, &mut buf).ok()?;
+        buf.truncate(n);
+        Some(buf)
+    }))
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut total = 0;
+    while total < buf.len() {
+        match file.read(&mut buf[total..])? {
+            0 => break,
+            n => total += n,
+        }
+    }
+    Ok(total)
+}
+
+/// The pure part of [`inspect`]: `head` is the start of the file and
+/// `read_at(offset, len)` reads elsewhere.
+pub fn parse(head: &[u8], mut read_at: impl FnMut(u64, usize) -> Option<Vec<u8>>) -> Executable {
+    if let Some(rest) = head.strip_prefix(b"#!") {
+        let line = rest.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let text = String::from_utf8_lossy(line);
+        return match text.split_whitespace().next() {
+            Some(interpreter) => Executable::Script {
+                interpreter: PathBuf::from(interpreter),
+            },
+            None => Executable::Other,
+        };
+    }
+    if head.len() < 52 || &head[..4] != b"\x7fELF" {
+        return Executable::Other;
+    }
+    let bits = match head[4] {
+        1 => 32,
+        2 => 64,
+        _ => return Executable::Other,
+    };
+    let little = match head[5] {
+        1 => true,
+        2 => false,
+        _ => return Executable::Other,
+    };
+    let u16_at = |b: &[u8], o: usize| -> Option<u64> {
+        let v = b.get(o..o + 2)?;
+        Some(if little {
+            u16::from_le_bytes([v[0], v[1]])
+        } else {
+            u16::from_be_bytes([v[0], v[1]])
+        } as u64)
+    };
+    let u32_at = |b: &[u8], o: usize| -> Option<u64> {
+        let v: [u8; 4] = b.get(o..o + 4)?.try_into().ok()?;
+        Some(if little {
+            u32::from_le_bytes(v)
+        } else {
+            u32::from_be_bytes(v)
+        } as u64)
+    };
+    let u64_at = |b: &[u8], o: usize| -> Option<u64> {
+        let v: [u8; 8] = b.get(o..o + 8)?.try_into().ok()?;
+        Some(if little {
+            u64::from_le_bytes(v)
+        } else {
+            u64::from_be_bytes(v)
+        })
+    };
+    let word = |b: &[u8], o: usize| {
+        if bits == 64 {
+            u64_at(b, o)
+        } else {
+            u32_at(b, o)
+        }
+    };
+    let Some(machine) = u16_at(head, 18) else {
+        return Executable::Other;
+    };
+    // e_phoff, e_phentsize, e_phnum.
+    let (phoff, phentsize, phnum) = if bits == 64 {
+        (u64_at(head, 32), u16_at(head, 54), u16_at(head, 56))
+    } else {
+        (u32_at(head, 28), u16_at(head, 42), u16_at(head, 44))
+    };
+    let (Some(phoff), Some(phentsize), Some(phnum)) = (phoff, phentsize, phnum) else {
+        return Executable::Other;
+    };
+    let table_len = (phentsize * phnum) as usize;
+    let table: Vec<u8> = match head.get(phoff as usize..phoff as usize + table_len) {
+        Some(t) => t.to_vec(),
+        None => match read_at(phoff, table_len) {
+            Some(t) if t.len() == table_len => t,
+            _ => return Executable::Other,
+        },
+    };
+    const PT_INTERP: u64 = 3;
+    let mut interpreter = None;
+    for i in 0..phnum as usize {
+        let ph = &table[i * phentsize as usize..(i + 1) * phentsize as usize];
+        if u32_at(ph, 0) != Some(PT_INTERP) {
+            continue;
+        }
+        // p_offset and p_filesz.
+        let (offset, size) = if bits == 64 {
+            (word(ph, 8), word(ph, 32))
+        } else {
+            (word(ph, 4), word(ph, 16))
+        };
+        let (Some(offset), Some(size)) = (offset, size) else {
+            return Executable::Other;
+        };
+        let size = size.min(4096) as usize;
+        let bytes = match head.get(offset as usize..offset as usize + size) {
+            Some(b) => b.to_vec(),
+            None => read_at(offset, size).unwrap_or_default(),
+        };
+        let path = bytes.split(|&b| b == 0).next().unwrap_or(&[]);
+        interpreter = Some(PathBuf::from(String::from_utf8_lossy(path).into_owned()));
+    }
+    Executable::Elf {
+        machine: machine as u16,
+        bits,
+        interpreter,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_programs_are_recognised() {
+        // /bin/sh is dynamically linked on every Debian system.
+        match inspect(Path::new("/bin/sh")).unwrap() {
+            Executable::Elf {
+                machine,
+                interpreter,
+                ..
+            } => {
+                assert_eq!(Some(machine), NATIVE_MACHINE);
+                let interp = interpreter.expect("/bin/sh has a loader");
+                assert!(interp.to_string_lossy().contains("ld-"), "{interp:?}");
+            }
+            other => panic!("/bin/sh: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn scripts_and_other_files() {
+        let none = |_, _| None;
+        assert_eq!(
+            parse(b"#!/bin/sh -e\necho", none),
+            Executable::Script {
+                interpreter: "/bin/sh".into()
+            }
+        );
+        assert_eq!(parse(b"#!\n", none), Executable::Other);
+        assert_eq!(parse(b"hello", none), Executable::Other);
+        assert_eq!(parse(b"\x7fELF", none), Executable::Other);
+    }
+
+    #[test]
+    fn a_static_elf_has_no_interpreter() {
+        // A minimal 64-bit little-endian header with one PT_LOAD.
+        let mut elf = vec![0u8; 64 + 56];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[4] = 2;
+        elf[5] = 1;
+        elf[18..20].copy_from_slice(&EM_X86_64.to_le_bytes());
+        elf[32..40].copy_from_slice(&64u64.to_le_bytes());
+        elf[54..56].copy_from_slice(&56u16.to_le_bytes());
+        elf[56..58].copy_from_slice(&1u16.to_le_bytes());
+        elf[64..68].copy_from_slice(&1u32.to_le_bytes());
+        let got = parse(&elf, |_, _| None);
+        assert_eq!(
+            got,
+            Executable::Elf {
+                machine: EM_X86_64,
+                bits: 64,
+                interpreter: None
+            }
+        );
+        // The same with PT_INTERP pointing at a path past the header.
+        elf[64..68].copy_from_slice(&3u32.to_le_bytes());
+        elf[64 + 8..64 + 16].copy_from_slice(&200u64.to_le_bytes());
+        elf[64 + 32..64 + 40].copy_from_slice(&11u64.to_le_bytes());
+        let got = parse(&elf, |offset, len| {
+            assert_eq!((offset, len), (200, 11));
+            Some(b"/lib/ld.so\0".to_vec())
+        });
+        assert_eq!(
+            got,
+            Executable::Elf {
+                machine: EM_X86_64,
+                bits: 64,
+                interpreter: Some("/lib/ld.so".into())
+            }
+        );
+    }
+}

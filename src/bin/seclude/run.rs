@@ -1,0 +1,682 @@
+//! Run mode: `seclude [FLAGS] [--] PROGRAM [ARGS…]`, with the flags of
+//! Cosmopolitan's `pledge.com` where they overlap.
+//!
+//! The program runs as seclude's child under Landlock (its unveiled
+//! paths), the privilege and limit flags, and a seccomp filter of its
+//! promises whose refused calls come to seclude, which reports them (unless
+//! `-q`) and fails them with `EPERM` (or kills the process, `-k`). A
+//! dynamically linked program also gets the [`LOADER`] promises until its
+//! loader has finished (see [`crate::marker`]).
+
+use crate::cli::{self, Failure};
+use crate::elf::{self, Executable};
+use crate::exit;
+use crate::marker;
+use crate::supervise::{self, Ended, Launch, Phase, Verdict};
+use seclude::Errno;
+use seclude::bpf::{Action, Instruction};
+use seclude::landlock::{AbiVersion, Unveil};
+use seclude::ns::{IdMapping, NamespaceRequest, Namespaces};
+use seclude::pledge::{Decision, Promises, decide, supervised_policy, would_allow};
+use seclude::privileges::{Capabilities, Privileges, Resource};
+use seclude::sandbox::{Cause, Sandbox};
+use seclude::seccomp::notify::{Notification, Response};
+use seclude::seccomp::{Cmp, Condition, Rule, compile};
+use seclude::tables::{Abi, Syscall};
+use std::ffi::{CString, OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+/// What a dynamic loader needs before the program's own code runs: read
+/// its libraries and configuration (`rpath`), map them executable
+/// (`prot_exec`), and the basics (`stdio`).
+pub const LOADER: Promises = seclude::promises!("stdio rpath prot_exec");
+
+/// The promises when no `-p` is given (as pledge.com).
+pub const DEFAULT_PROMISES: &str = "stdio rpath";
+
+/// Run mode's options, as parsed.
+#[derive(Debug)]
+pub struct Options {
+    pub promise_lists: Vec<String>,
+    /// (permission letters, path)
+    pub unveils: Vec<(String, PathBuf)>,
+    pub no_unveil: bool,
+    pub kill: bool,
+    pub quiet: bool,
+    pub nice: bool,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub keep_capabilities: bool,
+    pub keep_fds: bool,
+    pub limits: Vec<(Resource, u64)>,
+    pub test: Option<String>,
+    pub namespaces: Namespaces,
+    pub program: Vec<OsString>,
+}
+
+/// Parses run mode's arguments: short flags (clustered as `-kq`, values
+/// attached as `-pstdio` or separate), `--unshare LIST`, `--net none`,
+/// then the program (after `--` or the first argument that is not a
+/// flag).
+pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
+    let mut o = Options {
+        promise_lists: Vec::new(),
+        unveils: Vec::new(),
+        no_unveil: false,
+        kill: false,
+        quiet: false,
+        nice: false,
+        uid: None,
+        gid: None,
+        keep_capabilities: false,
+        keep_fds: false,
+        limits: Vec::new(),
+        test: None,
+        namespaces: Namespaces::empty(),
+        program: Vec::new(),
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let bytes = arg.as_bytes();
+        if bytes == b"--" {
+            break;
+        }
+        if bytes.starts_with(b"--") {
+            let text = cli::utf8(arg, "an option")?;
+            let (name, inline) = match text.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (text, None),
+            };
+            let value = |it: &mut std::slice::Iter<'_, OsString>| -> Result<String, Failure> {
+                match &inline {
+                    Some(v) => Ok(v.clone()),
+                    None => Ok(cli::utf8(cli::value(it, name)?, name)?.to_string()),
+                }
+            };
+            match name {
+                "--unshare" => {
+                    let list = value(&mut it)?;
+                    let parsed = Namespaces::parse(&list).map_err(|e| {
+                        Failure::usage(format!("--unshare {list}: {e} (one of: user, mount, net, pid, ipc, uts, cgroup)"))
+                    })?;
+                    o.namespaces |= parsed;
+                }
+                "--net" => {
+                    let v = value(&mut it)?;
+                    if v != "none" {
+                        return Err(Failure::usage(format!(
+                            "--net {v}: only `--net none` is known"
+                        )));
+                    }
+                    o.namespaces |= Namespaces::NET;
+                }
+                "--help" => o.test = Some("help".into()),
+                _ => return Err(Failure::usage(format!("unknown option {name}"))),
+            }
+            continue;
+        }
+        if bytes.len() < 2 || bytes[0] != b'-' {
+            o.program.push(arg.clone());
+            break;
+        }
+        let text = cli::utf8(arg, "an option")?;
+        for (i, flag) in text[1..].char_indices() {
+            let takes_value = "pvTugCMOPF".contains(flag);
+            if !takes_value {
+                match flag {
+                    'V' => o.no_unveil = true,
+                    'k' => o.kill = true,
+                    'q' => o.quiet = true,
+                    'n' => o.nice = true,
+                    'D' => o.keep_capabilities = true,
+                    'N' => o.keep_fds = true,
+                    'h' => o.test = Some("help".into()),
+                    _ => return Err(Failure::usage(format!("unknown flag -{flag}"))),
+                }
+                continue;
+            }
+            let rest = &text[1 + i + flag.len_utf8()..];
+            let name = format!("-{flag}");
+            let v = if rest.is_empty() {
+                cli::utf8(cli::value(&mut it, &name)?, &name)?.to_string()
+            } else {
+                rest.to_string()
+            };
+            match flag {
+                'p' => o.promise_lists.push(v),
+                'v' => {
+                    let (perms, path) = match v.split_once(':') {
+                        Some((perms, path)) if !perms.contains('/') => (perms.to_string(), path),
+                        _ => ("r".to_string(), v.as_str()),
+                    };
+                    if path.is_empty() {
+                        return Err(Failure::new(exit::UNVEIL, format!("-v {v}: no path")));
+                    }
+                    o.unveils.push((perms, PathBuf::from(path)));
+                }
+                'T' => o.test = Some(v),
+                'u' => o.uid = Some(id(&name, &v)?),
+                'g' => o.gid = Some(id(&name, &v)?),
+                'C' => o.limits.push((Resource::Cpu, plain(&name, &v)?)),
+                'M' => o.limits.push((Resource::As, cli::size(&name, &v, 1024)?)),
+                'O' => o.limits.push((Resource::Nofile, plain(&name, &v)?)),
+                'P' => o.limits.push((Resource::Nproc, plain(&name, &v)?)),
+                'F' => o
+                    .limits
+                    .push((Resource::Fsize, cli::size(&name, &v, 1000)?)),
+                _ => unreachable!(),
+            }
+            break;
+        }
+    }
+    o.program.extend(it.cloned());
+    Ok(o)
+}
+
+fn id(flag: &str, v: &str) -> Result<u32, Failure> {
+    v.parse()
+        .map_err(|_| Failure::usage(format!("{flag} {v}: not a numeric id")))
+}
+
+fn plain(flag: &str, v: &str) -> Result<u64, Failure> {
+    v.parse()
+        .map_err(|_| Failure::usage(format!("{flag} {v}: not a number")))
+}
+
+/// Run mode.
+pub fn main(args: &[OsString]) -> Result<u8, Failure> {
+    let o = parse(args)?;
+    match o.test.as_deref() {
+        Some("help") => {
+            print!("{}", cli::HELP);
+            return Ok(0);
+        }
+        Some("pledge") => return Ok(if pledge_supported() { 0 } else { 1 }),
+        Some("unveil") => return Ok(if unveil_supported() { 0 } else { 1 }),
+        Some(other) => {
+            return Err(Failure::usage(format!(
+                "-T {other}: unknown test (pledge or unveil)"
+            )));
+        }
+        None => {}
+    }
+    let lists = if o.promise_lists.is_empty() {
+        vec![DEFAULT_PROMISES.to_string()]
+    } else {
+        o.promise_lists.clone()
+    };
+    let promises = cli::promises(&lists)?;
+    let Some(name) = o.program.first() else {
+        return Err(Failure::usage("no program to run".into()));
+    };
+    let path = find_program(name)?;
+    let executable = elf::inspect(&path).map_err(|e| cannot_execute(&path, &e.to_string()))?;
+    let interpreter = loader_of(&path, &executable)?;
+    if !o.no_unveil && !unveil_supported() {
+        return Err(Failure::new(
+            exit::UNVEIL,
+            "unveil: this kernel has no Landlock (or it is disabled); run with -V to go without"
+                .into(),
+        ));
+    }
+
+    // The paths, kept alive for the child's unveil.
+    let mut unveil_paths: Vec<(CString, String)> = Vec::new();
+    if !o.no_unveil {
+        unveil_paths = unveil_list(&o, promises, &path, &executable, interpreter.as_deref())?;
+    }
+    let mut unveil: Unveil<'_, 256> = Unveil::new();
+    for (i, (p, perms)) in unveil_paths.iter().enumerate() {
+        unveil.unveil(p, perms).map_err(|e| {
+            let shown = p.to_string_lossy();
+            Failure::new(
+                exit::UNVEIL,
+                format!("unveil {perms}:{shown} (rule {}): {e}", i + 1),
+            )
+        })?;
+    }
+
+    // A marker for a dynamically linked program.
+    let mut marker_fd = None;
+    let mut env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+    let dynamic = interpreter.is_some();
+    if dynamic {
+        if let Some(object) = elf::NATIVE_MACHINE.and_then(marker::object) {
+            let fd = marker_memfd(&object)?;
+            let preload = format!("/proc/self/fd/{}", fd.raw());
+            set_preload(&mut env, &preload);
+            marker_fd = Some(fd);
+        } else if !o.quiet {
+            eprintln!(
+                "seclude: warning: no loading marker for this architecture: {} keeps the loader's promises ({}) throughout",
+                name.to_string_lossy(),
+                cli::promise_words(LOADER.difference(promises))
+            );
+        }
+    }
+    let kept: Vec<i32> = [0, 1, 2]
+        .into_iter()
+        .chain(marker_fd.as_ref().map(|f| f.raw()))
+        .collect();
+
+    // Privileges: no capabilities unless -D; ids; limits; descriptors.
+    let mut privileges = Privileges::new().dumpable(true);
+    if o.keep_capabilities {
+        privileges = privileges.keep(Capabilities::all()).securebits(false);
+    }
+    if o.uid.is_some() || o.gid.is_some() {
+        let uid = o.uid.unwrap_or_else(seclude::sys::process::getuid);
+        let gid = o.gid.unwrap_or_else(seclude::sys::process::getgid);
+        privileges = privileges.user(uid, gid);
+    }
+    for &(resource, value) in &o.limits {
+        privileges = privileges.rlimit(resource, value);
+    }
+    if !o.keep_fds {
+        privileges = privileges.close_fds_except(&kept);
+    }
+
+    // Namespaces: an unprivileged user needs a user namespace for the others.
+    let mut namespaces = o.namespaces;
+    if !namespaces.is_empty() && seclude::sys::process::geteuid() != 0 {
+        namespaces |= Namespaces::USER;
+    }
+    let request = NamespaceRequest::new(namespaces).id_mapping(IdMapping::Own);
+    let outer = (
+        seclude::sys::process::getuid(),
+        seclude::sys::process::getgid(),
+    );
+
+    let filter = filter(promises)?;
+    let launch = Launch {
+        path: CString::new(path.as_os_str().as_bytes()).expect("paths have no NUL"),
+        argv: c_strings(&o.program)?,
+        envp: environment(&env),
+        clone_flags: namespaces.bits() as u64,
+        filter,
+        dynamic: dynamic && marker_fd.is_some(),
+    };
+    let nice = o.nice;
+    let mut setup = || -> Result<(), Failure> {
+        if !namespaces.is_empty() {
+            seclude::ns::enter_child(&request, outer.0, outer.1)
+                .map_err(|e| Failure::new(exit::SETUP, format!("namespaces: {e}")))?;
+        }
+        if nice {
+            make_nice()?;
+        }
+        let mut sandbox = Sandbox::new().privileges(privileges);
+        if !o.no_unveil {
+            sandbox = sandbox.unveil(&unveil);
+        }
+        sandbox.apply().map_err(|e| {
+            let code = if matches!(e.cause, Cause::Landlock(_)) {
+                exit::UNVEIL
+            } else {
+                exit::SETUP
+            };
+            Failure::new(code, format!("{e}"))
+        })?;
+        Ok(())
+    };
+    let shown = name.to_string_lossy().into_owned();
+    let mut handler = |n: &Notification, phase: Phase| -> Verdict {
+        refuse_or_allow(n, phase, promises, o.kill, o.quiet, &shown)
+    };
+    let ended = supervise::run(&launch, &mut setup, &mut handler)?;
+    drop(marker_fd);
+    match ended {
+        Ended::Failed(failure) => Err(failure),
+        Ended::Ran {
+            status,
+            killed_for_violation,
+            never_loaded,
+        } => {
+            if never_loaded && !o.quiet {
+                eprintln!(
+                    "seclude: warning: {shown} never signalled the end of its loading (LD_PRELOAD ignored?): it kept the loader's promises ({})",
+                    cli::promise_words(LOADER.difference(promises))
+                );
+            }
+            Ok(match status {
+                _ if killed_for_violation => exit::VIOLATION,
+                seclude::sys::process::ExitStatus::Exited(code) => code as u8,
+                seclude::sys::process::ExitStatus::Killed { signal, .. } => {
+                    128u8.wrapping_add(signal as u8)
+                }
+            })
+        }
+    }
+}
+
+/// The marker object in a memfd that an exec keeps open (no close-on-exec).
+pub fn marker_memfd(object: &[u8]) -> Result<seclude::sys::fd::OwnedFd, Failure> {
+    let fd = seclude::sys::fd::memfd_create(c"seclude-marker", 0)
+        .map_err(|e| Failure::new(exit::SETUP, format!("memfd_create: {e}")))?;
+    seclude::sys::write_all(fd.raw(), object)
+        .map_err(|e| Failure::new(exit::SETUP, format!("writing the marker: {e}")))?;
+    Ok(fd)
+}
+
+/// Arguments as C strings.
+pub fn c_strings(args: &[OsString]) -> Result<Vec<CString>, Failure> {
+    args.iter()
+        .map(|a| CString::new(a.as_bytes()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| Failure::usage("an argument contains a NUL byte".into()))
+}
+
+/// `KEY=VALUE` strings (variables with a NUL byte cannot be passed on).
+pub fn environment(env: &[(OsString, OsString)]) -> Vec<CString> {
+    env.iter()
+        .filter_map(|(k, v)| {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).ok()
+        })
+        .collect()
+}
+
+/// Decides a call the promises refused: the loader's allowance while
+/// loading, otherwise the penalty (with a message unless quiet).
+fn refuse_or_allow(
+    n: &Notification,
+    phase: Phase,
+    promises: Promises,
+    kill: bool,
+    quiet: bool,
+    shown: &str,
+) -> Verdict {
+    let abi = Abi::NATIVE;
+    let call = abi.syscall(n.data.nr as u32);
+    if let Some(call) = call {
+        let allowed_while_loading = phase == Phase::Loading
+            && decide(promises | LOADER, abi, call, &n.data.args, n.pid) == Decision::Allowed;
+        // A notified exec is allowed if promised (the filter sends every
+        // exec to seclude, to follow what runs).
+        let promised_exec = matches!(call, Syscall::execve | Syscall::execveat)
+            && decide(promises, abi, call, &n.data.args, n.pid) == Decision::Allowed;
+        if allowed_while_loading || promised_exec {
+            return Verdict {
+                response: Response::Continue,
+                kill: false,
+            };
+        }
+    }
+    if !quiet {
+        let name = call
+            .map(|c| c.name().to_string())
+            .unwrap_or_else(|| format!("syscall {}", n.data.nr));
+        let fix = match call.and_then(|c| would_allow(promises, abi, c, &n.data.args, n.pid)) {
+            Some(extra) if !extra.is_empty() => {
+                format!("promise \"{}\" would allow it", cli::promise_words(extra))
+            }
+            _ => "no promise allows it".to_string(),
+        };
+        let penalty = if kill { "killed" } else { "EPERM" };
+        eprintln!(
+            "seclude: {shown}[{}]: {name} refused ({penalty}); {fix}",
+            n.pid
+        );
+    }
+    Verdict {
+        response: Response::Error(Errno::EPERM),
+        kill,
+    }
+}
+
+/// The filter: the promises, with every refused call, every exec and the
+/// marker sent to seclude.
+pub fn filter(promises: Promises) -> Result<Vec<Instruction>, Failure> {
+    let marker = Rule::with(
+        Syscall::prctl,
+        &[Condition::arg32(0, Cmp::Eq, marker::MARKER_OPTION)],
+        Action::UserNotif,
+    )
+    .expect("one condition");
+    let first = [
+        Rule::new(Syscall::execve, Action::UserNotif),
+        Rule::new(Syscall::execveat, Action::UserNotif),
+        marker,
+    ];
+    let policy = supervised_policy(&first, promises, Abi::NATIVE)
+        .map_err(|e| Failure::new(exit::PROMISES, format!("promises: {e}")))?;
+    let program =
+        compile::<{ seclude::pledge::MAX_RULES }, { seclude::bpf::MAX_INSNS }>(&policy)
+            .map_err(|e| Failure::new(exit::PROMISES, format!("compiling the filter: {e:?}")))?;
+    Ok(program.instructions().to_vec())
+}
+
+/// Whether this kernel can run a supervised pledge (user notifications).
+fn pledge_supported() -> bool {
+    seclude::seccomp::action_available(Action::UserNotif) == Ok(true)
+}
+
+fn unveil_supported() -> bool {
+    !matches!(seclude::landlock::abi_version(), AbiVersion::Unsupported)
+}
+
+/// The program's path, searched in `PATH` unless it has a slash.
+pub fn find_program(name: &OsStr) -> Result<PathBuf, Failure> {
+    use std::os::unix::fs::PermissionsExt;
+    let shown = name.to_string_lossy();
+    if name.as_bytes().contains(&b'/') {
+        let path = PathBuf::from(name);
+        return match std::fs::metadata(&path) {
+            Ok(_) => Ok(path),
+            Err(e) => Err(Failure::new(exit::NOT_FOUND, format!("{shown}: {e}"))),
+        };
+    }
+    let search = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    let mut found_not_executable = None;
+    for dir in std::env::split_paths(&search) {
+        let candidate = dir.join(name);
+        if let Ok(meta) = std::fs::metadata(&candidate) {
+            if meta.is_file() && meta.permissions().mode() & 0o111 != 0 {
+                return Ok(candidate);
+            }
+            found_not_executable.get_or_insert(candidate);
+        }
+    }
+    match found_not_executable {
+        Some(path) => Err(cannot_execute(&path, "not executable")),
+        None => Err(Failure::new(
+            exit::NOT_FOUND,
+            format!("{shown}: command not found"),
+        )),
+    }
+}
+
+pub fn cannot_execute(path: &Path, why: &str) -> Failure {
+    Failure::new(exit::CANNOT_EXECUTE, format!("{}: {why}", path.display()))
+}
+
+/// The program's loader (its ELF interpreter, or its script
+/// interpreter's), refusing programs for another machine (the filter
+/// covers the native ABI only: their calls would kill them).
+pub fn loader_of(path: &Path, executable: &Executable) -> Result<Option<PathBuf>, Failure> {
+    match executable {
+        Executable::Elf {
+            machine,
+            bits,
+            interpreter,
+        } => {
+            if Some(*machine) != elf::NATIVE_MACHINE || *bits as usize != usize::BITS as usize {
+                return Err(cannot_execute(
+                    path,
+                    &format!(
+                        "built for another ABI (ELF machine {machine}, {bits}-bit); seclude's filter covers only its own"
+                    ),
+                ));
+            }
+            Ok(interpreter.clone())
+        }
+        Executable::Script { interpreter } => {
+            let inner = elf::inspect(interpreter)
+                .map_err(|e| cannot_execute(interpreter, &e.to_string()))?;
+            match inner {
+                Executable::Script { .. } => {
+                    Err(cannot_execute(path, "its interpreter is itself a script"))
+                }
+                other => loader_of(interpreter, &other),
+            }
+        }
+        Executable::Other => Ok(None),
+    }
+}
+
+/// Sets `LD_PRELOAD` to `object` first, before any preloads already asked for.
+pub fn set_preload(env: &mut Vec<(OsString, OsString)>, object: &str) {
+    match env.iter_mut().find(|(k, _)| k == "LD_PRELOAD") {
+        Some((_, v)) => {
+            let mut joined = OsString::from(object);
+            joined.push(":");
+            joined.push(&*v);
+            *v = joined;
+        }
+        None => env.push(("LD_PRELOAD".into(), object.into())),
+    }
+}
+
+/// The unveil rules: the program itself (`rx`), its loader and libraries
+/// when dynamically linked, the files each promise needs (as pledge.com),
+/// then the `-v` rules. Automatic paths that do not exist are skipped; a
+/// `-v` path must exist.
+fn unveil_list(
+    o: &Options,
+    promises: Promises,
+    program: &Path,
+    executable: &Executable,
+    interpreter: Option<&Path>,
+) -> Result<Vec<(CString, String)>, Failure> {
+    let mut list: Vec<(PathBuf, &str)> = vec![(program.to_path_buf(), "rx")];
+    if let Executable::Script { interpreter } = executable {
+        list.push((interpreter.clone(), "rx"));
+    }
+    if let Some(loader) = interpreter {
+        list.push((loader.to_path_buf(), "rx"));
+        for dir in [
+            "/lib",
+            "/lib64",
+            "/usr/lib",
+            "/usr/lib64",
+            "/usr/local/lib",
+            "/usr/local/lib64",
+        ] {
+            list.push((dir.into(), "rx"));
+        }
+        for file in [
+            "/etc/ld.so.cache",
+            "/etc/ld.so.conf",
+            "/etc/ld.so.conf.d",
+            "/etc/ld.so.preload",
+        ] {
+            list.push((file.into(), "r"));
+        }
+    }
+    for &(promise, path, perms) in AUTOMATIC {
+        if promises.contains(promise) {
+            list.push((path.into(), perms));
+        }
+    }
+    let mut rules: Vec<(CString, String)> = list
+        .into_iter()
+        .filter(|(p, _)| p.exists())
+        .map(|(p, perms)| {
+            (
+                CString::new(p.into_os_string().into_vec()).expect("no NUL"),
+                perms.to_string(),
+            )
+        })
+        .collect();
+    for (perms, path) in &o.unveils {
+        let shown = format!("-v {perms}:{}", path.display());
+        seclude::landlock::UnveilPerms::parse(perms)
+            .map_err(|e| Failure::new(exit::UNVEIL, format!("{shown}: {e}")))?;
+        if let Err(e) = std::fs::metadata(path) {
+            return Err(Failure::new(exit::UNVEIL, format!("{shown}: {e}")));
+        }
+        let c = CString::new(path.as_os_str().as_bytes())
+            .map_err(|_| Failure::new(exit::UNVEIL, format!("{shown}: contains a NUL byte")))?;
+        rules.push((c, perms.clone()));
+    }
+    Ok(rules)
+}
+
+/// The files a promise's calls are for, unveiled with it (the list of
+/// pledge.com, trimmed to files that make sense on Linux distributions).
+/// Not `/dev/stdin` and friends: they name whatever descriptors 0 to 2
+/// are, and a pipe or a socket is no path Landlock can hold a rule for
+/// (the program has those descriptors open already).
+const AUTOMATIC: &[(Promises, &str, &str)] = &[
+    (Promises::STDIO, "/dev/null", "rw"),
+    (Promises::STDIO, "/dev/zero", "r"),
+    (Promises::STDIO, "/dev/full", "rw"),
+    (Promises::STDIO, "/dev/urandom", "r"),
+    (Promises::STDIO, "/dev/fd", "r"),
+    (Promises::STDIO, "/proc/self/fd", "rw"),
+    (Promises::STDIO, "/proc/self/stat", "r"),
+    (Promises::STDIO, "/proc/self/status", "r"),
+    (Promises::STDIO, "/proc/self/cmdline", "r"),
+    (Promises::STDIO, "/etc/localtime", "r"),
+    (Promises::STDIO, "/usr/share/locale", "r"),
+    (Promises::STDIO, "/usr/share/zoneinfo", "r"),
+    (Promises::STDIO, "/usr/lib/locale", "r"),
+    (Promises::STDIO, "/proc/sys/kernel/version", "r"),
+    (Promises::STDIO, "/proc/sys/kernel/ngroups_max", "r"),
+    (Promises::STDIO, "/proc/sys/kernel/cap_last_cap", "r"),
+    (Promises::STDIO, "/proc/sys/vm/overcommit_memory", "r"),
+    (Promises::RPATH, "/proc/filesystems", "r"),
+    (Promises::INET, "/etc/ssl/certs/ca-certificates.crt", "r"),
+    (Promises::DNS, "/etc/hosts", "r"),
+    (Promises::DNS, "/etc/hostname", "r"),
+    (Promises::DNS, "/etc/services", "r"),
+    (Promises::DNS, "/etc/protocols", "r"),
+    (Promises::DNS, "/etc/resolv.conf", "r"),
+    (Promises::DNS, "/etc/nsswitch.conf", "r"),
+    (Promises::DNS, "/etc/gai.conf", "r"),
+    (Promises::TTY, "/dev/tty", "rw"),
+    (Promises::TTY, "/etc/terminfo", "r"),
+    (Promises::TTY, "/usr/lib/terminfo", "r"),
+    (Promises::TTY, "/usr/share/terminfo", "r"),
+    (Promises::VMINFO, "/proc/stat", "r"),
+    (Promises::VMINFO, "/proc/meminfo", "r"),
+    (Promises::VMINFO, "/proc/cpuinfo", "r"),
+    (Promises::VMINFO, "/proc/diskstats", "r"),
+    (Promises::VMINFO, "/proc/self/maps", "r"),
+    (Promises::VMINFO, "/sys/devices/system/cpu", "r"),
+    (Promises::TMPPATH, "/tmp", "rwc"),
+];
+
+/// `-n`: the lowest CPU priority, idle I/O class and idle scheduling (as
+/// pledge.com).
+fn make_nice() -> Result<(), Failure> {
+    const PRIO_PROCESS: usize = 0;
+    const IOPRIO_WHO_PROCESS: usize = 1;
+    const IOPRIO_IDLE: usize = 3 << 13;
+    const SCHED_IDLE: usize = 5;
+    let call = |name: &str, sc: Syscall, args: [usize; 3]| -> Result<(), Failure> {
+        let nr = Abi::NATIVE
+            .number(sc)
+            .ok_or_else(|| Failure::new(exit::SETUP, format!("-n: no {name} here")))?;
+        // SAFETY: integer arguments, and for sched_setscheduler a pointer
+        // to a zeroed struct sched_param that outlives the call.
+        unsafe { seclude::sys::syscall3(nr as usize, args[0], args[1], args[2]) }
+            .map(|_| ())
+            .map_err(|e| Failure::new(exit::SETUP, format!("-n: {name}: {e}")))
+    };
+    call("setpriority", Syscall::setpriority, [PRIO_PROCESS, 0, 19])?;
+    call(
+        "ioprio_set",
+        Syscall::ioprio_set,
+        [IOPRIO_WHO_PROCESS, 0, IOPRIO_IDLE],
+    )?;
+    let param = 0i32;
+    call(
+        "sched_setscheduler",
+        Syscall::sched_setscheduler,
+        [0, SCHED_IDLE, &param as *const i32 as usize],
+    )
+}
