@@ -136,7 +136,7 @@ impl Run {
     }
 
     /// Asserts that seclude's report lines are exactly `count` lines of
-    /// `seclude: PROGRAM[PID]: CALL refused (PENALTY); promise "FIX" would
+    /// `seclude: NAME[PID]: CALL refused (PENALTY); promise "FIX" would
     /// allow it`, with a numeric PID.
     fn refusals(&self, count: usize, program: &str, call: &str, penalty: &str, fix: &str) -> &Run {
         let reports = self.reports();
@@ -622,7 +622,7 @@ fn connect_refused_without_inet() {
         run(&[], PYTHON_PROMISES)
             .status(0)
             .out("before\nEPERM Operation not permitted\n")
-            .refusals(1, PYTHON, "socket", "EPERM", "inet");
+            .refusals(1, "python3", "socket", "EPERM", "inet");
         run(&["-q"], PYTHON_PROMISES)
             .status(0)
             .out("before\nEPERM Operation not permitted\n")
@@ -630,7 +630,7 @@ fn connect_refused_without_inet() {
         run(&["-k"], PYTHON_PROMISES)
             .status(VIOLATION)
             .out("before\n")
-            .refusals(1, PYTHON, "socket", "killed", "inet");
+            .refusals(1, "python3", "socket", "killed", "inet");
         run(&[], &format!("{PYTHON_PROMISES} inet"))
             .status(0)
             .out("before\nconnected\n")

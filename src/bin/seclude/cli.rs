@@ -183,9 +183,10 @@ locale and time zone files; dns: /etc/hosts, resolv.conf, ...; tmppath:
 /tmp; tty: /dev/tty and terminfo; vminfo: /proc/stat, meminfo, ...).
 
 Loading: a dynamically linked program first runs its loader, which needs
-stdio rpath prot_exec. seclude allows those to each process until its
-loader has loaded everything (a marker object it preloads reports that),
-then only PROGRAM's promises hold. Refused calls are reported as
+stdio rpath prot_exec. seclude allows those to each process run by a
+system loader until the loader has loaded everything (a marker object it
+preloads reports that), then only PROGRAM's promises hold. Initializers
+of the libraries the program links run before the marker. Refused calls are reported as
   seclude: ls[1234]: ioctl refused (EPERM); promise \"tty\" would allow it
 
 Exit status: PROGRAM's own; 128+N if a signal N killed it; and

@@ -142,8 +142,16 @@ pub fn parse(head: &[u8], mut read_at: impl FnMut(u64, usize) -> Option<Vec<u8>>
     let (Some(phoff), Some(phentsize), Some(phnum)) = (phoff, phentsize, phnum) else {
         return Executable::Other;
     };
+    // Untrusted numbers: a sane entry size, at most 64 KiB of table.
+    let min_entry = if bits == 64 { 56 } else { 32 };
+    if phentsize < min_entry || phentsize * phnum > 0x10000 {
+        return Executable::Other;
+    }
     let table_len = (phentsize * phnum) as usize;
-    let table: Vec<u8> = match head.get(phoff as usize..phoff as usize + table_len) {
+    let Some(table_end) = (phoff as usize).checked_add(table_len) else {
+        return Executable::Other;
+    };
+    let table: Vec<u8> = match head.get(phoff as usize..table_end) {
         Some(t) => t.to_vec(),
         None => match read_at(phoff, table_len) {
             Some(t) if t.len() == table_len => t,
@@ -167,7 +175,10 @@ pub fn parse(head: &[u8], mut read_at: impl FnMut(u64, usize) -> Option<Vec<u8>>
             return Executable::Other;
         };
         let size = size.min(4096) as usize;
-        let bytes = match head.get(offset as usize..offset as usize + size) {
+        let Some(end) = (offset as usize).checked_add(size) else {
+            return Executable::Other;
+        };
+        let bytes = match head.get(offset as usize..end) {
             Some(b) => b.to_vec(),
             None => read_at(offset, size).unwrap_or_default(),
         };
@@ -179,6 +190,34 @@ pub fn parse(head: &[u8], mut read_at: impl FnMut(u64, usize) -> Option<Vec<u8>>
         bits,
         interpreter,
     }
+}
+
+/// Whether `loader` is a system dynamic loader, trusted to run the
+/// preloaded marker before the program's own code: an `ld-*.so*` or
+/// `ld64.so*` file below /lib, /lib64, /usr/lib or /usr/lib64 (after
+/// symbolic links), owned by root and writable by nobody else, in a
+/// directory owned by root. A program naming any other file as its
+/// loader gets no loading allowance.
+pub fn trusted_loader(loader: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(real) = std::fs::canonicalize(loader) else {
+        return false;
+    };
+    let name = real
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let named_like_a_loader =
+        (name.starts_with("ld-") || name.starts_with("ld64.so")) && name.contains(".so");
+    let in_system_dir = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"]
+        .iter()
+        .any(|dir| real.starts_with(dir));
+    let root_owned =
+        |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.uid() == 0 && m.mode() & 0o022 == 0);
+    named_like_a_loader
+        && in_system_dir
+        && root_owned(&real)
+        && real.parent().is_some_and(root_owned)
 }
 
 #[cfg(test)]
@@ -200,6 +239,49 @@ mod tests {
             }
             other => panic!("/bin/sh: {other:?}"),
         }
+    }
+
+    #[test]
+    fn only_system_loaders_are_trusted() {
+        let Executable::Elf {
+            interpreter: Some(loader),
+            ..
+        } = inspect(Path::new("/bin/sh")).unwrap()
+        else {
+            panic!("/bin/sh is dynamic");
+        };
+        assert!(trusted_loader(&loader), "{loader:?}");
+        assert!(!trusted_loader(Path::new("/bin/sh")));
+        assert!(!trusted_loader(Path::new("/nonexistent/ld-linux.so.2")));
+        let dir = std::env::temp_dir().join(format!("seclude-ld-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fake = dir.join("ld-linux-x86-64.so.2");
+        std::fs::copy(&loader, &fake).unwrap();
+        let trusted = trusted_loader(&fake);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(!trusted, "a copy outside the system directories");
+    }
+
+    #[test]
+    fn malformed_headers_are_other_files() {
+        let mut elf = vec![0u8; 64];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[4] = 2;
+        elf[5] = 1;
+        // e_phoff near the top of the address space, huge entries.
+        elf[32..40].copy_from_slice(&u64::MAX.to_le_bytes());
+        elf[54..56].copy_from_slice(&56u16.to_le_bytes());
+        elf[56..58].copy_from_slice(&1u16.to_le_bytes());
+        assert_eq!(parse(&elf, |_, _| None), Executable::Other);
+        elf[32..40].copy_from_slice(&64u64.to_le_bytes());
+        elf[54..56].copy_from_slice(&u16::MAX.to_le_bytes());
+        elf[56..58].copy_from_slice(&u16::MAX.to_le_bytes());
+        assert_eq!(
+            parse(&elf, |_, _| panic!("no read of a 4 GiB table")),
+            Executable::Other
+        );
+        elf[54..56].copy_from_slice(&8u16.to_le_bytes());
+        assert_eq!(parse(&elf, |_, _| None), Executable::Other);
     }
 
     #[test]

@@ -77,10 +77,10 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     };
     let path = run::find_program(name)?;
     let executable = elf::inspect(&path).map_err(|e| run::cannot_execute(&path, &e.to_string()))?;
-    let dynamic = run::loader_of(&path, &executable)?.is_some();
+    let loader = run::loader_of(&path, &executable)?;
     let mut env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
     let mut marker_fd = None;
-    if dynamic {
+    if loader.as_deref().is_some_and(elf::trusted_loader) {
         if let Some(object) = elf::NATIVE_MACHINE.and_then(marker::object) {
             let fd = run::marker_memfd(&object)?;
             run::set_preload(&mut env, &format!("/proc/self/fd/{}", fd.raw()));
@@ -93,7 +93,6 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         envp: run::environment(&env),
         clone_flags: 0,
         filter: run::filter(Promises::empty())?,
-        dynamic: marker_fd.is_some(),
     };
     let mut record = Record::default();
     let mut handler = |n: &Notification, phase: Phase| -> Verdict {

@@ -237,22 +237,34 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         })?;
     }
 
-    // A marker for a dynamically linked program.
+    // A marker for a program a system loader runs.
     let mut marker_fd = None;
     let mut env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
-    let dynamic = interpreter.is_some();
-    if dynamic {
-        if let Some(object) = elf::NATIVE_MACHINE.and_then(marker::object) {
-            let fd = marker_memfd(&object)?;
-            let preload = format!("/proc/self/fd/{}", fd.raw());
-            set_preload(&mut env, &preload);
-            marker_fd = Some(fd);
-        } else if !o.quiet {
-            eprintln!(
-                "seclude: warning: no loading marker for this architecture: {} keeps the loader's promises ({}) throughout",
+    if let Some(loader) = &interpreter {
+        let object = elf::NATIVE_MACHINE.and_then(marker::object);
+        let why_not = if !elf::trusted_loader(loader) {
+            Some(format!(
+                "its loader {} is not a system loader",
+                loader.display()
+            ))
+        } else if object.is_none() {
+            Some("seclude has no loading marker for this architecture".to_string())
+        } else {
+            None
+        };
+        match (why_not, object) {
+            (None, Some(object)) => {
+                let fd = marker_memfd(&object)?;
+                set_preload(&mut env, &format!("/proc/self/fd/{}", fd.raw()));
+                marker_fd = Some(fd);
+            }
+            (why, _) if !o.quiet => eprintln!(
+                "seclude: warning: {}: {}, so loading gets no allowance (it may need \"{}\" in -p)",
                 name.to_string_lossy(),
+                why.unwrap_or_default(),
                 cli::promise_words(LOADER.difference(promises))
-            );
+            ),
+            _ => {}
         }
     }
     let kept: Vec<i32> = [0, 1, 2]
@@ -295,7 +307,6 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         envp: environment(&env),
         clone_flags: namespaces.bits() as u64,
         filter,
-        dynamic: dynamic && marker_fd.is_some(),
     };
     let nice = o.nice;
     let mut setup = || -> Result<(), Failure> {
@@ -320,7 +331,12 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         })?;
         Ok(())
     };
-    let shown = name.to_string_lossy().into_owned();
+    // Reports name the program as ps does: its file name.
+    let shown = Path::new(name)
+        .file_name()
+        .unwrap_or(name)
+        .to_string_lossy()
+        .into_owned();
     let mut handler = |n: &Notification, phase: Phase| -> Verdict {
         refuse_or_allow(n, phase, promises, o.kill, o.quiet, &shown)
     };
@@ -350,13 +366,34 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     }
 }
 
-/// The marker object in a memfd that an exec keeps open (no close-on-exec).
+/// The marker object in a memfd that an exec keeps open (no close-on-exec),
+/// sealed against any change and reopened read-only: the program gets a
+/// descriptor it cannot write through.
 pub fn marker_memfd(object: &[u8]) -> Result<seclude::sys::fd::OwnedFd, Failure> {
-    let fd = seclude::sys::fd::memfd_create(c"seclude-marker", 0)
-        .map_err(|e| Failure::new(exit::SETUP, format!("memfd_create: {e}")))?;
-    seclude::sys::write_all(fd.raw(), object)
-        .map_err(|e| Failure::new(exit::SETUP, format!("writing the marker: {e}")))?;
-    Ok(fd)
+    use seclude::sys::fd;
+    const F_ADD_SEALS: usize = 1033;
+    const SEALS: usize = 1 | 2 | 4 | 8; // SEAL, SHRINK, GROW, WRITE
+    let failed =
+        |what: &str, e: Errno| Failure::new(exit::SETUP, format!("marker object: {what}: {e}"));
+    let writable = fd::memfd_create(c"seclude-marker", fd::MFD_CLOEXEC | fd::MFD_ALLOW_SEALING)
+        .map_err(|e| failed("memfd_create", e))?;
+    seclude::sys::write_all(writable.raw(), object).map_err(|e| failed("write", e))?;
+    let fcntl = Abi::NATIVE
+        .number(Syscall::fcntl)
+        .or(Abi::NATIVE.number(Syscall::fcntl64));
+    // SAFETY: integer arguments.
+    unsafe {
+        seclude::sys::syscall3(
+            fcntl.expect("fcntl") as usize,
+            writable.raw() as usize,
+            F_ADD_SEALS,
+            SEALS,
+        )
+    }
+    .map_err(|e| failed("sealing", e))?;
+    let path = CString::new(format!("/proc/self/fd/{}", writable.raw())).expect("no NUL");
+    // Without O_CLOEXEC: the program's loader opens it by number.
+    fd::open(&path, fd::O_RDONLY, 0).map_err(|e| failed("reopening read-only", e))
 }
 
 /// Arguments as C strings.

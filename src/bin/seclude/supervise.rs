@@ -11,10 +11,10 @@
 //! child says where it is through a shared page, with plain stores.
 //!
 //! Which process is where: the child before its exec is seclude's own
-//! code (`Starting`: everything continues); a dynamically linked program
-//! is `Loading` from its exec until its [marker](crate::marker) call, then
-//! `Loaded`; a process seclude has not seen exec (a fork, a thread) is
-//! `Loaded`, the strict answer.
+//! code (everything continues); a program a system loader runs, with the
+//! [marker](crate::marker) preloaded, is `Loading` from its exec until its
+//! marker call, then `Loaded`; anything else is `Loaded`, the strict
+//! answer (see [`Tracker`] for how an exec is judged).
 
 use crate::cli::Failure;
 use crate::elf;
@@ -24,12 +24,13 @@ use seclude::Errno;
 use seclude::bpf::Instruction;
 use seclude::seccomp::notify::{self, Notification, Response};
 use seclude::seccomp::{FilterFlags, load};
-use seclude::sys::fd::{OwnedFd, POLLHUP, POLLIN, PollFd, poll};
+use seclude::sys::fd::{OwnedFd, POLLERR, POLLHUP, POLLIN, PollFd, poll};
 use seclude::sys::process::{self, ExitStatus, Forked};
 use seclude::tables::{Abi, Syscall};
 use std::collections::HashMap;
 use std::ffi::CString;
-use std::path::{Path, PathBuf};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 
 /// Where a process is, for the loader's allowance.
@@ -58,8 +59,6 @@ pub struct Launch {
     pub envp: Vec<CString>,
     pub clone_flags: u64,
     pub filter: Vec<Instruction>,
-    /// Whether a loader runs first (its exec starts in [`Phase::Loading`]).
-    pub dynamic: bool,
 }
 
 /// How the program ended.
@@ -212,6 +211,10 @@ pub fn run(
         .map(|a| a.as_ptr().cast())
         .chain([core::ptr::null()])
         .collect();
+    // What the program leaves running when it ends is reparented to
+    // seclude, which keeps supervising and reaps it.
+    // SAFETY: integer arguments.
+    let _ = unsafe { process::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
     // SAFETY: seclude is single-threaded, so the child may allocate; it
     // leaves only through exec or exit_group.
     let forked = unsafe { process::fork(launch.clone_flags | CLONE_FILES) }
@@ -245,32 +248,43 @@ pub fn run(
         }
         std::thread::sleep(std::time::Duration::from_micros(100));
     };
-    let signals =
-        signalfd(sigset(&watched)).map_err(|e| setup_failure(format!("signalfd: {e}")))?;
-    let mut phases: HashMap<u32, Phase> = HashMap::new();
-    let mut started = false;
+    // The program must not reach seclude through /proc/PID/mem (same
+    // user, no Landlock with -V): seclude stops being dumpable; the child
+    // keeps its own setting.
+    // SAFETY: integer arguments.
+    let _ = unsafe { process::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) };
+    let kill_child = |failure: Failure| {
+        let _ = process::kill(pid, process::SIGKILL);
+        let _ = process::wait(pid);
+        failure
+    };
+    let signals = signalfd(sigset(&watched))
+        .map_err(|e| kill_child(setup_failure(format!("signalfd: {e}"))))?;
+    let mut tracker = Tracker {
+        child: pid as u32,
+        started: false,
+        processes: HashMap::new(),
+    };
     let mut killed: Vec<u32> = Vec::new();
     let mut listening = true;
-    let status = loop {
+    let mut status = None;
+    // Until the child has ended and no process uses the filter any more:
+    // what the program leaves running stays supervised (seclude is their
+    // subreaper and reaps them).
+    while status.is_none() || listening {
         let mut fds = [
-            PollFd {
-                fd: if listening { listener.raw() } else { -1 },
-                events: POLLIN,
-                revents: 0,
-            },
-            PollFd {
-                fd: signals.raw(),
-                events: POLLIN,
-                revents: 0,
-            },
+            PollFd::new(if listening { listener.raw() } else { -1 }, POLLIN),
+            PollFd::new(signals.raw(), POLLIN),
         ];
         match poll(&mut fds, None) {
             Ok(_) | Err(Errno::EINTR) => {}
-            Err(e) => return Err(setup_failure(format!("poll: {e}"))),
+            Err(e) => return Err(kill_child(setup_failure(format!("poll: {e}")))),
         }
         if fds[1].revents & POLLIN != 0 {
-            if let Some(status) = read_signals(&signals, pid)? {
-                break status;
+            if let Some(ended) =
+                read_signals(&signals, pid, status.is_none()).map_err(kill_child)?
+            {
+                status = Some(ended);
             }
         }
         if fds[0].revents & POLLIN != 0 {
@@ -278,113 +292,220 @@ pub fn run(
                 Ok(n) => n,
                 // The caller died or was interrupted: nothing to answer.
                 Err(Errno::ENOENT | Errno::EINTR) => continue,
-                Err(e) => return Err(setup_failure(format!("receiving a notification: {e}"))),
+                Err(e) => {
+                    return Err(kill_child(setup_failure(format!(
+                        "receiving a notification: {e}"
+                    ))));
+                }
             };
-            let verdict = answer(&n, pid, &mut started, launch.dynamic, &mut phases, handler);
+            let (process, verdict) = tracker.answer(&n, handler);
             if verdict.kill {
-                let _ = process::kill(n.pid as i32, process::SIGKILL);
-                killed.push(n.pid);
+                let _ = process::kill(process as i32, process::SIGKILL);
+                killed.push(process);
             }
             match notify::respond(listener.raw(), n.id, verdict.response) {
                 Ok(()) | Err(Errno::ENOENT) => {}
-                Err(e) => return Err(setup_failure(format!("answering a notification: {e}"))),
+                Err(e) => {
+                    return Err(kill_child(setup_failure(format!(
+                        "answering a notification: {e}"
+                    ))));
+                }
             }
-        } else if fds[0].revents & POLLHUP != 0 {
-            // No process uses the filter any more.
+        } else if fds[0].revents & (POLLHUP | POLLERR) != 0 {
             listening = false;
         }
-    };
+    }
     if let Some(failure) = handoff.failure() {
         return Ok(Ended::Failed(failure));
     }
     Ok(Ended::Ran {
-        status,
+        status: status.expect("the loop ends with a status"),
         killed_for_violation: killed.contains(&(pid as u32)),
-        never_loaded: launch.dynamic && phases.get(&(pid as u32)) == Some(&Phase::Loading),
+        never_loaded: tracker.phase_of(pid as u32) == Some(Phase::Loading),
     })
 }
 
-/// Decides one notification: the child's own calls before its exec and
-/// the marker here, everything else by `handler` (with exec targets
-/// tracked for the loader's allowance).
-fn answer(
-    n: &Notification,
-    child: i32,
-    started: &mut bool,
-    dynamic: bool,
-    phases: &mut HashMap<u32, Phase>,
-    handler: &mut dyn FnMut(&Notification, Phase) -> Verdict,
-) -> Verdict {
-    let go_on = |response| Verdict {
-        response,
-        kill: false,
-    };
-    let call = Abi::NATIVE.syscall(n.data.nr as u32);
-    let is_exec = matches!(call, Some(Syscall::execve | Syscall::execveat));
-    if n.pid == child as u32 && !*started {
-        // seclude's own code, between the filter and the exec.
-        if is_exec {
-            *started = true;
-            phases.insert(
-                n.pid,
-                if dynamic {
-                    Phase::Loading
-                } else {
-                    Phase::Loaded
-                },
-            );
-        }
-        return go_on(Response::Continue);
-    }
-    if call == Some(Syscall::prctl)
-        && n.data.args[0] as u32 == MARKER_OPTION
-        && n.data.args[1] as u32 == MARKER_ARG
-    {
-        phases.insert(n.pid, Phase::Loaded);
-        return go_on(Response::Return(0));
-    }
-    let phase = phases.get(&n.pid).copied().unwrap_or(Phase::Loaded);
-    let verdict = handler(n, phase);
-    if is_exec && matches!(verdict.response, Response::Continue) {
-        let target = exec_target(n).map(|p| elf::inspect(&p));
-        let loads = matches!(
-            target,
-            Some(Ok(elf::Executable::Elf {
-                interpreter: Some(_),
-                ..
-            } | elf::Executable::Script { .. }))
-        );
-        phases.insert(n.pid, if loads { Phase::Loading } else { Phase::Loaded });
-    }
-    verdict
+const PR_SET_DUMPABLE: u32 = 4;
+const PR_SET_CHILD_SUBREAPER: u32 = 36;
+
+/// What seclude knows of one process (a thread group).
+struct Process {
+    /// Its start time (field 22 of /proc/PID/stat): a pid reused by a
+    /// later process has another.
+    start: u64,
+    phase: Phase,
+    /// An exec seclude let through and has not seen the result of: the
+    /// process's auxiliary vector before it, and the phase to keep if it
+    /// failed.
+    exec: Option<(Vec<u8>, Phase)>,
 }
 
-/// The file an `execve`/`execveat` names, read from the caller's memory
-/// (best effort: when it cannot be read, the new program gets no loader
-/// allowance, the strict answer).
-fn exec_target(n: &Notification) -> Option<PathBuf> {
-    use std::os::unix::fs::FileExt;
-    let execveat = Abi::NATIVE.syscall(n.data.nr as u32) == Some(Syscall::execveat);
-    let address = if execveat {
-        n.data.args[1]
-    } else {
-        n.data.args[0]
-    };
-    let mem = std::fs::File::open(format!("/proc/{}/mem", n.pid)).ok()?;
-    let mut buf = vec![0u8; 4096];
-    let len = mem.read_at(&mut buf, address).ok()?;
-    let end = buf[..len].iter().position(|&b| b == 0)?;
-    let path = PathBuf::from(String::from_utf8_lossy(&buf[..end]).into_owned());
-    if path.is_absolute() {
-        return Some(path);
-    }
-    let base = if execveat && n.data.args[0] as i32 != seclude::sys::fd::AT_FDCWD {
-        std::fs::read_link(format!("/proc/{}/fd/{}", n.pid, n.data.args[0] as i32)).ok()?
-    } else {
-        std::fs::read_link(format!("/proc/{}/cwd", n.pid)).ok()?
-    };
-    Some(base.join(path))
+/// The phases of the supervised processes.
+///
+/// An exec is judged by its result, not by its arguments: on the
+/// process's next notification, a changed auxiliary vector (a new image
+/// has a new one; an unchanged one reads as a failed exec, the strict
+/// answer) means the exec happened, and `/proc/PID/exe` is the program
+/// that now runs. It gets the loader's allowance only if its loader is a
+/// system loader ([`elf::trusted_loader`]) and the marker object is
+/// really preloaded (`LD_PRELOAD` in its environment names a descriptor
+/// that is seclude's marker memfd): then its marker call is sure to come
+/// before the program's own code.
+struct Tracker {
+    child: u32,
+    /// Whether the child has made its exec (before it, its calls are
+    /// seclude's own code).
+    started: bool,
+    processes: HashMap<u32, Process>,
 }
+
+impl Tracker {
+    /// The current phase of thread group `tgid` (None if unknown).
+    fn phase_of(&self, tgid: u32) -> Option<Phase> {
+        self.processes.get(&tgid).map(|p| p.phase)
+    }
+
+    /// Decides one notification; returns the caller's process id with the
+    /// verdict.
+    fn answer(
+        &mut self,
+        n: &Notification,
+        handler: &mut dyn FnMut(&Notification, Phase) -> Verdict,
+    ) -> (u32, Verdict) {
+        let go_on = |response| Verdict {
+            response,
+            kill: false,
+        };
+        let (tgid, start) = identify(n.pid).unwrap_or((n.pid, 0));
+        let call = Abi::NATIVE.syscall(n.data.nr as u32);
+        let is_exec = matches!(call, Some(Syscall::execve | Syscall::execveat));
+        if tgid == self.child && !self.started {
+            // seclude's own code, between the filter and the exec.
+            if is_exec {
+                self.started = true;
+                self.expect_exec(tgid, start, Phase::Loaded);
+            }
+            return (tgid, go_on(Response::Continue));
+        }
+        let phase = self.settle(tgid, start);
+        if call == Some(Syscall::prctl)
+            && n.data.args[0] as u32 == MARKER_OPTION
+            && n.data.args[1] as u32 == MARKER_ARG
+        {
+            self.set(tgid, start, Phase::Loaded);
+            return (tgid, go_on(Response::Return(0)));
+        }
+        let verdict = handler(n, phase);
+        if is_exec && matches!(verdict.response, Response::Continue) {
+            self.expect_exec(tgid, start, phase);
+        }
+        (tgid, verdict)
+    }
+
+    fn set(&mut self, tgid: u32, start: u64, phase: Phase) {
+        self.processes.insert(
+            tgid,
+            Process {
+                start,
+                phase,
+                exec: None,
+            },
+        );
+    }
+
+    /// Records an exec about to be let through.
+    fn expect_exec(&mut self, tgid: u32, start: u64, phase: Phase) {
+        let before = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
+        self.processes.insert(
+            tgid,
+            Process {
+                start,
+                phase,
+                exec: Some((before, phase)),
+            },
+        );
+    }
+
+    /// The phase of `tgid` now, resolving an exec let through earlier.
+    fn settle(&mut self, tgid: u32, start: u64) -> Phase {
+        let Some(process) = self.processes.get_mut(&tgid) else {
+            return Phase::Loaded;
+        };
+        if process.start != start {
+            // Another process with a reused pid.
+            self.processes.remove(&tgid);
+            return Phase::Loaded;
+        }
+        if let Some((before, prior)) = process.exec.take() {
+            let now = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
+            process.phase = if !before.is_empty() && now != before {
+                loading_phase(tgid)
+            } else {
+                prior
+            };
+        }
+        process.phase
+    }
+}
+
+/// A thread's process id and start time, from /proc.
+fn identify(tid: u32) -> Option<(u32, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+    let tgid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Tgid:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{tgid}/stat")).ok()?;
+    // The name (field 2) may hold spaces and parentheses: count from the
+    // last ')'. Field 22 is the 20th after it.
+    let after = &stat[stat.rfind(')')? + 1..];
+    let start = after.split_whitespace().nth(19)?.parse().ok()?;
+    Some((tgid, start))
+}
+
+/// The phase of a process that has just exec'd: `Loading` if a system
+/// loader runs it and seclude's marker is preloaded, `Loaded` otherwise.
+fn loading_phase(tgid: u32) -> Phase {
+    let trusted = match elf::inspect(Path::new(&format!("/proc/{tgid}/exe"))) {
+        Ok(elf::Executable::Elf {
+            interpreter: Some(loader),
+            ..
+        }) => elf::trusted_loader(&loader),
+        _ => false,
+    };
+    if trusted && marker_preloaded(tgid) {
+        Phase::Loading
+    } else {
+        Phase::Loaded
+    }
+}
+
+/// Whether `LD_PRELOAD` in the process's (initial) environment names one
+/// of its descriptors that is seclude's marker memfd.
+fn marker_preloaded(tgid: u32) -> bool {
+    let Ok(environ) = std::fs::read(format!("/proc/{tgid}/environ")) else {
+        return false;
+    };
+    let Some(preload) = environ
+        .split(|&b| b == 0)
+        .find_map(|var| var.strip_prefix(b"LD_PRELOAD="))
+    else {
+        return false;
+    };
+    String::from_utf8_lossy(preload)
+        .split([':', ' '])
+        .filter_map(|item| item.strip_prefix("/proc/self/fd/"))
+        .filter_map(|fd| fd.parse::<u32>().ok())
+        .any(|fd| {
+            std::fs::read_link(format!("/proc/{tgid}/fd/{fd}"))
+                .is_ok_and(|target| target.as_os_str().as_bytes().starts_with(MARKER_LINK))
+        })
+}
+
+/// What /proc/PID/fd/N shows for the marker memfd.
+const MARKER_LINK: &[u8] = b"/memfd:seclude-marker ";
 
 /// In the child: set up, install the filter, publish the listener, exec.
 fn child(
@@ -465,10 +586,15 @@ fn signalfd(set: u64) -> Result<OwnedFd, Errno> {
 }
 
 /// Reads the pending signals: passes on the ones sent to seclude by a
-/// process (a terminal's signals reach the whole process group, the
-/// program included, and are not sent twice), and returns the child's
-/// status once it has ended.
-fn read_signals(signals: &OwnedFd, child: i32) -> Result<Option<ExitStatus>, Failure> {
+/// process while the child runs (`forward`; a terminal's signals reach the
+/// whole process group, the program included, and are not sent twice),
+/// reaps every ended child (the program's orphans included), and returns
+/// the child's status once it has ended.
+fn read_signals(
+    signals: &OwnedFd,
+    child: i32,
+    forward: bool,
+) -> Result<Option<ExitStatus>, Failure> {
     // struct signalfd_siginfo: 128 bytes, ssi_signo at 0, ssi_code at 8.
     let mut info = [0u8; 128];
     let mut ended = None;
@@ -479,25 +605,20 @@ fn read_signals(signals: &OwnedFd, child: i32) -> Result<Option<ExitStatus>, Fai
             Err(Errno::EINTR) => continue,
             Err(e) => return Err(setup_failure(format!("reading signals: {e}"))),
         }
-        let signo = i32::from_ne_bytes(info[0..4].try_into().unwrap());
-        let code = i32::from_ne_bytes(info[8..12].try_into().unwrap());
+        let signo = i32::from_ne_bytes(info[0..4].try_into().expect("4 bytes"));
+        let code = i32::from_ne_bytes(info[8..12].try_into().expect("4 bytes"));
         if signo == SIGCHLD {
             if let Ok(Some(status)) = process::try_wait(child) {
                 ended = Some(status);
             }
-            break;
-        }
-        // SI_USER (0) and SI_QUEUE (-1) and below: sent by a process.
-        if code <= 0 {
+            reap_others();
+        } else if forward && code <= 0 {
+            // SI_USER (0), SI_QUEUE (-1) and below: sent by a process.
             let _ = process::kill(child, signo);
         }
         // One record per read; the signalfd is blocking, so stop when
         // poll says nothing is left.
-        let mut more = [PollFd {
-            fd: signals.raw(),
-            events: POLLIN,
-            revents: 0,
-        }];
+        let mut more = [PollFd::new(signals.raw(), POLLIN)];
         if !matches!(poll(&mut more, Some(0)), Ok(1..)) {
             break;
         }
@@ -505,10 +626,29 @@ fn read_signals(signals: &OwnedFd, child: i32) -> Result<Option<ExitStatus>, Fai
     Ok(ended)
 }
 
-/// The path of the running seclude (for messages).
-#[allow(dead_code)]
-pub fn program_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+/// Reaps every ended child without waiting (`waitid(P_ALL, ..,
+/// WEXITED | WNOHANG)` until none is left): orphans seclude adopted as
+/// their subreaper. The child's own status is read first, by pid.
+fn reap_others() {
+    const P_ALL: usize = 0;
+    const WEXITED_WNOHANG: usize = 4 | 1;
+    let nr = Abi::NATIVE.number(Syscall::waitid).expect("waitid") as usize;
+    loop {
+        // siginfo_t: 128 bytes; si_pid (the first union word) stays 0 when
+        // no child has ended.
+        let mut info = [0u64; 16];
+        // SAFETY: the kernel writes one siginfo_t into info.
+        let r = unsafe {
+            seclude::sys::syscall5(nr, P_ALL, 0, info.as_mut_ptr() as usize, WEXITED_WNOHANG, 0)
+        };
+        let pid_word = if cfg!(target_pointer_width = "64") {
+            2
+        } else {
+            1
+        };
+        let pid = (info[pid_word] & 0xffff_ffff) as u32;
+        if r.is_err() || pid == 0 {
+            break;
+        }
+    }
 }
