@@ -767,6 +767,116 @@ fn loader_allowance_ends_at_the_marker() {
     }
 }
 
+/// A failed exec gives nothing: before the exec was judged by its result,
+/// a process whose exec failed (here: Landlock refuses /usr/bin/env) was
+/// treated as loading a new program and got `rpath`. bash goes on after a
+/// failed `exec` with `execfail`; its read of the file must stay refused.
+#[test]
+fn a_failed_exec_gains_no_loader_allowance() {
+    let t = Scratch::new("failexec");
+    let data = t.dir("data", 0o755);
+    let file = t.file("data/f", "secret\n");
+    let unveil = format!("r:{data}");
+    let script = format!(
+        "shopt -s execfail; exec /usr/bin/env true; echo after exec; read l < {file}; echo \"read: $l\""
+    );
+    for mode in MODES {
+        // bash makes many refused calls of its own (it lacks rpath); what
+        // matters: the exec failed, bash went on, and the file stays
+        // unreadable.
+        seclude(
+            mode,
+            &[
+                "-p",
+                "stdio exec tty",
+                "-v",
+                &unveil,
+                "--",
+                "bash",
+                "-c",
+                &script,
+            ],
+        )
+        .status(0)
+        .out("after exec\nread: \n")
+        .err_has("/usr/bin/env: Permission denied")
+        .err_has(&format!("{file}: Operation not permitted"));
+        // Control: with rpath the same script reads the file.
+        seclude(
+            mode,
+            &[
+                "-q",
+                "-p",
+                "stdio rpath exec tty",
+                "-v",
+                &unveil,
+                "--",
+                "bash",
+                "-c",
+                &script,
+            ],
+        )
+        .status(0)
+        .out("after exec\nread: secret\n");
+    }
+}
+
+/// A program naming its own loader (here a copy of the system loader
+/// outside the system directories, patched into a copy of `cat`) gets no
+/// loading allowance: under `stdio rpath` its loader cannot map libc
+/// executable. With `prot_exec` promised it runs.
+#[test]
+fn a_program_with_its_own_loader_gets_no_allowance() {
+    let cat = fs::read("/usr/bin/cat").unwrap();
+    let system = b"/lib64/ld-linux-x86-64.so.2\0";
+    let Some(at) = cat.windows(system.len()).position(|w| w == system) else {
+        panic!("/usr/bin/cat has no x86-64 glibc loader path (this test is for x86-64 glibc)");
+    };
+    // A directory whose path keeps the loader path's length.
+    let dir = PathBuf::from(format!("/tmp/sld{:05}", std::process::id() % 100_000));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir(&dir).unwrap();
+    chmod(&dir, 0o755);
+    let fake_loader = dir.join("ld-linux.so.2");
+    let fake_path = format!("{}\0", fake_loader.display());
+    assert_eq!(fake_path.len(), system.len(), "{fake_path}");
+    fs::copy("/lib64/ld-linux-x86-64.so.2", &fake_loader).unwrap();
+    chmod(&fake_loader, 0o755);
+    let mut patched = cat.clone();
+    patched[at..at + system.len()].copy_from_slice(fake_path.as_bytes());
+    let program = dir.join("cat");
+    fs::write(&program, patched).unwrap();
+    chmod(&program, 0o755);
+    let program = program.to_str().unwrap();
+    let file = "/etc/hostname";
+    let expected = fs::read_to_string(file).unwrap();
+    for mode in MODES {
+        let run = seclude(
+            mode,
+            &["-p", "stdio rpath", "-v", file, "--", program, file],
+        );
+        assert_ne!(run.code, Some(0), "{}", run.ctx());
+        run.err_has("is not a system loader")
+            .err_has("mmap refused (EPERM); promise \"prot_exec\" would allow it");
+        seclude(
+            mode,
+            &[
+                "-p",
+                "stdio rpath prot_exec",
+                "-q",
+                "-v",
+                file,
+                "--",
+                program,
+                file,
+            ],
+        )
+        .status(0)
+        .out(&expected);
+    }
+    fs::remove_dir_all(&dir).unwrap();
+}
+
 /// `seclude learn -- PROGRAM` reports its calls and the smallest promise
 /// set; running PROGRAM under exactly that set (and the data unveiled)
 /// gives the same output with nothing refused.
