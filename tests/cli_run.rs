@@ -915,6 +915,27 @@ fn learn_then_run_with_the_learnt_promises() {
     }
 }
 
+/// The issue's own case: `learn` on `ls /` proposes a set under which
+/// `ls /` then runs (with `/` unveiled for reading), printing the same.
+#[test]
+fn learn_on_ls_root_proposes_a_set_it_runs_under() {
+    for mode in MODES {
+        let learn = seclude(mode, &["learn", "--", "ls", "/"]);
+        learn.status(0);
+        assert!(learn.stdout.lines().any(|l| l == "proc"), "{}", learn.ctx());
+        let (seen, set) = learnt(&learn.stderr);
+        assert!(seen.iter().any(|s| s == "getdents64"), "{}", learn.ctx());
+        seclude(mode, &["-p", &set, "-v", "r:/", "--", "ls", "/"])
+            .status(0)
+            .out(&learn.stdout)
+            .clean();
+        // Without the set's promises (stdio alone) it cannot list.
+        let refused = seclude(mode, &["-q", "-p", "stdio", "-v", "r:/", "--", "ls", "/"]);
+        assert_ne!(refused.code, Some(0), "{}", refused.ctx());
+        assert_eq!(refused.stdout, "", "{}", refused.ctx());
+    }
+}
+
 #[test]
 fn usage_errors_have_their_exit_statuses() {
     let t = Scratch::new("usage");

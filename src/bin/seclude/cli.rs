@@ -150,26 +150,29 @@ unveil-style path rules (Landlock). Flags as Cosmopolitan's pledge.com:
                     e.g. -p 'stdio rpath inet dns'
   -v [PERM:]PATH  unveil PATH with PERM letters r w x c [default: r]
                     e.g. -v /etc -v rwc:/tmp/out
-  -V              no unveil (promises only)
-  -q              quiet: refused calls are not reported on stderr
-  -k              kill the process on a refused call, rather than EPERM
-  -n              lowest priority: nice 19, idle I/O, idle scheduling
+  -V              no unveil (promises only), e.g. -V -p stdio
+  -q              quiet: refused calls are not reported, e.g. -q -p stdio
+  -k              kill on a refused call rather than EPERM, e.g. -k -p stdio
+  -n              lowest priority: nice 19, idle I/O and scheduling, e.g. -n
   -u UID          run as this user id (root only), e.g. -u 65534
-  -g GID          run as this group id (root only)
-  -D              keep capabilities (by default every one is dropped)
-  -N              keep inherited descriptors (by default all but 0-2 close)
+  -g GID          run as this group id (root only), e.g. -g 65534
+  -D              keep capabilities (default: all dropped), e.g. -D
+  -N              keep inherited descriptors (default: all but 0-2 close),
+                    e.g. -N -- prog 3<input
   -C SECS         CPU time limit (RLIMIT_CPU), e.g. -C 10
   -M BYTES        address space limit, k/m/g/t suffixes of 1024, e.g. -M 2g
   -O FILES        open file limit (RLIMIT_NOFILE), e.g. -O 64
   -P PROCS        process limit (RLIMIT_NPROC), e.g. -P 32
   -F BYTES        file size limit, k/m/g/t suffixes of 1000, e.g. -F 100m
-  -T pledge       exit 0 if this kernel can enforce promises, else 1
+  -T pledge       exit 0 if this kernel can enforce promises, else 1,
+                    e.g. seclude -T pledge && echo supported
   -T unveil       exit 0 if this kernel can enforce unveil, else 1
   --unshare LIST  new namespaces: user,mount,net,pid,ipc,uts,cgroup
                     e.g. --unshare net,pid (a user namespace is added
                     for a user without root)
-  --net none      no network: a new network namespace (only lo, down)
-  -h, --help      this text
+  --net none      no network: a new network namespace (only lo, down),
+                    e.g. --net none -p 'stdio inet'
+  -h, --help      this text, e.g. seclude --help | less
 
 Promises: stdio rpath wpath cpath dpath flock fattr chown inet anet unix
 dns tty recvfd sendfd proc exec prot_exec id settime unveil vminfo tmppath
@@ -224,6 +227,27 @@ mod tests {
         for promise in Promises::all().iter() {
             let word = promise.word().unwrap();
             assert!(HELP.contains(&format!(" {word}")), "--help lacks {word}");
+        }
+    }
+
+    #[test]
+    fn every_flag_of_the_help_has_an_example() {
+        let flags = HELP
+            .lines()
+            .skip_while(|l| !l.starts_with("  -p"))
+            .take_while(|l| !l.is_empty());
+        let mut flag: Option<&str> = None;
+        let mut example = false;
+        for line in flags.chain([""]) {
+            let starts = line.starts_with("  -");
+            if starts || line.is_empty() {
+                if let Some(f) = flag {
+                    assert!(example, "--help: {f} has no example");
+                }
+                flag = starts.then_some(line);
+                example = false;
+            }
+            example |= line.contains("e.g.") || line.contains("-T unveil");
         }
     }
 
