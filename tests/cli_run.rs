@@ -335,6 +335,38 @@ fn learnt(report: &str) -> (Vec<String>, String) {
     (calls, set)
 }
 
+/// The words of `learn`'s `try: seclude ...` line, split as a shell would
+/// (the line quotes with single quotes only).
+fn try_line(report: &str) -> Vec<String> {
+    let line = report
+        .lines()
+        .find_map(|l| l.strip_prefix("try: seclude "))
+        .unwrap_or_else(|| panic!("no `try:` line in:\n{report}"));
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
 #[test]
 fn sha256_self_check() {
     assert_eq!(
@@ -911,6 +943,16 @@ fn learn_then_run_with_the_learnt_promises() {
             let mut args = vec!["-p", &set, "-v", &unveil, "--"];
             args.extend(program);
             seclude(mode, &args).status(0).out(output).clean();
+            // The proposed command line, unveil rules included, as is.
+            let proposed = try_line(&learn.stderr);
+            assert!(
+                proposed
+                    .iter()
+                    .any(|w| w.ends_with(&data) || w.ends_with(&file)),
+                "{proposed:?}"
+            );
+            let proposed: Vec<&str> = proposed.iter().map(String::as_str).collect();
+            seclude(mode, &proposed).status(0).out(output).clean();
         }
     }
 }
@@ -926,6 +968,14 @@ fn learn_on_ls_root_proposes_a_set_it_runs_under() {
         let (seen, set) = learnt(&learn.stderr);
         assert!(seen.iter().any(|s| s == "getdents64"), "{}", learn.ctx());
         seclude(mode, &["-p", &set, "-v", "r:/", "--", "ls", "/"])
+            .status(0)
+            .out(&learn.stdout)
+            .clean();
+        // Its own proposal, `-v r:/` included.
+        let proposed = try_line(&learn.stderr);
+        assert!(proposed.iter().any(|w| w == "r:/"), "{proposed:?}");
+        let proposed: Vec<&str> = proposed.iter().map(String::as_str).collect();
+        seclude(mode, &proposed)
             .status(0)
             .out(&learn.stdout)
             .clean();

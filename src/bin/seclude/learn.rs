@@ -9,7 +9,9 @@
 //! they fail here too, so that the program takes the fallback it will
 //! take when confined, and that is what gets learnt. A dynamically linked
 //! program's loading phase is reported apart: seclude allows it the
-//! loader's promises anyway (see `crate::run::LOADER`).
+//! loader's promises anyway (see `crate::run::LOADER`). The paths the
+//! program names (open, exec, stat, create, remove) are read from its
+//! memory to propose `-v` rules: a hint, never a decision.
 
 use crate::cli::{self, Failure};
 use crate::elf;
@@ -22,6 +24,7 @@ use seclude::tables::{Abi, Syscall};
 use std::collections::BTreeMap;
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 
 /// What was seen of one system call.
 #[derive(Default)]
@@ -36,6 +39,8 @@ struct Seen {
 struct Record {
     program: BTreeMap<u32, Seen>,
     loading: BTreeMap<u32, Seen>,
+    /// The paths the program named after loading, with unveil letters.
+    paths: BTreeMap<PathBuf, String>,
 }
 
 impl Record {
@@ -51,8 +56,154 @@ impl Record {
             if !seen.needs.contains(&need) {
                 seen.needs.push(need);
             }
+            if phase == Phase::Loaded {
+                if let Some((path, letters)) = named_path(n, call) {
+                    let entry = self.paths.entry(path).or_default();
+                    for letter in letters.chars() {
+                        if !entry.contains(letter) {
+                            entry.push(letter);
+                        }
+                    }
+                }
+            }
         }
     }
+}
+
+/// The path a call names and the unveil letters it needs, read from the
+/// caller's memory. A hint for the report, never a decision: another
+/// thread could change the memory after it was read.
+fn named_path(n: &Notification, call: Syscall) -> Option<(PathBuf, &'static str)> {
+    use Syscall as S;
+    const O_ACCMODE: u64 = 3;
+    const O_CREAT: u64 = 0o100;
+    let a = &n.data.args;
+    let open_letters = |flags: u64| match (flags & O_ACCMODE, flags & O_CREAT != 0) {
+        (0, false) => "r",
+        (0, true) => "rc",
+        (1, false) => "w",
+        (1, true) => "wc",
+        (_, false) => "rw",
+        (_, true) => "rwc",
+    };
+    // (directory descriptor or None for the working directory, path, letters)
+    let (dir, address, letters) = match call {
+        S::open => (None, a[0], open_letters(a[1])),
+        S::openat => (Some(a[0]), a[1], open_letters(a[2])),
+        S::creat => (None, a[0], "wc"),
+        S::execve => (None, a[0], "rx"),
+        S::execveat => (Some(a[0]), a[1], "rx"),
+        S::stat | S::lstat | S::access | S::readlink | S::chdir => (None, a[0], "r"),
+        S::newfstatat | S::statx | S::faccessat | S::faccessat2 | S::readlinkat => {
+            (Some(a[0]), a[1], "r")
+        }
+        S::mkdir | S::unlink | S::rmdir => (None, a[0], "c"),
+        S::mkdirat | S::unlinkat => (Some(a[0]), a[1], "c"),
+        _ => return None,
+    };
+    let path = read_c_string(n.pid, address)?;
+    if path.as_os_str().is_empty() {
+        return None;
+    }
+    let full = if path.is_absolute() {
+        path
+    } else {
+        let base = match dir {
+            Some(fd) if fd as i32 != seclude::sys::fd::AT_FDCWD => {
+                std::fs::read_link(format!("/proc/{}/fd/{}", n.pid, fd as i32)).ok()?
+            }
+            _ => std::fs::read_link(format!("/proc/{}/cwd", n.pid)).ok()?,
+        };
+        base.join(path)
+    };
+    Some((full, letters))
+}
+
+/// A NUL-terminated string at `address` in process `pid`.
+fn read_c_string(pid: u32, address: u64) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStringExt;
+    use std::os::unix::fs::FileExt;
+    let mem = std::fs::File::open(format!("/proc/{pid}/mem")).ok()?;
+    let mut buf = vec![0u8; 4096];
+    let len = mem.read_at(&mut buf, address).ok()?;
+    let end = buf[..len].iter().position(|&b| b == 0)?;
+    buf.truncate(end);
+    Some(PathBuf::from(OsString::from_vec(buf)))
+}
+
+/// The `-v` rules to propose: the paths the program used that exist and
+/// that seclude does not unveil by itself, a directory instead of its
+/// files when it used three or more of them.
+fn unveil_hints(paths: &BTreeMap<PathBuf, String>, program: &Path) -> Vec<String> {
+    const AUTOMATIC: [&str; 16] = [
+        "/lib",
+        "/lib64",
+        "/usr/lib",
+        "/usr/lib64",
+        "/usr/local/lib",
+        "/usr/local/lib64",
+        "/etc/ld.so",
+        "/proc/self",
+        "/dev/null",
+        "/dev/zero",
+        "/dev/full",
+        "/dev/urandom",
+        "/dev/tty",
+        "/usr/share/locale",
+        "/usr/share/zoneinfo",
+        "/etc/localtime",
+    ];
+    let mut chosen: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let mut by_dir: BTreeMap<PathBuf, Vec<(PathBuf, &String)>> = BTreeMap::new();
+    let program = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
+    for (path, letters) in paths {
+        // Creating or removing needs the right on the directory (Landlock
+        // checks the parent), and the file may not exist (any more).
+        let target = if letters.contains('c') {
+            path.parent().unwrap_or(path).to_path_buf()
+        } else {
+            path.clone()
+        };
+        let Ok(real) = std::fs::canonicalize(&target) else {
+            continue;
+        };
+        let automatic = AUTOMATIC
+            .iter()
+            .any(|a| real.to_string_lossy().starts_with(a));
+        if automatic || real == program {
+            continue;
+        }
+        let dir = if real.is_dir() {
+            real.clone()
+        } else {
+            real.parent().unwrap_or(&real).to_path_buf()
+        };
+        by_dir.entry(dir).or_default().push((real, letters));
+    }
+    for (dir, entries) in by_dir {
+        let many = entries.len() >= 3;
+        for (path, letters) in entries {
+            let target = if many { dir.clone() } else { path };
+            let merged = chosen.entry(target).or_default();
+            for letter in letters.chars() {
+                if !merged.contains(letter) {
+                    merged.push(letter);
+                }
+            }
+        }
+    }
+    chosen
+        .into_iter()
+        .map(|(path, letters)| {
+            let mut sorted: Vec<char> = letters.chars().collect();
+            sorted.sort_by_key(|c| "rwxc".find(*c));
+            let letters: String = sorted.into_iter().collect();
+            format!(
+                "-v {}",
+                cli::shell_quote(&format!("{letters}:{}", path.display()))
+            )
+        })
+        .collect()
 }
 
 /// `seclude learn`.
@@ -119,14 +270,14 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
             128u8.wrapping_add(signal as u8)
         }
     };
-    eprint!("{}", report(&record, &shown, code));
+    eprint!("{}", report(&record, &shown, code, &path));
     Ok(code)
 }
 
 /// The report: program-phase calls with counts and what allows them, the
 /// loading phase in one line, the calls no promise allows, and the
 /// smallest promise set with the command line to use it.
-fn report(record: &Record, shown: &str, code: u8) -> String {
+fn report(record: &Record, shown: &str, code: u8, program: &Path) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let total: u64 = record.program.values().map(|s| s.calls).sum();
@@ -187,10 +338,25 @@ fn report(record: &Record, shown: &str, code: u8) -> String {
         "smallest promise set: {}",
         if words.is_empty() { "(none)" } else { &words }
     );
+    let hints = unveil_hints(&record.paths, program);
     let _ = writeln!(
         out,
-        "try: seclude -p '{words}' -v r:PATH… -- {shown}\n(add -v rules for the paths it needs: unveil hides every other file)"
+        "paths it used, besides what seclude unveils by itself: {}",
+        if hints.is_empty() {
+            "(none)".to_string()
+        } else {
+            hints.join(" ")
+        }
     );
+    let mut command = vec![
+        "seclude".to_string(),
+        "-p".to_string(),
+        cli::shell_quote(&words),
+    ];
+    command.extend(hints);
+    command.push("--".to_string());
+    command.push(shown.to_string());
+    let _ = writeln!(out, "try: {}", command.join(" "));
     out
 }
 
@@ -230,10 +396,46 @@ usage: seclude learn [--] PROGRAM [ARGS...]
 
 Runs PROGRAM with every system call reported to seclude and let through,
 then prints (on standard error) the calls it made after loading, with
-their counts and the promises that allow them, and the smallest promise
-set that allows them all. The exit status is the program's.
+their counts and the promises that allow them, the smallest promise set
+that allows them all, the paths it used (as -v rules, leaving out what
+seclude unveils by itself) and the command line to run it confined. The
+exit status is the program's.
 
 example:
   seclude learn -- ls /
-  seclude -p \"$(seclude learn -- ls / 2>&1 >/dev/null | sed -n 's/^smallest promise set: //p')\" -v r:/ -- ls /
+  eval \"$(seclude learn -- ls / 2>&1 >/dev/null | sed -n 's/^try: //p')\"
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_name_what_to_unveil() {
+        let dir = std::env::temp_dir().join(format!("seclude-hints-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["a", "b", "c"] {
+            std::fs::write(dir.join(f), "x").unwrap();
+        }
+        let dir = std::fs::canonicalize(&dir).unwrap();
+        let mut paths = BTreeMap::new();
+        paths.insert(PathBuf::from("/etc/hostname"), "r".to_string());
+        // Created: the directory needs the rights (the file may be gone).
+        paths.insert(dir.join("new-file"), "wc".to_string());
+        // Three files of one directory: the directory.
+        for f in ["a", "b", "c"] {
+            paths.insert(dir.join(f), "r".to_string());
+        }
+        // Unveiled by seclude itself, the program, and a missing path.
+        paths.insert(PathBuf::from("/usr/lib/os-release"), "r".to_string());
+        paths.insert(PathBuf::from("/bin/sh"), "rx".to_string());
+        paths.insert(PathBuf::from("/nonexistent/x"), "r".to_string());
+        let hints = unveil_hints(&paths, Path::new("/bin/sh"));
+        std::fs::remove_dir_all(&dir).unwrap();
+        let expected = vec![
+            "-v r:/etc/hostname".to_string(),
+            format!("-v rwc:{}", dir.display()),
+        ];
+        assert_eq!(hints, expected);
+    }
+}
