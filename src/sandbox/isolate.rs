@@ -17,10 +17,10 @@ use core::mem::{MaybeUninit, size_of};
 
 use super::{Sandbox, SandboxError, SandboxReport};
 use crate::errno::Errno;
+use crate::sys;
 use crate::sys::fd::{self, OwnedFd};
+use crate::sys::mem::SharedMapping;
 use crate::sys::process::{self, ExitStatus, Forked, SIGSYS};
-use crate::sys::{self, syscall2};
-use crate::tables::{Abi, Syscall, native_nr};
 
 /// The exit status of a child whose sandbox could not be applied (the
 /// parent reports [`Ended::SetupFailed`] from the shared record, not from
@@ -185,50 +185,20 @@ const RECORD_FAILED: u32 = 2;
 
 /// A shared anonymous mapping holding one [`Record`], unmapped on drop.
 struct SharedRecord {
+    mapping: SharedMapping,
     addr: *mut Record,
-    len: usize,
 }
 
 impl SharedRecord {
     fn new() -> Result<Self, Errno> {
-        const PROT_READ_WRITE: usize = 0x1 | 0x2;
-        const MAP_SHARED_ANONYMOUS: usize = 0x01 | 0x20;
-        // 32-bit ABIs take the offset in pages through mmap2 (i386's plain
-        // mmap takes a pointer to its arguments); x32 and 64-bit ABIs have
-        // only mmap. The offset is 0 either way.
-        const MMAP: usize = match Abi::NATIVE.number(Syscall::mmap2) {
-            Some(nr) => nr as usize,
-            None => match Abi::NATIVE.number(Syscall::mmap) {
-                Some(nr) => nr as usize,
-                None => panic!("the target ABI has neither mmap2 nor mmap"),
-            },
-        };
-        let len = size_of::<Record>().next_multiple_of(4096);
-        let args = [
-            0,
-            len,
-            PROT_READ_WRITE,
-            MAP_SHARED_ANONYMOUS,
-            -1isize as usize,
-            0,
-        ];
-        // s390x's mmap takes one pointer to the six arguments.
-        #[cfg(target_arch = "s390x")]
-        // SAFETY: the kernel reads the six words; a fresh anonymous mapping
-        // at a kernel-chosen address.
-        let addr = unsafe { sys::syscall1(MMAP, args.as_ptr() as usize) }? as *mut Record;
-        #[cfg(not(target_arch = "s390x"))]
-        // SAFETY: a fresh anonymous mapping at a kernel-chosen address.
-        let addr =
-            unsafe { sys::syscall6(MMAP, args[0], args[1], args[2], args[3], args[4], args[5]) }?
-                as *mut Record;
-        // SAFETY: the mapping is zero-filled and large enough; the state
-        // word is all that is read before the child writes the rest.
+        let mapping = SharedMapping::new(size_of::<Record>())?;
+        let addr = mapping.as_ptr() as *mut Record;
+        // SAFETY: the mapping is zero-filled, page-aligned and large enough;
+        // the state word is all that is read before the child writes the rest.
         unsafe { (*addr).state = RECORD_EMPTY };
-        Ok(SharedRecord { addr, len })
+        Ok(SharedRecord { mapping, addr })
     }
 
-    /// In the child: stores the outcome of applying the sandbox.
     fn store(&self, outcome: &Result<SandboxReport, SandboxError>) {
         // SAFETY: the mapping holds a Record; only this child writes it,
         // before the parent reads it (after the child has ended).
@@ -253,9 +223,9 @@ impl SharedRecord {
     /// In the child, once the outcome is stored: unmaps the record, so the
     /// sandboxed function cannot write into it (the parent trusts what it
     /// reads there as values of Rust types).
-    fn seal(&self) -> Result<(), Errno> {
-        // SAFETY: the mapping is ours; nothing in the child uses it again.
-        unsafe { syscall2(native_nr!(munmap), self.addr as usize, self.len) }.map(drop)
+    fn seal(self) -> Result<(), Errno> {
+        // Nothing in the child uses the record again.
+        self.mapping.unmap()
     }
 
     /// In the parent, after the child ended: what it stored.
@@ -271,13 +241,6 @@ impl SharedRecord {
                 _ => None,
             }
         }
-    }
-}
-
-impl Drop for SharedRecord {
-    fn drop(&mut self) {
-        // SAFETY: the mapping is ours and no reference into it outlives this.
-        let _ = unsafe { syscall2(native_nr!(munmap), self.addr as usize, self.len) };
     }
 }
 

@@ -25,6 +25,7 @@ use seclude::bpf::Instruction;
 use seclude::seccomp::notify::{self, Notification, Response};
 use seclude::seccomp::{FilterFlags, load};
 use seclude::sys::fd::{OwnedFd, POLLERR, POLLHUP, POLLIN, PollFd, poll};
+use seclude::sys::mem::SharedMapping;
 use seclude::sys::process::{self, ExitStatus, Forked};
 use seclude::tables::{Abi, Syscall};
 use std::collections::HashMap;
@@ -91,31 +92,13 @@ const STATE_LISTENING: u32 = 1;
 const STATE_FAILED: u32 = 2;
 
 impl Handoff {
-    /// A shared anonymous page (shared with the child across the fork).
-    fn map() -> Result<&'static mut Handoff, Failure> {
-        const PROT_READ_WRITE: usize = 0x1 | 0x2;
-        const MAP_SHARED_ANONYMOUS: usize = 0x01 | 0x20;
-        let nr = Abi::NATIVE
-            .number(Syscall::mmap)
-            .or(Abi::NATIVE.number(Syscall::mmap2))
-            .ok_or_else(|| setup_failure("no mmap call on this architecture".into()))?;
-        let len = size_of::<Handoff>();
-        // SAFETY: a fresh anonymous mapping; the kernel chooses the address.
-        let addr = unsafe {
-            seclude::sys::syscall6(
-                nr as usize,
-                0,
-                len,
-                PROT_READ_WRITE,
-                MAP_SHARED_ANONYMOUS,
-                usize::MAX,
-                0,
-            )
-        }
-        .map_err(|e| setup_failure(format!("mapping the hand-off page: {e}")))?;
-        // SAFETY: zeroed memory of the right size is a valid Handoff; it
-        // stays mapped for the life of seclude.
-        Ok(unsafe { &mut *(addr as *mut Handoff) })
+    /// The hand-off record in `page` (mapped for it, zero-filled: a valid
+    /// `Handoff` in state 0).
+    fn on(page: &mut SharedMapping) -> &mut Handoff {
+        assert!(page.len() >= size_of::<Handoff>());
+        // SAFETY: the mapping is large enough, page-aligned and zeroed, and
+        // outlives the reference.
+        unsafe { &mut *(page.as_ptr() as *mut Handoff) }
     }
 
     /// In the child: records a failure for the parent. Formats into the
@@ -194,23 +177,15 @@ pub fn run(
     const SIG_BLOCK: usize = 0;
     const SIG_SETMASK: usize = 2;
     const CLONE_FILES: u64 = 0x400;
-    let handoff = Handoff::map()?;
+    let mut page = SharedMapping::new(size_of::<Handoff>())
+        .map_err(|e| setup_failure(format!("mapping the hand-off page: {e}")))?;
+    let handoff = Handoff::on(&mut page);
     let mut watched = FORWARDED.to_vec();
     watched.push(SIGCHLD);
     let old_mask = sigprocmask(SIG_BLOCK, sigset(&watched))
         .map_err(|e| setup_failure(format!("blocking signals: {e}")))?;
-    let argv: Vec<*const u8> = launch
-        .argv
-        .iter()
-        .map(|a| a.as_ptr().cast())
-        .chain([core::ptr::null()])
-        .collect();
-    let envp: Vec<*const u8> = launch
-        .envp
-        .iter()
-        .map(|a| a.as_ptr().cast())
-        .chain([core::ptr::null()])
-        .collect();
+    let argv = null_terminated(&launch.argv);
+    let envp = null_terminated(&launch.envp);
     // What the program leaves running when it ends is reparented to
     // seclude, which keeps supervising and reaps it.
     // SAFETY: integer arguments.
@@ -506,6 +481,15 @@ fn marker_preloaded(tgid: u32) -> bool {
 
 /// What /proc/PID/fd/N shows for the marker memfd.
 const MARKER_LINK: &[u8] = b"/memfd:seclude-marker ";
+
+/// The NULL-terminated pointer array `execve` takes.
+fn null_terminated(strings: &[CString]) -> Vec<*const u8> {
+    strings
+        .iter()
+        .map(|s| s.as_ptr().cast())
+        .chain([core::ptr::null()])
+        .collect()
+}
 
 /// In the child: set up, install the filter, publish the listener, exec.
 fn child(
