@@ -58,12 +58,7 @@ impl Record {
             }
             if phase == Phase::Loaded {
                 if let Some((path, letters)) = named_path(n, call) {
-                    let entry = self.paths.entry(path).or_default();
-                    for letter in letters.chars() {
-                        if !entry.contains(letter) {
-                            entry.push(letter);
-                        }
-                    }
+                    add_letters(self.paths.entry(path).or_default(), letters);
                 }
             }
         }
@@ -119,6 +114,15 @@ fn named_path(n: &Notification, call: Syscall) -> Option<(PathBuf, &'static str)
     Some((full, letters))
 }
 
+/// Adds the unveil letters of `more` that `letters` lacks.
+fn add_letters(letters: &mut String, more: &str) {
+    for letter in more.chars() {
+        if !letters.contains(letter) {
+            letters.push(letter);
+        }
+    }
+}
+
 /// A NUL-terminated string at `address` in process `pid`.
 fn read_c_string(pid: u32, address: u64) -> Option<PathBuf> {
     use std::os::unix::ffi::OsStringExt;
@@ -132,27 +136,15 @@ fn read_c_string(pid: u32, address: u64) -> Option<PathBuf> {
 }
 
 /// The `-v` rules to propose: the paths the program used that exist and
-/// that seclude does not unveil by itself, a directory instead of its
-/// files when it used three or more of them.
-fn unveil_hints(paths: &BTreeMap<PathBuf, String>, program: &Path) -> Vec<String> {
-    const AUTOMATIC: [&str; 16] = [
-        "/lib",
-        "/lib64",
-        "/usr/lib",
-        "/usr/lib64",
-        "/usr/local/lib",
-        "/usr/local/lib64",
-        "/etc/ld.so",
-        "/proc/self",
-        "/dev/null",
-        "/dev/zero",
-        "/dev/full",
-        "/dev/urandom",
-        "/dev/tty",
-        "/usr/share/locale",
-        "/usr/share/zoneinfo",
-        "/etc/localtime",
-    ];
+/// that run mode would not unveil by itself under `promises`
+/// ([`run::unveiled_automatically`]), a directory instead of its files when
+/// it used three or more of them. Paths under /proc/self stay as named:
+/// resolved here they would name seclude.
+fn unveil_hints(
+    paths: &BTreeMap<PathBuf, String>,
+    program: &Path,
+    promises: Promises,
+) -> Vec<String> {
     let mut chosen: BTreeMap<PathBuf, String> = BTreeMap::new();
     let mut by_dir: BTreeMap<PathBuf, Vec<(PathBuf, &String)>> = BTreeMap::new();
     let program = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
@@ -164,13 +156,15 @@ fn unveil_hints(paths: &BTreeMap<PathBuf, String>, program: &Path) -> Vec<String
         } else {
             path.clone()
         };
-        let Ok(real) = std::fs::canonicalize(&target) else {
+        let Ok(canonical) = std::fs::canonicalize(&target) else {
             continue;
         };
-        let automatic = AUTOMATIC
-            .iter()
-            .any(|a| real.to_string_lossy().starts_with(a));
-        if automatic || real == program {
+        let real = if target.starts_with("/proc/self") {
+            target
+        } else {
+            canonical
+        };
+        if run::unveiled_automatically(&real, promises) || real == program {
             continue;
         }
         let dir = if real.is_dir() {
@@ -184,12 +178,7 @@ fn unveil_hints(paths: &BTreeMap<PathBuf, String>, program: &Path) -> Vec<String
         let many = entries.len() >= 3;
         for (path, letters) in entries {
             let target = if many { dir.clone() } else { path };
-            let merged = chosen.entry(target).or_default();
-            for letter in letters.chars() {
-                if !merged.contains(letter) {
-                    merged.push(letter);
-                }
-            }
+            add_letters(chosen.entry(target).or_default(), letters);
         }
     }
     chosen
@@ -338,7 +327,7 @@ fn report(record: &Record, shown: &str, code: u8, program: &Path) -> String {
         "smallest promise set: {}",
         if words.is_empty() { "(none)" } else { &words }
     );
-    let hints = unveil_hints(&record.paths, program);
+    let hints = unveil_hints(&record.paths, program, cover.promises());
     let _ = writeln!(
         out,
         "paths it used, besides what seclude unveils by itself: {}",
@@ -430,10 +419,15 @@ mod tests {
         paths.insert(PathBuf::from("/usr/lib/os-release"), "r".to_string());
         paths.insert(PathBuf::from("/bin/sh"), "rx".to_string());
         paths.insert(PathBuf::from("/nonexistent/x"), "r".to_string());
-        let hints = unveil_hints(&paths, Path::new("/bin/sh"));
+        // Unveiled under stdio; /proc/self/maps is not (vminfo's), and
+        // stays /proc/self (the child's, not seclude's).
+        paths.insert(PathBuf::from("/dev/null"), "rw".to_string());
+        paths.insert(PathBuf::from("/proc/self/maps"), "r".to_string());
+        let hints = unveil_hints(&paths, Path::new("/bin/sh"), Promises::STDIO);
         std::fs::remove_dir_all(&dir).unwrap();
         let expected = vec![
             "-v r:/etc/hostname".to_string(),
+            "-v r:/proc/self/maps".to_string(),
             format!("-v rwc:{}", dir.display()),
         ];
         assert_eq!(hints, expected);

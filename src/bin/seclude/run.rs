@@ -594,22 +594,10 @@ fn unveil_list(
     }
     if let Some(loader) = interpreter {
         list.push((loader.to_path_buf(), "rx"));
-        for dir in [
-            "/lib",
-            "/lib64",
-            "/usr/lib",
-            "/usr/lib64",
-            "/usr/local/lib",
-            "/usr/local/lib64",
-        ] {
+        for dir in LIBRARY_DIRS {
             list.push((dir.into(), "rx"));
         }
-        for file in [
-            "/etc/ld.so.cache",
-            "/etc/ld.so.conf",
-            "/etc/ld.so.conf.d",
-            "/etc/ld.so.preload",
-        ] {
+        for file in LOADER_FILES {
             list.push((file.into(), "r"));
         }
     }
@@ -640,6 +628,39 @@ fn unveil_list(
         rules.push((c, perms.clone()));
     }
     Ok(rules)
+}
+
+/// Where a loader finds libraries: unveiled `rx` for a dynamically
+/// linked program.
+pub const LIBRARY_DIRS: [&str; 6] = [
+    "/lib",
+    "/lib64",
+    "/usr/lib",
+    "/usr/lib64",
+    "/usr/local/lib",
+    "/usr/local/lib64",
+];
+
+/// The loader's configuration: unveiled `r` for a dynamically linked
+/// program.
+pub const LOADER_FILES: [&str; 4] = [
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/ld.so.preload",
+];
+
+/// Whether run mode unveils `path` by itself for a dynamically linked
+/// program under `promises` (the loader's paths, and [`AUTOMATIC`]'s for
+/// those promises), so that no `-v` rule is needed for it.
+pub fn unveiled_automatically(path: &Path, promises: Promises) -> bool {
+    LIBRARY_DIRS
+        .iter()
+        .chain(&LOADER_FILES)
+        .any(|p| path.starts_with(p))
+        || AUTOMATIC
+            .iter()
+            .any(|&(promise, p, _)| promises.contains(promise) && path.starts_with(p))
 }
 
 /// The files a promise's calls are for, unveiled with it (the list of
