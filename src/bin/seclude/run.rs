@@ -51,6 +51,7 @@ pub struct Options {
     pub keep_fds: bool,
     pub limits: Vec<(Resource, u64)>,
     pub test: Option<String>,
+    pub help: bool,
     pub namespaces: Namespaces,
     pub program: Vec<OsString>,
 }
@@ -73,6 +74,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
         keep_fds: false,
         limits: Vec::new(),
         test: None,
+        help: false,
         namespaces: Namespaces::empty(),
         program: Vec::new(),
     };
@@ -111,7 +113,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
                     }
                     o.namespaces |= Namespaces::NET;
                 }
-                "--help" => o.test = Some("help".into()),
+                "--help" => o.help = true,
                 _ => return Err(Failure::usage(format!("unknown option {name}"))),
             }
             continue;
@@ -131,7 +133,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
                     'n' => o.nice = true,
                     'D' => o.keep_capabilities = true,
                     'N' => o.keep_fds = true,
-                    'h' => o.test = Some("help".into()),
+                    'h' => o.help = true,
                     _ => return Err(Failure::usage(format!("unknown flag -{flag}"))),
                 }
                 continue;
@@ -187,11 +189,11 @@ fn plain(flag: &str, v: &str) -> Result<u64, Failure> {
 /// Run mode.
 pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     let o = parse(args)?;
+    if o.help {
+        print!("{}", cli::HELP);
+        return Ok(0);
+    }
     match o.test.as_deref() {
-        Some("help") => {
-            print!("{}", cli::HELP);
-            return Ok(0);
-        }
         Some("pledge") => return Ok(if pledge_supported() { 0 } else { 1 }),
         Some("unveil") => return Ok(if unveil_supported() { 0 } else { 1 }),
         Some(other) => {
