@@ -382,7 +382,10 @@ impl Buffer {
     }
 }
 
-#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+#[cfg(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+))]
 /// The instructions that let exactly the exec gate's `execve` through:
 /// native arch, `execve`, and the gate's return address.
 fn exec_gate_prefix(ip: u64) -> [Instruction; 9] {
@@ -390,7 +393,7 @@ fn exec_gate_prefix(ip: u64) -> [Instruction; 9] {
     use crate::tables::{Abi, Syscall};
     let arch = Abi::NATIVE.audit_arch();
     let nr = Abi::NATIVE.number(Syscall::execve).unwrap_or(u32::MAX);
-    // Little-endian (the gate exists on x86-64 only): low word first.
+    // Little-endian (the gate exists on x86-64 and AArch64): low word first.
     let ip_lo = SeccompData::IP;
     [
         Instruction::load_word(SeccompData::ARCH),
@@ -410,7 +413,10 @@ fn exec_gate_prefix(ip: u64) -> [Instruction; 9] {
 /// process that execs may be a child forked after the pledge.
 fn stage_exec_filter(exec: Promises, penalty: Penalty) -> Result<(), PledgeError> {
     let mut program = Buffer::new();
-    #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+    #[cfg(any(
+        all(target_arch = "x86_64", target_pointer_width = "64"),
+        target_arch = "aarch64"
+    ))]
     if !exec.contains(Promises::EXEC) {
         program.extend(&exec_gate_prefix(report::exec_gate_ip()))?;
     }
@@ -473,7 +479,10 @@ pub unsafe fn execve(path: &CStr, argv: *const *const u8, envp: *const *const u8
         }
         let exec = EXEC_HELD.load(Ordering::Acquire);
         HELD.fetch_and(exec, Ordering::AcqRel);
-        #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+        #[cfg(any(
+            all(target_arch = "x86_64", target_pointer_width = "64"),
+            target_arch = "aarch64"
+        ))]
         {
             // SAFETY: the caller's contract.
             let errno = unsafe { report::execve_through_gate(path.as_ptr().cast(), argv, envp) };

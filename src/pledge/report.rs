@@ -3,16 +3,25 @@
 //! penalty; and the exec gate, the one `execve` an exec filter lets through.
 //!
 //! Both need the signal frame's and the syscall instruction's layout, so
-//! they exist for x86-64 only; elsewhere [`SUPPORTED`] is false and
-//! pledge refuses report mode and exec gates with a typed error.
+//! they exist for x86-64 and AArch64 only; elsewhere [`SUPPORTED`] is
+//! false and pledge refuses report mode and exec gates with a typed error.
 
 /// Whether report mode and the exec gate exist on this architecture.
-pub(crate) const SUPPORTED: bool = cfg!(all(target_arch = "x86_64", target_pointer_width = "64"));
+pub(crate) const SUPPORTED: bool = cfg!(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+));
 
-#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
-pub(crate) use x86_64::{exec_gate_ip, execve_through_gate, install};
+#[cfg(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+))]
+pub(crate) use handler::{exec_gate_ip, execve_through_gate, install};
 
-#[cfg(not(all(target_arch = "x86_64", target_pointer_width = "64")))]
+#[cfg(not(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+)))]
 pub(crate) fn install() -> Result<(), crate::Errno> {
     Err(crate::Errno::ENOSYS)
 }
@@ -26,7 +35,10 @@ const MESSAGE_CAPACITY: usize = 256;
 /// [`super::would_allow`] found. Formatting into a fixed buffer needs no
 /// allocator and no lock, so the signal handler may do it.
 #[cfg_attr(
-    not(all(target_arch = "x86_64", target_pointer_width = "64")),
+    not(any(
+        all(target_arch = "x86_64", target_pointer_width = "64"),
+        target_arch = "aarch64"
+    )),
     allow(dead_code)
 )]
 pub(crate) fn refused_message(
@@ -49,26 +61,14 @@ pub(crate) fn refused_message(
     m
 }
 
+/// The architecture-specific half: the restorer the kernel returns
+/// through, the gate's `execve`, and where the signal frame keeps the
+/// syscall's arguments and return value.
 #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
-mod x86_64 {
-    use super::super::apply::HELD;
-    use super::super::policy::{Penalty, would_allow_in};
-    use super::super::table::NATIVE_TABLE;
-    use super::refused_message;
-    use crate::Errno;
-    use crate::sys;
-    use crate::tables::{Abi, native_nr};
-    use core::sync::atomic::Ordering;
-
-    const SIGSYS: usize = 31;
-    /// `si_code` of a seccomp trap.
-    const SYS_SECCOMP: i32 = 1;
-    const SA_SIGINFO: u64 = 4;
-    const SA_RESTORER: u64 = 0x0400_0000;
-
-    // The restorer the kernel returns through (x86-64 has no default one),
-    // and the execve whose return address the exec gate compares with
-    // `seccomp_data.instruction_pointer`.
+mod arch {
+    // The restorer (x86-64 has no default one), and the execve whose
+    // return address the exec gate compares with
+    // `seccomp_data.instruction_pointer` (the address after `syscall`).
     core::arch::global_asm!(
         ".pushsection .text.__seclude_v0,\"ax\",@progbits",
         ".globl __seclude_v0_restore_rt",
@@ -91,6 +91,74 @@ mod x86_64 {
         ".popsection",
     );
 
+    /// Offsets in `ucontext_t`: `uc_mcontext` starts at 40, its registers
+    /// are r8 r9 r10 r11 r12 r13 r14 r15 rdi rsi rbp rbx rdx rax ….
+    pub(super) const GREGS: usize = 40;
+    /// rax: the return value.
+    pub(super) const RETURN: usize = 13;
+    /// rdi, rsi, rdx, r10, r8, r9: the syscall argument registers.
+    pub(super) const ARGS: [usize; 6] = [8, 9, 12, 2, 0, 1];
+}
+
+/// See the x86-64 module above; AArch64's frame is the generic one.
+#[cfg(target_arch = "aarch64")]
+mod arch {
+    // `rt_sigreturn` is 139 and `execve` 221 (the generic table). The
+    // kernel reports the address after `svc` as the instruction pointer.
+    core::arch::global_asm!(
+        ".pushsection .text.__seclude_v0,\"ax\",@progbits",
+        ".globl __seclude_v0_restore_rt",
+        ".hidden __seclude_v0_restore_rt",
+        ".globl __seclude_v0_execve",
+        ".hidden __seclude_v0_execve",
+        ".globl __seclude_v0_execve_return",
+        ".hidden __seclude_v0_execve_return",
+        ".p2align 4",
+        "__seclude_v0_restore_rt:",
+        "    mov x8, #139",
+        "    svc #0",
+        "    udf #0",
+        ".p2align 4",
+        "__seclude_v0_execve:",
+        "    mov x8, #221",
+        "    svc #0",
+        "__seclude_v0_execve_return:",
+        "    ret",
+        ".popsection",
+    );
+
+    /// Offsets in `ucontext_t`: after uc_flags, uc_link, uc_stack (24
+    /// bytes), a 128-byte signal mask area, `uc_mcontext` (16-aligned)
+    /// starts at 176 with `fault_address`, then x0..x30 from 184.
+    pub(super) const GREGS: usize = 184;
+    /// x0 carries the first argument in and the return value out.
+    pub(super) const RETURN: usize = 0;
+    /// x0..x5.
+    pub(super) const ARGS: [usize; 6] = [0, 1, 2, 3, 4, 5];
+}
+
+#[cfg(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+))]
+mod handler {
+    use super::super::apply::HELD;
+    use super::super::policy::{Penalty, would_allow_in};
+    use super::super::table::NATIVE_TABLE;
+    use super::arch::{ARGS, GREGS, RETURN};
+    use super::refused_message;
+    use crate::Errno;
+    use crate::sys;
+    use crate::tables::{Abi, native_nr};
+    use core::sync::atomic::Ordering;
+
+    const SIGSYS: usize = 31;
+    /// `si_code` of a seccomp trap.
+    const SYS_SECCOMP: i32 = 1;
+    const SA_SIGINFO: u64 = 4;
+    /// The same bit on x86-64 and AArch64.
+    const SA_RESTORER: u64 = 0x0400_0000;
+
     unsafe extern "C" {
         fn __seclude_v0_restore_rt();
         fn __seclude_v0_execve(
@@ -101,7 +169,7 @@ mod x86_64 {
         static __seclude_v0_execve_return: u8;
     }
 
-    /// The kernel's `struct sigaction` on x86-64.
+    /// The kernel's `struct sigaction` on x86-64 and AArch64.
     #[repr(C)]
     struct KernelSigaction {
         handler: usize,
@@ -138,17 +206,10 @@ mod x86_64 {
         set_sigsys_action(on_sigsys as *const () as usize, SA_SIGINFO)
     }
 
-    /// Offsets in `ucontext_t`: `uc_mcontext` starts at 40, its registers
-    /// are r8 r9 r10 r11 r12 r13 r14 r15 rdi rsi rbp rbx rdx rax ….
-    const GREGS: usize = 40;
-    const RAX: usize = 13;
-    /// rdi, rsi, rdx, r10, r8, r9: the syscall argument registers.
-    const ARGS: [usize; 6] = [8, 9, 12, 2, 0, 1];
-
     extern "C" fn on_sigsys(_sig: i32, info: *mut u8, context: *mut u8) {
         // SAFETY: the kernel passes a siginfo_t (si_errno at 4, si_code at
-        // 8, and for SIGSYS si_syscall at 24 and si_arch at 28) and a
-        // ucontext_t.
+        // 8, and for SIGSYS si_syscall at 24 and si_arch at 28 on both
+        // architectures) and a ucontext_t laid out as `arch` says.
         unsafe {
             // Only seccomp's traps (SYS_SECCOMP); a SIGSYS sent by kill()
             // or raised by a bad syscall without a filter is not ours.
@@ -182,7 +243,7 @@ mod x86_64 {
             let message = refused_message(syscall.map(|s| s.name()), nr, would);
             let _ = sys::write_all(2, message.as_bytes());
             if let Some(errno) = penalty.returned_errno() {
-                core::ptr::write(gregs.add(RAX), (-(errno as i64)) as u64);
+                core::ptr::write(gregs.add(RETURN), (-(errno as i64)) as u64);
             } else if penalty.kills_process() {
                 let _ = set_sigsys_action(0, 0);
                 // Pending until the handler returns and unblocks SIGSYS;
@@ -193,7 +254,7 @@ mod x86_64 {
                 if sys::syscall2(native_nr!(kill), pid as usize, SIGSYS).is_err() {
                     sys::exit_group(128 + SIGSYS as i32);
                 }
-                core::ptr::write(gregs.add(RAX), (-(Errno::EPERM.raw() as i64)) as u64);
+                core::ptr::write(gregs.add(RETURN), (-(Errno::EPERM.raw() as i64)) as u64);
             } else {
                 let _ = sys::syscall1(native_nr!(exit), 128 + SIGSYS);
             }
