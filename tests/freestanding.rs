@@ -23,6 +23,7 @@ use std::process::Command;
 /// and descriptions `Errno`'s `Display` prints.
 const STRIPPED_SIZE_LIMIT: u64 = 16 * 1024;
 
+/// Builds both programs of the example; returns their directory.
 fn build() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let target_dir = root.join("target").join("freestanding");
@@ -39,7 +40,7 @@ fn build() -> PathBuf {
         .status()
         .expect("run cargo");
     assert!(status.success(), "building examples/freestanding failed");
-    target_dir.join("release").join("seclude-freestanding")
+    target_dir.join("release")
 }
 
 fn u16_at(b: &[u8], at: usize) -> u16 {
@@ -171,7 +172,7 @@ fn check_elf(elf: &[u8]) -> Result<(), String> {
 
 #[test]
 fn freestanding_binary_runs_and_is_static() {
-    let bin = build();
+    let bin = build().join("seclude-freestanding");
 
     let child = Command::new(&bin)
         .stdout(std::process::Stdio::piped())
@@ -250,6 +251,41 @@ fn freestanding_binary_runs_and_is_static() {
 
 /// The checks above are not vacuous: this test program itself is a
 /// dynamically linked executable, and `check_elf` rejects it.
+/// `seclude-init`, the example an init process links: it pledges and
+/// unveils itself, then checks an allowed read and two refusals (one by
+/// each mechanism). `.ci/vm-matrix.sh` boots it as pid 1; here it runs as
+/// an ordinary process, as root and as uid 65534 without capabilities.
+#[test]
+fn init_program_confines_itself_as_root_and_unprivileged() {
+    use std::os::unix::process::CommandExt;
+    let bin = build().join("seclude-init");
+    let elf = std::fs::read(&bin).unwrap();
+    check_elf(&elf).unwrap();
+    for unprivileged in [false, true] {
+        let mut cmd = Command::new(&bin);
+        if unprivileged {
+            // From root, std also clears the supplementary groups.
+            cmd.uid(65534).gid(65534);
+        }
+        let out = cmd.output().expect("run seclude-init");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let context = format!(
+            "unprivileged: {unprivileged}\n{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(0), "{context}");
+        assert!(!stdout.contains("FAIL"), "{context}");
+        for expected in [
+            "pid1: pass pledge stdio rpath + unveil /etc r applied",
+            "pid1: pass allowed: read ",
+            "outside the unveiled /etc: EACCES",
+            "pid1: pass refused: socket without the inet promise: EPERM",
+        ] {
+            assert!(stdout.contains(expected), "no {expected:?}: {context}");
+        }
+    }
+}
+
 #[test]
 fn elf_check_rejects_a_dynamic_executable() {
     let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();

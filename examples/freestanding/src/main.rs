@@ -26,10 +26,13 @@
 #![no_main]
 
 mod mem;
+#[macro_use]
+mod out;
 mod start;
 
-use core::fmt::{self, Write};
 use core::panic::PanicInfo;
+
+use out::Report;
 
 use seclude::Errno;
 use seclude::sys;
@@ -51,54 +54,6 @@ const fn nr(call: Syscall) -> usize {
 const NR_CLOSE: usize = nr(Syscall::close);
 const NR_MMAP: usize = nr(Syscall::mmap);
 const NR_MUNMAP: usize = nr(Syscall::munmap);
-
-/// One line of output, formatted on the stack.
-struct Line {
-    buf: [u8; 160],
-    len: usize,
-}
-
-impl Write for Line {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
-        self.buf
-            .get_mut(self.len..end)
-            .ok_or(fmt::Error)?
-            .copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
-/// Records check results; the first failure decides the exit status.
-struct Report {
-    status: i32,
-}
-
-impl Report {
-    fn fail(&mut self, status: i32) {
-        if self.status == 0 {
-            self.status = status;
-        }
-    }
-
-    /// Prints one line to stdout (a line that does not fit is cut short).
-    fn say(&mut self, args: fmt::Arguments<'_>) {
-        let mut line = Line {
-            buf: [0; 160],
-            len: 0,
-        };
-        let _ = line.write_fmt(args);
-        let _ = line.write_str("\n");
-        if sys::write_all(1, &line.buf[..line.len]).is_err() {
-            self.fail(2);
-        }
-    }
-}
-
-macro_rules! say {
-    ($report:expr, $($arg:tt)*) => { $report.say(format_args!($($arg)*)) };
-}
 
 /// Called by `_start` with the initial stack pointer: `argc`, then `argv`.
 extern "C" fn start_rust(stack: *const usize) -> ! {

@@ -1,4 +1,4 @@
-//! The memory functions the compiler emits calls to.
+//! The memory functions the compiler emits calls to, and `strlen`.
 //!
 //! With no libc, nothing else provides them. They are plain byte loops;
 //! every access is volatile so that LLVM's loop-idiom pass cannot recognise
@@ -87,4 +87,18 @@ pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
 pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
     // SAFETY: same contract.
     unsafe { memcmp(a, b, n) }
+}
+
+/// The length of a NUL-terminated string (`CStr::from_ptr` calls it).
+///
+/// # Safety
+/// `s` must point to a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn strlen(s: *const u8) -> usize {
+    let mut n = 0;
+    // SAFETY: readable up to and including the NUL, per the contract.
+    while unsafe { read_volatile(s.add(n)) } != 0 {
+        n += 1;
+    }
+    n
 }
