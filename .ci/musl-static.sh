@@ -14,37 +14,13 @@ if [[ "$(uname -m)" != x86_64 ]]; then
     exit 0
 fi
 
-need=()
-[[ -x /usr/bin/rustc ]] || need+=(rustc-web)
-[[ -d /usr/lib/rustlib/src/rust/library/std ]] || need+=(rust-web-src)
-command -v musl-gcc >/dev/null || need+=(musl-tools)
-[[ -e /usr/lib/llvm-14/lib/libunwind.a ]] || need+=(libunwind-14-dev)
-command -v file >/dev/null || need+=(file)
-if ((${#need[@]})); then
-    echo "installing: ${need[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-# musl-gcc links Debian's musl; libunwind comes from LLVM 14 (std's
-# `unwind` crate wants it even with panic=abort); no self-contained crt.
-build_static() {
-    CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=musl-gcc \
-    RUSTFLAGS="-C link-self-contained=no -C panic=abort -C target-feature=+crt-static \
--C relocation-model=static -C link-arg=-static -L /usr/lib/llvm-14/lib" \
-    RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
-        cargo build --quiet --release -Zbuild-std=std,panic_abort --target "$triple" "$@"
-}
-
-# Fails unless $1 is a statically linked executable.
+# shellcheck source=lib/static.sh
+source "$root/.ci/lib/static.sh"
+static_build_packages "$triple"
+build_static() { static_build "$triple" "$@"; }
 check_static() {
-    local what
-    what="$(file -b "$1")"
-    echo "file: $what"
-    if ! grep -q 'statically linked' <<<"$what" || readelf -lW "$1" | grep -qE 'INTERP|DYNAMIC'; then
-        echo "musl-static: FAIL ($1 is not statically linked)"
-        exit 1
-    fi
+    echo "file: $(file -b "$1")"
+    static_check "$1" || { echo "musl-static: FAIL ($1 is not statically linked)"; exit 1; }
 }
 
 start=$SECONDS
