@@ -177,6 +177,19 @@ pub struct IsolatedStreaming {
 }
 
 /// What [`isolate_duplex`] (and, with `std`, `isolate_io`) brings back.
+///
+/// ```
+/// use seclude::sandbox::{isolate_duplex, Ended, Sandbox};
+/// // Endless input, and a child that takes none of it and ends: the parent
+/// // stops sending (no SIGPIPE, no hang) and says the input was refused.
+/// let endless = |buf: &mut [u8]| {
+///     buf.fill(b'x');
+///     buf.len()
+/// };
+/// let out = isolate_duplex(&Sandbox::new(), |_, _| 0, endless, |_| {}).unwrap();
+/// assert_eq!(out.ended, Ended::Exited(0));
+/// assert!(out.input_refused);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct IsolatedDuplex {
     /// How the child ended.
