@@ -13,6 +13,8 @@
 
 #[path = "../tests/support/libseccomp.rs"]
 mod libseccomp;
+#[path = "../tests/support/skip.rs"]
+mod skip;
 
 use seclude::bpf::{self, Action, Instruction, SeccompData};
 use seclude::pledge::{self, Decision, Penalty, Promises};
@@ -601,6 +603,14 @@ fn main() {
     }
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo bench -- --list` and the like
+    }
+    if let Err(e) = libseccomp::available() {
+        // Every table below compares with libseccomp.
+        return skip::skipped(
+            "the seclude vs libseccomp benchmark",
+            &format!("cannot load {}: {e}", libseccomp::SONAME),
+            "apt-get install libseccomp2",
+        );
     }
     let zero = zero_arg_inputs();
     let args = argument_inputs();

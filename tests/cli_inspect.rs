@@ -2,6 +2,9 @@
 //! their output against libseccomp's `scmp_sys_resolver`, the library's
 //! tables and the library's compiled programs.
 
+#[path = "support/skip.rs"]
+mod skip;
+
 use seclude::pledge::{Penalty, Promises, program};
 use seclude::tables::Abi;
 use std::process::Command;
@@ -101,6 +104,13 @@ const SAMPLE: [&str; 16] = [
 
 #[test]
 fn resolve_agrees_with_scmp_sys_resolver() {
+    if !skip::on_path("scmp_sys_resolver") {
+        return skip::skipped(
+            "seclude resolve vs libseccomp's scmp_sys_resolver",
+            "no scmp_sys_resolver on PATH",
+            "apt-get install seccomp",
+        );
+    }
     for abi in ["x86_64", "x86", "aarch64"] {
         for name in SAMPLE {
             let ours = ok(&["resolve", "--arch", abi, name]);

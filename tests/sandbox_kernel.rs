@@ -15,7 +15,10 @@ use seclude::ns::{FsIsolation, IdMapping, NamespaceRequest, Namespaces};
 use seclude::pledge::{Penalty, Pledge};
 use seclude::privileges::Privileges;
 use seclude::promises;
-use seclude::sandbox::{Cause, Ended, Sandbox, Step, Stream, isolate, isolate_streaming};
+use seclude::sandbox::{
+    Cause, Ended, InputReader, IsolatedDuplex, ResultWriter, Sandbox, Step, Stream, isolate,
+    isolate_duplex, isolate_streaming,
+};
 use seclude::sys::fd::{self, O_CLOEXEC, O_RDONLY};
 
 /// A pattern of `len` bytes no two neighbouring KiB of which are equal.
@@ -212,6 +215,204 @@ fn streaming_keeps_stdout_and_stderr_apart() {
         assert_eq!(stderr, vec![b'e'; 50]);
         0
     });
+}
+
+/// Byte `i` of the stream [`pattern`] yields, for checking a stream piece
+/// by piece without holding it.
+fn pattern_byte(i: usize) -> u8 {
+    (i * 7 + i / 1024) as u8
+}
+
+/// One MiB: sixteen times a pipe's default capacity, and more than a Unix
+/// socket buffers, so neither direction fits without the other moving.
+const MIB: usize = 1 << 20;
+
+/// Runs `f` under [`strict`] with `len` bytes of [`pattern`] as its input,
+/// and checks that its output is `expected` bytes of [`pattern`] (what an
+/// echo of all of it writes back). Before that, restores `SIGPIPE`'s default
+/// action, which Rust's runtime had set to "ignore": a C or `no_std` caller
+/// keeps the default, under which a write to a child that has gone would
+/// kill the caller.
+fn duplex_pattern(
+    len: usize,
+    expected: usize,
+    f: fn(&mut InputReader, &mut ResultWriter) -> i32,
+) -> IsolatedDuplex {
+    // SAFETY: setting a signal's disposition to its default.
+    assert_ne!(
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) },
+        libc::SIG_ERR
+    );
+    // A deadlock (both sides waiting for the other) ends this test process
+    // with SIGALRM, a failure, rather than hanging the test run. Every body
+    // calling this runs in its own process (`child::run_both`).
+    // SAFETY: alarm takes a number of seconds.
+    unsafe { libc::alarm(60) };
+    let mut given = 0;
+    let mut received = 0;
+    let mut first_wrong = None;
+    let out = isolate_duplex(
+        &strict(),
+        f,
+        |buf| {
+            // Pieces of an odd size, so they straddle the child's reads.
+            let n = buf.len().min(len - given).min(3000);
+            for (i, slot) in buf[..n].iter_mut().enumerate() {
+                *slot = pattern_byte(given + i);
+            }
+            given += n;
+            n
+        },
+        |bytes| {
+            for &b in bytes {
+                if first_wrong.is_none() && b != pattern_byte(received) {
+                    first_wrong = Some(received);
+                }
+                received += 1;
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(first_wrong, None, "output differs from the pattern");
+    assert_eq!(received, expected, "output length; {out:?}");
+    out
+}
+
+/// In the child: copies input to output until the input ends.
+fn echo(input: &mut InputReader, output: &mut ResultWriter) -> i32 {
+    let mut buf = [0u8; 1000];
+    loop {
+        match input.read(&mut buf) {
+            Ok(0) => return 0,
+            Ok(n) => output.write(&buf[..n]).unwrap(),
+            Err(_) => return 2,
+        }
+    }
+}
+
+#[test]
+fn a_duplex_child_echoes_its_input() {
+    child::run_both("a_duplex_child_echoes_its_input", || {
+        let out = duplex_pattern(10_000, 10_000, echo);
+        assert_eq!(out.ended, Ended::Exited(0));
+        assert!(!out.input_refused);
+        let report = out.report.expect("report");
+        assert!(report.no_new_privs && report.pledge.is_some());
+        0
+    });
+}
+
+#[test]
+fn a_mebibyte_each_way_streams_without_deadlock() {
+    child::run_both("a_mebibyte_each_way_streams_without_deadlock", || {
+        // Interleaved: every piece read is written back at once.
+        let out = duplex_pattern(MIB, MIB, echo);
+        assert_eq!(out.ended, Ended::Exited(0));
+        assert!(!out.input_refused);
+        // All output first, then all input: the parent must read a full
+        // output while it still has input to send.
+        let out = duplex_pattern(MIB, MIB, |input, output| {
+            let mut buf = [0u8; 4096];
+            for at in (0..MIB).step_by(buf.len()) {
+                for (i, slot) in buf.iter_mut().enumerate() {
+                    *slot = pattern_byte(at + i);
+                }
+                output.write(&buf).unwrap();
+            }
+            let mut at = 0;
+            loop {
+                match input.read(&mut buf) {
+                    Ok(0) => return if at == MIB { 0 } else { 3 },
+                    Ok(n) => {
+                        if (0..n).any(|i| buf[i] != pattern_byte(at + i)) {
+                            return 4;
+                        }
+                        at += n;
+                    }
+                    Err(_) => return 2,
+                }
+            }
+        });
+        assert_eq!(out.ended, Ended::Exited(0), "the child checks its input");
+        assert!(!out.input_refused);
+        0
+    });
+}
+
+#[test]
+fn a_child_that_dies_mid_stream_leaves_the_rest_of_its_input_unsent() {
+    child::run_both(
+        "a_child_that_dies_mid_stream_leaves_the_rest_of_its_input_unsent",
+        || {
+            // Killed by the pledge after echoing some of a mebibyte.
+            let out = duplex_pattern(MIB, 5000, |input, output| {
+                let mut buf = [0u8; 5000];
+                let mut at = 0;
+                while at < buf.len() {
+                    match input.read(&mut buf[at..]) {
+                        Ok(n @ 1..) => at += n,
+                        _ => return 2,
+                    }
+                }
+                output.write(&buf).unwrap();
+                // stdio does not allow opening a file: killed here.
+                let _ = fd::open(c"/etc/passwd", O_RDONLY | O_CLOEXEC, 0);
+                0
+            });
+            assert_eq!(out.ended, Ended::Violation);
+            assert!(out.input_refused, "{out:?}");
+            // Returning early, having read nothing.
+            let out = duplex_pattern(MIB, 0, |_, _| 5);
+            assert_eq!(out.ended, Ended::Exited(5));
+            assert!(out.input_refused, "{out:?}");
+            // The parent lives on (no SIGPIPE) and isolates again.
+            let out = duplex_pattern(1000, 1000, echo);
+            assert_eq!(out.ended, Ended::Exited(0));
+            0
+        },
+    );
+}
+
+/// `isolate_io`: a `Read` streamed through a child into a `Write`, and a
+/// writer that fails part-way (the error comes back once the child ended;
+/// the child still gets all of its input and never blocks).
+#[cfg(feature = "std")]
+#[test]
+fn isolate_io_streams_a_reader_through_the_child_into_a_writer() {
+    child::run_both(
+        "isolate_io_streams_a_reader_through_the_child_into_a_writer",
+        || {
+            use seclude::sandbox::isolate_io;
+            let input: Vec<u8> = pattern(MIB).collect();
+            let copy = |input: &mut InputReader, output: &mut ResultWriter| {
+                std::io::copy(input, output).map_or(1, |n| if n == MIB as u64 { 0 } else { 2 })
+            };
+            let mut output = Vec::new();
+            let out = isolate_io(&strict(), &input[..], &mut output, copy).unwrap();
+            assert_eq!(out.ended, Ended::Exited(0));
+            assert!(!out.input_refused);
+            assert!(output == input, "output differs from the input");
+
+            /// Takes 1000 bytes, then fails.
+            struct Full(usize);
+            impl std::io::Write for Full {
+                fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                    if self.0 >= 1000 {
+                        return Err(std::io::Error::other("full"));
+                    }
+                    let n = buf.len().min(1000 - self.0);
+                    self.0 += n;
+                    Ok(n)
+                }
+                fn flush(&mut self) -> std::io::Result<()> {
+                    Ok(())
+                }
+            }
+            let err = isolate_io(&strict(), &input[..], Full(0), copy).unwrap_err();
+            assert_eq!(err.to_string(), "full");
+            0
+        },
+    );
 }
 
 /// Writes what the child sees into the result: its pid, its uid, and the

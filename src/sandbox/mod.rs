@@ -36,8 +36,8 @@
 //!     calls need to be allowed by it.
 //!
 //! [`isolate`] runs a function in a child process under a sandbox and
-//! brings back its result; there the namespaces are created by the `clone`
-//! that makes the child.
+//! brings back its result ([`isolate_duplex`] also streams it input); there
+//! the namespaces are created by the `clone` that makes the child.
 //!
 //! ```no_run
 //! use seclude::landlock::Unveil;
@@ -67,9 +67,11 @@ use crate::pledge::{Pledge, PledgeError, Pledged};
 use crate::privileges::{PrivilegeError, Privileges, PrivilegesReport};
 use crate::seccomp::{FilterFlags, LoadError};
 
+#[cfg(feature = "std")]
+pub use isolate::isolate_io;
 pub use isolate::{
-    Ended, IsolateError, Isolated, IsolatedStreaming, ResultWriter, Stream, isolate,
-    isolate_streaming,
+    Ended, InputReader, IsolateError, Isolated, IsolatedDuplex, IsolatedStreaming, ResultWriter,
+    Stream, isolate, isolate_duplex, isolate_streaming,
 };
 
 /// A filesystem-isolation plan of any capacity.

@@ -327,6 +327,8 @@ const SCM_RIGHTS: i32 = 1;
 const MSG_CTRUNC: u32 = 0x8;
 /// `EPIPE` rather than `SIGPIPE` when the peer has gone.
 const MSG_NOSIGNAL: usize = 0x4000;
+/// `EAGAIN` rather than waiting when nothing can be sent now.
+const MSG_DONTWAIT: usize = 0x40;
 /// Received descriptors are close-on-exec.
 const MSG_CMSG_CLOEXEC: usize = 0x4000_0000;
 // socketcall's call numbers (SYS_* of linux/net.h).
@@ -462,9 +464,9 @@ const fn cmsg_space(len: usize) -> usize {
     cmsg_align(size_of::<CmsgHdr>()) + cmsg_align(len)
 }
 
-/// `sendmsg(socket, msg, MSG_NOSIGNAL)`, retried on `EINTR` (after which
-/// nothing was sent).
-fn sendmsg(socket: i32, msg: &MsgHdr) -> Result<usize, Errno> {
+/// `sendmsg(socket, msg, MSG_NOSIGNAL | flags)`, retried on `EINTR`
+/// (after which nothing was sent).
+fn sendmsg(socket: i32, msg: &MsgHdr, flags: usize) -> Result<usize, Errno> {
     loop {
         // SAFETY: msg and everything it points at are valid for the call;
         // the kernel only reads them.
@@ -475,7 +477,7 @@ fn sendmsg(socket: i32, msg: &MsgHdr) -> Result<usize, Errno> {
                 [
                     socket as isize as usize,
                     msg as *const MsgHdr as usize,
-                    MSG_NOSIGNAL,
+                    MSG_NOSIGNAL | flags,
                     0,
                 ],
             )
@@ -484,6 +486,28 @@ fn sendmsg(socket: i32, msg: &MsgHdr) -> Result<usize, Errno> {
             return r;
         }
     }
+}
+
+/// Sends what fits now of `bytes` over stream socket `socket`, without
+/// waiting (`MSG_DONTWAIT`: [`Errno::EAGAIN`] if nothing fits) and without
+/// `SIGPIPE` (a peer that has gone is [`Errno::EPIPE`]): for a parent that
+/// feeds a child through a socket and must neither block while the child
+/// waits for it nor die with the child.
+pub(crate) fn send_nonblocking(socket: i32, bytes: &[u8]) -> Result<usize, Errno> {
+    let mut iov = IoVec {
+        base: bytes.as_ptr() as *mut u8,
+        len: bytes.len(),
+    };
+    let msg = MsgHdr {
+        name: core::ptr::null_mut(),
+        namelen: 0,
+        iov: &mut iov,
+        iovlen: 1,
+        control: core::ptr::null_mut(),
+        controllen: 0,
+        flags: 0,
+    };
+    sendmsg(socket, &msg, MSG_DONTWAIT)
 }
 
 /// Sends `bytes` over Unix socket `socket` with a copy of descriptor `fd`
@@ -537,7 +561,7 @@ pub fn send_fd(socket: i32, fd: i32, bytes: &[u8]) -> Result<(), Errno> {
         controllen: size_of_val(&control),
         flags: 0,
     };
-    let mut sent = sendmsg(socket, &msg)?;
+    let mut sent = sendmsg(socket, &msg, 0)?;
     // A stream socket may take fewer bytes than offered; the descriptor
     // went with the first of them, so the rest goes without.
     msg.control = core::ptr::null_mut();
@@ -549,7 +573,7 @@ pub fn send_fd(socket: i32, fd: i32, bytes: &[u8]) -> Result<(), Errno> {
             len: rest.len(),
         };
         msg.iov = &mut iov;
-        match sendmsg(socket, &msg)? {
+        match sendmsg(socket, &msg, 0)? {
             0 => return Err(Errno::EIO),
             n => sent += n,
         }

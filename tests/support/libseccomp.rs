@@ -1,7 +1,12 @@
-//! A minimal binding to libseccomp's C API (Debian's libseccomp-dev 2.5.4,
-//! `/usr/include/seccomp.h`, linked with `-lseccomp`), declared here by hand
-//! so the crate needs no binding generator. Shared by the tests and the
-//! benchmark (`#[path = "support/libseccomp.rs"] mod libseccomp;`).
+//! A minimal binding to libseccomp's C API (Debian's libseccomp 2.5.4,
+//! `/usr/include/seccomp.h`), declared here by hand so the crate needs no
+//! binding generator. Shared by the tests and the benchmark
+//! (`#[path = "support/libseccomp.rs"] mod libseccomp;`).
+//!
+//! The library is loaded at run time (`dlopen("libseccomp.so.2")`), not
+//! linked: a machine without it must still build and pass `cargo test`,
+//! which a `-lseccomp` link error would stop before any test ran. Callers
+//! ask [`available`] first and skip what needs libseccomp if it is not.
 //!
 //! Only what they use: build a filter (`seccomp_init`, `seccomp_arch_add`,
 //! `seccomp_rule_add_array`, `seccomp_attr_set`) and export its BPF
@@ -74,33 +79,89 @@ const _: () = assert!(core::mem::size_of::<scmp_arg_cmp>() == 24);
 
 pub type scmp_filter_ctx = *mut c_void;
 
-#[link(name = "seccomp")]
-unsafe extern "C" {
-    pub fn seccomp_init(def_action: u32) -> scmp_filter_ctx;
-    pub fn seccomp_release(ctx: scmp_filter_ctx);
-    pub fn seccomp_arch_add(ctx: scmp_filter_ctx, arch_token: u32) -> i32;
-    pub fn seccomp_arch_remove(ctx: scmp_filter_ctx, arch_token: u32) -> i32;
-    pub fn seccomp_arch_native() -> u32;
-    pub fn seccomp_attr_set(ctx: scmp_filter_ctx, attr: u32, value: u32) -> i32;
-    pub fn seccomp_attr_get(ctx: scmp_filter_ctx, attr: u32, value: *mut u32) -> i32;
-    pub fn seccomp_rule_add_array(
-        ctx: scmp_filter_ctx,
-        action: u32,
-        syscall: i32,
-        arg_cnt: u32,
-        arg_array: *const scmp_arg_cmp,
-    ) -> i32;
-    pub fn seccomp_rule_add_exact_array(
-        ctx: scmp_filter_ctx,
-        action: u32,
-        syscall: i32,
-        arg_cnt: u32,
-        arg_array: *const scmp_arg_cmp,
-    ) -> i32;
-    pub fn seccomp_syscall_resolve_name_arch(arch_token: u32, name: *const i8) -> i32;
-    pub fn seccomp_export_bpf(ctx: scmp_filter_ctx, fd: i32) -> i32;
-    pub fn seccomp_export_pfc(ctx: scmp_filter_ctx, fd: i32) -> i32;
-    pub fn seccomp_api_get() -> u32;
+/// The shared object loaded, by its soname (the runtime package,
+/// `libseccomp2`, installs it; `libseccomp-dev` adds only the headers and
+/// the `libseccomp.so` link).
+pub const SONAME: &str = "libseccomp.so.2";
+
+/// Declares the functions used, as fields of [`Api`] filled by `dlsym`.
+macro_rules! api {
+    ($($name:ident: fn($($arg:ty),*) -> $ret:ty;)*) => {
+        /// libseccomp's functions, resolved in the loaded library.
+        struct Api {
+            $($name: unsafe extern "C" fn($($arg),*) -> $ret,)*
+        }
+
+        impl Api {
+            fn load() -> Result<Api, String> {
+                let soname = std::ffi::CString::new(SONAME).unwrap();
+                // SAFETY: a NUL-terminated name; the handle is never closed,
+                // so the functions stay valid for the process's life.
+                let handle = unsafe { libc::dlopen(soname.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+                if handle.is_null() {
+                    return Err(dlerror());
+                }
+                Ok(Api {
+                    $($name: {
+                        let symbol = concat!(stringify!($name), "\0");
+                        // SAFETY: a live handle and a NUL-terminated name.
+                        let address = unsafe { libc::dlsym(handle, symbol.as_ptr().cast()) };
+                        if address.is_null() {
+                            return Err(dlerror());
+                        }
+                        // SAFETY: the symbol is the function of this name,
+                        // whose C prototype in seccomp.h the type repeats.
+                        unsafe {
+                            core::mem::transmute::<*mut c_void, unsafe extern "C" fn($($arg),*) -> $ret>(address)
+                        }
+                    },)*
+                })
+            }
+        }
+    };
+}
+
+api! {
+    seccomp_init: fn(u32) -> scmp_filter_ctx;
+    seccomp_release: fn(scmp_filter_ctx) -> ();
+    seccomp_arch_add: fn(scmp_filter_ctx, u32) -> i32;
+    seccomp_arch_remove: fn(scmp_filter_ctx, u32) -> i32;
+    seccomp_attr_set: fn(scmp_filter_ctx, u32, u32) -> i32;
+    seccomp_rule_add_array: fn(scmp_filter_ctx, u32, i32, u32, *const scmp_arg_cmp) -> i32;
+    seccomp_syscall_resolve_name_arch: fn(u32, *const std::ffi::c_char) -> i32;
+    seccomp_export_bpf: fn(scmp_filter_ctx, i32) -> i32;
+    seccomp_export_pfc: fn(scmp_filter_ctx, i32) -> i32;
+}
+
+/// The last `dlopen`/`dlsym` error, as text.
+fn dlerror() -> String {
+    // SAFETY: dlerror returns null or a NUL-terminated message.
+    let message = unsafe { libc::dlerror() };
+    if message.is_null() {
+        return "unknown dlopen error".to_owned();
+    }
+    // SAFETY: non-null, NUL-terminated, valid until the next dl* call.
+    unsafe { std::ffi::CStr::from_ptr(message) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+static API: std::sync::OnceLock<Result<Api, String>> = std::sync::OnceLock::new();
+
+/// Whether libseccomp could be loaded; the error says why not.
+pub fn available() -> Result<(), &'static str> {
+    API.get_or_init(Api::load)
+        .as_ref()
+        .map(drop)
+        .map_err(String::as_str)
+}
+
+/// The loaded library; panics if the caller did not check [`available`].
+fn api() -> &'static Api {
+    match API.get_or_init(Api::load) {
+        Ok(api) => api,
+        Err(e) => panic!("libseccomp is not loaded ({e}): check libseccomp::available() first"),
+    }
 }
 
 /// An owned filter context, released on drop.
@@ -110,26 +171,26 @@ impl Filter {
     /// `seccomp_init(default)`; `None` if libseccomp refuses the action.
     pub fn new(default: u32) -> Option<Filter> {
         // SAFETY: plain call; a null result is checked.
-        let ctx = unsafe { seccomp_init(default) };
+        let ctx = unsafe { (api().seccomp_init)(default) };
         (!ctx.is_null()).then_some(Filter(ctx))
     }
 
     /// `seccomp_arch_add`: 0 or a negative errno.
     pub fn arch_add(&mut self, token: u32) -> i32 {
         // SAFETY: a live context.
-        unsafe { seccomp_arch_add(self.0, token) }
+        unsafe { (api().seccomp_arch_add)(self.0, token) }
     }
 
     /// `seccomp_arch_remove`: 0 or a negative errno.
     pub fn arch_remove(&mut self, token: u32) -> i32 {
         // SAFETY: a live context.
-        unsafe { seccomp_arch_remove(self.0, token) }
+        unsafe { (api().seccomp_arch_remove)(self.0, token) }
     }
 
     /// `seccomp_attr_set`: 0 or a negative errno.
     pub fn attr_set(&mut self, attr: u32, value: u32) -> i32 {
         // SAFETY: a live context.
-        unsafe { seccomp_attr_set(self.0, attr, value) }
+        unsafe { (api().seccomp_attr_set)(self.0, attr, value) }
     }
 
     /// `seccomp_rule_add_array`: 0 or a negative errno. `syscall` is the
@@ -137,19 +198,27 @@ impl Filter {
     /// filter's other architectures.
     pub fn rule_add(&mut self, action: u32, syscall: i32, cmps: &[scmp_arg_cmp]) -> i32 {
         // SAFETY: a live context; the array outlives the call.
-        unsafe { seccomp_rule_add_array(self.0, action, syscall, cmps.len() as u32, cmps.as_ptr()) }
+        unsafe {
+            (api().seccomp_rule_add_array)(
+                self.0,
+                action,
+                syscall,
+                cmps.len() as u32,
+                cmps.as_ptr(),
+            )
+        }
     }
 
     /// `seccomp_export_bpf` into a memfd, read back as instructions (native
     /// byte order, 8 bytes each: `struct sock_filter`).
     pub fn export(&self) -> Result<Vec<Instruction>, i32> {
-        self.export_with(seccomp_export_bpf)
+        self.export_with(api().seccomp_export_bpf)
             .map(|bytes| instructions(&bytes))
     }
 
     /// `seccomp_export_pfc`: libseccomp's pseudo-code, for diagnostics.
     pub fn export_pfc(&self) -> Result<String, i32> {
-        self.export_with(seccomp_export_pfc)
+        self.export_with(api().seccomp_export_pfc)
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
     }
 
@@ -177,7 +246,7 @@ impl Filter {
 impl Drop for Filter {
     fn drop(&mut self) {
         // SAFETY: the context is live and released once.
-        unsafe { seccomp_release(self.0) }
+        unsafe { (api().seccomp_release)(self.0) }
     }
 }
 
@@ -217,5 +286,5 @@ pub fn arch_token(abi: seclude::tables::Abi) -> u32 {
 pub fn resolve(arch: u32, name: &str) -> i32 {
     let c = std::ffi::CString::new(name).unwrap();
     // SAFETY: a NUL-terminated string.
-    unsafe { seccomp_syscall_resolve_name_arch(arch, c.as_ptr()) }
+    unsafe { (api().seccomp_syscall_resolve_name_arch)(arch, c.as_ptr()) }
 }
