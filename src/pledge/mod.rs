@@ -33,7 +33,9 @@
 //! always allowed (a forked child's exec filter and the report handler
 //! need it).
 //! Report mode and the exec gate (execpromises without `exec`) exist on
-//! x86-64 only and are refused with a typed error elsewhere.
+//! x86-64 and AArch64 (both proven on real kernels by `.ci/vm-matrix.sh`)
+//! and are refused with a typed error elsewhere
+//! ([`PledgeError::ReportUnsupported`], [`PledgeError::ExecGateUnsupported`]).
 //!
 //! ```
 //! use seclude::pledge::{Decision, Promises, decide};
