@@ -107,3 +107,70 @@ impl Drop for SharedMapping {
         let _ = unsafe { sys::syscall2(native_nr!(munmap), self.addr as usize, self.len) };
     }
 }
+
+/// Waits until the 32-bit word at `word` no longer holds `expected`, or
+/// `timeout_ms` passes, or a signal arrives (`futex(FUTEX_WAIT)`, shared:
+/// the word may live in a [`SharedMapping`] another process writes).
+/// `Ok` after a wake-up, `Err(EAGAIN)` if the word already differed,
+/// `Err(ETIMEDOUT)`, `Err(EINTR)`: callers re-read the word in every case.
+///
+/// ```
+/// use core::sync::atomic::AtomicU32;
+/// use seclude::{Errno, sys::mem::futex_wait};
+/// let word = AtomicU32::new(1);
+/// assert_eq!(futex_wait(&word, 0, 10), Err(Errno::EAGAIN)); // not 0: no wait
+/// assert_eq!(futex_wait(&word, 1, 10), Err(Errno::ETIMEDOUT));
+/// ```
+pub fn futex_wait(
+    word: &core::sync::atomic::AtomicU32,
+    expected: u32,
+    timeout_ms: u32,
+) -> Result<(), Errno> {
+    const FUTEX_WAIT: usize = 0;
+    // A relative timeout as a 64-bit timespec (see `futex_nr`).
+    let timeout: [i64; 2] = [
+        (timeout_ms / 1000) as i64,
+        ((timeout_ms % 1000) * 1_000_000) as i64,
+    ];
+    // SAFETY: the word and the timespec outlive the call.
+    unsafe {
+        sys::syscall4(
+            futex_nr(),
+            word.as_ptr() as usize,
+            FUTEX_WAIT,
+            expected as usize,
+            timeout.as_ptr() as usize,
+        )
+    }
+    .map(drop)
+}
+
+/// Wakes up to `count` waiters on `word` (`futex(FUTEX_WAKE)`, shared);
+/// returns how many were woken.
+///
+/// ```
+/// use core::sync::atomic::AtomicU32;
+/// assert_eq!(seclude::sys::mem::futex_wake(&AtomicU32::new(0), 1), Ok(0));
+/// ```
+pub fn futex_wake(word: &core::sync::atomic::AtomicU32, count: u32) -> Result<usize, Errno> {
+    const FUTEX_WAKE: usize = 1;
+    // SAFETY: the word outlives the call.
+    unsafe {
+        sys::syscall3(
+            futex_nr(),
+            word.as_ptr() as usize,
+            FUTEX_WAKE,
+            count as usize,
+        )
+    }
+}
+
+/// The futex call that takes a 64-bit `timespec`: `futex_time64` on the
+/// 32-bit ABIs that have it (Linux 5.1), otherwise `futex`, whose
+/// timespec is 64-bit on 64-bit ABIs and on x32.
+fn futex_nr() -> usize {
+    Abi::NATIVE
+        .number(Syscall::futex_time64)
+        .or(Abi::NATIVE.number(Syscall::futex))
+        .expect("every ABI has a futex call") as usize
+}
