@@ -822,6 +822,124 @@ fn loader_allowance_ends_at_the_marker() {
     }
 }
 
+/// Code that runs before the marker (an IFUNC resolver, a preinit
+/// function, a linked library's constructor) shares the loader's
+/// allowance, so it is limited to what a loader needs: it may still open
+/// files (under the unveiled paths), but not make executable memory that is
+/// not a file mapped read-only. Before the allowance was narrowed, all
+/// three could map anonymous or writable executable memory and mprotect
+/// memory executable, under `-p stdio`.
+#[test]
+fn code_before_the_marker_gets_no_executable_memory() {
+    let t = Scratch::new("preload-probe");
+    let data = t.dir("data", 0o755);
+    let file = t.file("data/f", "content\n");
+    let bin = t.dir("bin", 0o755);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/preload-probe");
+    let define = format!("-DPROBE_FILE=\"{file}\"");
+    let cc = |args: &[&str]| {
+        let out = Command::new("cc").args(args).output().expect("run cc");
+        assert!(
+            out.status.success(),
+            "cc {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let lib = format!("{bin}/libprobe.so");
+    let probe = format!("{bin}/probe");
+    cc(&[
+        "-O1",
+        "-shared",
+        "-fPIC",
+        &define,
+        "-o",
+        &lib,
+        src.join("lib.c").to_str().unwrap(),
+    ]);
+    cc(&[
+        "-O1",
+        &define,
+        "-o",
+        &probe,
+        src.join("main.c").to_str().unwrap(),
+        "-L",
+        &bin,
+        "-lprobe",
+        &format!("-Wl,-rpath,{bin}"),
+    ]);
+    let early = "open yes, anonymous exec no, write+exec no, mprotect exec no";
+    for mode in MODES {
+        let run = seclude(
+            mode,
+            &[
+                "-p",
+                "stdio",
+                "-v",
+                &format!("r:{data}"),
+                "-v",
+                &format!("rx:{bin}"),
+                "--",
+                &probe,
+            ],
+        );
+        run.status(0);
+        for who in ["ifunc", "preinit", "constructor"] {
+            assert!(
+                run.stdout.contains(&format!("{who}: {early}\n")),
+                "{who}: {}",
+                run.ctx()
+            );
+        }
+        assert!(
+            run.stdout
+                .contains("main: open no, anonymous exec no, write+exec no, mprotect exec no\n"),
+            "{}",
+            run.ctx()
+        );
+        let narrowed = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains(" refused (EPERM) while loading: executable memory must be a file mapped read-only; promise \"prot_exec\" would allow it"))
+            .count();
+        assert_eq!(
+            narrowed,
+            9,
+            "three refusals for each early probe: {}",
+            run.ctx()
+        );
+        // The program's own code: the promises alone.
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| is_report(l, "probe", "openat", "EPERM", "rpath")),
+            "{}",
+            run.ctx()
+        );
+        // With prot_exec promised, early and late code may.
+        let run = seclude(
+            mode,
+            &[
+                "-p",
+                "stdio prot_exec",
+                "-v",
+                &format!("r:{data}"),
+                "-v",
+                &format!("rx:{bin}"),
+                "--",
+                &probe,
+            ],
+        );
+        run.status(0);
+        assert!(
+            run.stdout.contains(
+                "preinit: open yes, anonymous exec yes, write+exec yes, mprotect exec yes\n"
+            ),
+            "{}",
+            run.ctx()
+        );
+    }
+}
+
 /// A failed exec gives nothing: before the exec was judged by its result,
 /// a process whose exec failed (here: Landlock refuses /usr/bin/env) was
 /// treated as loading a new program and got `rpath`. bash goes on after a

@@ -29,8 +29,51 @@ use std::path::{Path, PathBuf};
 
 /// What a dynamic loader needs before the program's own code runs: read
 /// its libraries and configuration (`rpath`), map them executable
-/// (`prot_exec`), and the basics (`stdio`).
+/// (`prot_exec`), and the basics (`stdio`); narrowed by
+/// [`loading_narrowed`].
 pub const LOADER: Promises = seclude::promises!("stdio rpath prot_exec");
+
+const PROT_WRITE: u64 = 0x2;
+const PROT_EXEC: u64 = 0x4;
+/// The same on x86-64 and AArch64, the architectures with a marker.
+const MAP_ANONYMOUS: u64 = 0x20;
+
+/// What the loading allowance does not include although [`LOADER`]'s
+/// `prot_exec` would: executable memory that is anonymous or writable, and
+/// making memory executable afterwards. A loader maps its libraries
+/// executable straight from their files; code that runs before the marker
+/// (an IFUNC resolver, a constructor) must not get a place to write code
+/// into and run it. seclude refuses calls these rules match while loading
+/// (unless the promises hold `prot_exec` themselves); their action is
+/// unused, they only match.
+fn loading_narrowed() -> Vec<Rule> {
+    let exec = Condition::arg64(2, Cmp::MaskedEq(PROT_EXEC), PROT_EXEC);
+    let mut rules = Vec::new();
+    for call in [Syscall::mmap, Syscall::mmap2] {
+        if Abi::NATIVE.number(call).is_none() {
+            continue;
+        }
+        let anonymous = Condition::arg64(3, Cmp::MaskedEq(MAP_ANONYMOUS), MAP_ANONYMOUS);
+        let writable = Condition::arg64(2, Cmp::MaskedEq(PROT_WRITE), PROT_WRITE);
+        rules.extend(Rule::with(call, &[exec, anonymous], Action::UserNotif));
+        rules.extend(Rule::with(call, &[exec, writable], Action::UserNotif));
+    }
+    for call in [Syscall::mprotect, Syscall::pkey_mprotect] {
+        rules.extend(Rule::with(call, &[exec], Action::UserNotif));
+    }
+    rules
+}
+
+/// Whether the loading allowance covers `call` with `args` for a program
+/// holding `promises`: [`LOADER`] less [`loading_narrowed`].
+fn loading_allows(promises: Promises, call: Syscall, args: &[u64; 6], pid: u32) -> bool {
+    let abi = Abi::NATIVE;
+    decide(promises | LOADER, abi, call, args, pid) == Decision::Allowed
+        && (promises.contains(Promises::PROT_EXEC)
+            || !loading_narrowed()
+                .iter()
+                .any(|rule| rule.syscall == call && rule.matches(args, 64)))
+}
 
 /// The promises when no `-p` is given (as pledge.com).
 pub const DEFAULT_PROMISES: &str = "stdio rpath";
@@ -431,8 +474,8 @@ fn refuse_or_allow(
     let abi = Abi::NATIVE;
     let call = abi.syscall(n.data.nr as u32);
     if let Some(call) = call {
-        let allowed_while_loading = phase == Phase::Loading
-            && decide(promises | LOADER, abi, call, &n.data.args, n.pid) == Decision::Allowed;
+        let allowed_while_loading =
+            phase == Phase::Loading && loading_allows(promises, call, &n.data.args, n.pid);
         // A notified exec is allowed if promised (the filter sends every
         // exec to seclude, to follow what runs).
         let promised_exec = matches!(call, Syscall::execve | Syscall::execveat)
@@ -454,9 +497,21 @@ fn refuse_or_allow(
             }
             _ => "no promise allows it".to_string(),
         };
+        // A call the loader's promises would allow but its narrowing does
+        // not: executable memory that is not a file mapped read-only.
+        let why = match call {
+            Some(call)
+                if phase == Phase::Loading
+                    && decide(promises | LOADER, abi, call, &n.data.args, n.pid)
+                        == Decision::Allowed =>
+            {
+                " while loading: executable memory must be a file mapped read-only"
+            }
+            _ => "",
+        };
         let penalty = if kill { "killed" } else { "EPERM" };
         eprintln!(
-            "seclude: {shown}[{}]: {name} refused ({penalty}); {fix}",
+            "seclude: {shown}[{}]: {name} refused ({penalty}){why}; {fix}",
             n.pid
         );
     }
