@@ -345,13 +345,12 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         seclude::sys::process::getgid(),
     );
 
-    let filter = filter(promises)?;
     let launch = Launch {
         path: CString::new(path.as_os_str().as_bytes()).expect("paths have no NUL"),
         argv: c_strings(&o.program)?,
         envp: environment(&env),
         clone_flags: namespaces.bits() as u64,
-        filter,
+        filter: Box::new(move || filter(promises)),
     };
     let nice = o.nice;
     let mut setup = || -> Result<(), Failure> {

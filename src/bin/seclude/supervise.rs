@@ -21,11 +21,11 @@ use crate::elf;
 use crate::exit;
 use crate::marker::{MARKER_ARG, MARKER_OPTION};
 use seclude::Errno;
-use seclude::bpf::Instruction;
+use seclude::bpf::{Action, Instruction, SeccompData};
 use seclude::seccomp::notify::{self, Notification, Response};
 use seclude::seccomp::{FilterFlags, load};
 use seclude::sys::fd::{OwnedFd, POLLERR, POLLHUP, POLLIN, PollFd, poll};
-use seclude::sys::mem::SharedMapping;
+use seclude::sys::mem::{SharedMapping, futex_wait, futex_wake};
 use seclude::sys::process::{self, ExitStatus, Forked};
 use seclude::tables::{Abi, Syscall};
 use std::collections::HashMap;
@@ -53,13 +53,15 @@ pub struct Verdict {
 }
 
 /// The program to start: its path, arguments and environment, the clone
-/// flags of its namespaces, and the filter (self-pid still unpatched).
+/// flags of its namespaces, and how to build its filter (self-pid still
+/// unpatched). seclude builds the filter after the fork, while the child
+/// sets up its sandbox: compiling a pledge takes about as long.
 pub struct Launch {
     pub path: CString,
     pub argv: Vec<CString>,
     pub envp: Vec<CString>,
     pub clone_flags: u64,
-    pub filter: Vec<Instruction>,
+    pub filter: Box<dyn Fn() -> Result<Vec<Instruction>, Failure>>,
 }
 
 /// How the program ended.
@@ -85,7 +87,15 @@ struct Handoff {
     code: AtomicU32,
     len: AtomicU32,
     message: [u8; 2048],
+    /// From seclude to the child: `FILTER_READY` once `filter` holds
+    /// `filter_len` instructions, `FILTER_FAILED` if there is none.
+    filter_state: AtomicU32,
+    filter_len: AtomicU32,
+    filter: [Instruction; seclude::bpf::MAX_INSNS],
 }
+
+const FILTER_READY: u32 = 1;
+const FILTER_FAILED: u32 = 2;
 
 // State 0: the child is still setting up.
 const STATE_LISTENING: u32 = 1;
@@ -120,6 +130,7 @@ impl Handoff {
         self.len.store(n as u32, Ordering::Relaxed);
         self.code.store(code as u32, Ordering::Relaxed);
         self.state.store(STATE_FAILED, Ordering::Release);
+        let _ = futex_wake(&self.state, 1);
     }
 
     fn failure(&self) -> Option<Failure> {
@@ -132,6 +143,43 @@ impl Handoff {
             String::from_utf8_lossy(&self.message[..n.min(self.message.len())]).into_owned(),
         ))
     }
+}
+
+/// A prefix for the child's filter that lets exactly one call through
+/// before seclude listens: `futex(&handoff.state, FUTEX_WAKE, ..)`, the
+/// child's wake-up of seclude once the listener is published (whatever the
+/// promises; waking a waiter on seclude's own page harms nothing). Every
+/// other call falls through to the filter behind it.
+fn handoff_prefix(state: &AtomicU32) -> Vec<Instruction> {
+    const FUTEX_WAKE: u32 = 1;
+    let abi = Abi::NATIVE;
+    let endian = abi.endian();
+    let address = state.as_ptr() as u64;
+    let nr = abi
+        .number(Syscall::futex_time64)
+        .or(abi.number(Syscall::futex))
+        .expect("a futex call");
+    let mut prefix = vec![
+        Instruction::load_word(SeccompData::ARCH),
+        Instruction::jeq(abi.audit_arch(), 0, 0),
+        Instruction::load_word(SeccompData::NR),
+        Instruction::jeq(nr, 0, 0),
+        Instruction::load_word(SeccompData::arg_lo(0, endian)),
+        Instruction::jeq(address as u32, 0, 0),
+        Instruction::load_word(SeccompData::arg_hi(0, endian)),
+        Instruction::jeq((address >> 32) as u32, 0, 0),
+        Instruction::load_word(SeccompData::arg_lo(1, endian)),
+        Instruction::jeq(FUTEX_WAKE, 0, 0),
+        Instruction::ret(Action::Allow.to_ret()),
+    ];
+    // Every failed comparison jumps past the prefix.
+    let len = prefix.len();
+    for (i, insn) in prefix.iter_mut().enumerate() {
+        if i % 2 == 1 && i < len - 1 {
+            insn.jf = (len - 1 - i) as u8;
+        }
+    }
+    prefix
 }
 
 fn setup_failure(message: String) -> Failure {
@@ -201,8 +249,29 @@ pub fn run(
         }
         Forked::Parent(pid) => pid,
     };
-    // Wait for the listener (or a failure). The child needs a few
-    // milliseconds; it cannot wake seclude without a system call.
+    // The filter, built while the child sets up, handed over in the page.
+    match (launch.filter)() {
+        Ok(program) if program.len() <= handoff.filter.len() => {
+            handoff.filter[..program.len()].copy_from_slice(&program);
+            handoff
+                .filter_len
+                .store(program.len() as u32, Ordering::Relaxed);
+            handoff.filter_state.store(FILTER_READY, Ordering::Release);
+            let _ = futex_wake(&handoff.filter_state, 1);
+        }
+        built => {
+            handoff.filter_state.store(FILTER_FAILED, Ordering::Release);
+            let _ = futex_wake(&handoff.filter_state, 1);
+            let _ = process::kill(pid, process::SIGKILL);
+            let _ = process::wait(pid);
+            let _ = sigprocmask(SIG_SETMASK, old_mask);
+            return Err(built.err().unwrap_or_else(|| {
+                setup_failure("the filter is longer than the kernel allows".into())
+            }));
+        }
+    }
+    // Wait for the listener (or a failure): the child wakes seclude with
+    // the one call its filter's prefix lets through before anyone listens.
     let listener = loop {
         match handoff.state.load(Ordering::Acquire) {
             STATE_LISTENING => {
@@ -221,7 +290,9 @@ pub fn run(
                 "the child ended while setting up the sandbox ({status:?})"
             )));
         }
-        std::thread::sleep(std::time::Duration::from_micros(100));
+        // Woken by the child; the timeout only bounds how late a child
+        // that died without a word is noticed.
+        let _ = futex_wait(&handoff.state, 0, 50);
     };
     // The program must not reach seclude through /proc/PID/mem (same
     // user, no Landlock with -V): seclude stops being dumpable; the child
@@ -503,12 +574,30 @@ fn child(
         handoff.fail(failure.code, format_args!("{}", failure.message));
         seclude::sys::exit_group(failure.code as i32);
     }
-    let mut filter = launch.filter.clone();
-    seclude::pledge::patch_self_pid(&mut filter, seclude::sys::getpid());
+    // Not filtered yet: waiting costs nothing the filter could refuse.
+    let ready = loop {
+        match handoff.filter_state.load(Ordering::Acquire) {
+            FILTER_READY => break true,
+            FILTER_FAILED => break false,
+            _ => {
+                let _ = futex_wait(&handoff.filter_state, 0, 1000);
+            }
+        }
+    };
+    if !ready {
+        seclude::sys::exit_group(exit::SETUP as i32);
+    }
+    let len = handoff.filter_len.load(Ordering::Relaxed) as usize;
+    let mut own = handoff.filter[..len].to_vec();
+    seclude::pledge::patch_self_pid(&mut own, seclude::sys::getpid());
+    // Patched first: the prefix holds an address, never the pid's stand-in.
+    let mut filter = handoff_prefix(&handoff.state);
+    filter.extend_from_slice(&own);
     match load(&filter, FilterFlags::NEW_LISTENER) {
         Ok(Some(listener)) => {
             handoff.listener.store(listener, Ordering::Relaxed);
             handoff.state.store(STATE_LISTENING, Ordering::Release);
+            let _ = futex_wake(&handoff.state, 1);
         }
         Ok(None) => unreachable!("NEW_LISTENER returns a listener"),
         Err(e) => {
