@@ -95,7 +95,7 @@ pub enum ExitStatus {
 /// ```
 pub fn wait(pid: i32) -> Result<ExitStatus, Errno> {
     // Without WNOHANG the kernel reports only an ended child.
-    waitid(pid, 0).map(|status| status.unwrap_or(ExitStatus::Exited(0)))
+    waitid(P_PID, pid, 0).map(|ended| ended.map_or(ExitStatus::Exited(0), |(_, status)| status))
 }
 
 /// Reaps child `pid` if it has ended, without waiting: `None` while it
@@ -114,14 +114,41 @@ pub fn wait(pid: i32) -> Result<ExitStatus, Errno> {
 /// }
 /// ```
 pub fn try_wait(pid: i32) -> Result<Option<ExitStatus>, Errno> {
-    const WNOHANG: usize = 1;
-    waitid(pid, WNOHANG)
+    waitid(P_PID, pid, WNOHANG).map(|ended| ended.map(|(_, status)| status))
 }
 
-/// `waitid(P_PID, pid, .., WEXITED | extra)`, retried on `EINTR`; `None`
-/// when the kernel reported no child (`WNOHANG` and still running).
-fn waitid(pid: i32, extra: usize) -> Result<Option<ExitStatus>, Errno> {
-    const P_PID: usize = 1;
+/// Reaps any one ended child, without waiting: its pid and how it ended,
+/// or `None` if no child has ended (or there is none).
+/// `waitid(P_ALL, .., WEXITED | WNOHANG)`. A subreaper reaps the orphans
+/// it adopted this way; call it until it returns `None`.
+///
+/// ```
+/// use seclude::sys::process::{fork, try_wait_any, ExitStatus, Forked};
+/// match unsafe { fork(0) }.unwrap() {
+///     Forked::Child => seclude::sys::exit_group(3),
+///     Forked::Parent(pid) => loop {
+///         if let Some((reaped, status)) = try_wait_any().unwrap() {
+///             assert_eq!((reaped, status), (pid, ExitStatus::Exited(3)));
+///             break;
+///         }
+///     },
+/// }
+/// ```
+pub fn try_wait_any() -> Result<Option<(i32, ExitStatus)>, Errno> {
+    match waitid(P_ALL, 0, WNOHANG) {
+        Err(Errno::ECHILD) => Ok(None),
+        other => other,
+    }
+}
+
+const P_ALL: usize = 0;
+const P_PID: usize = 1;
+const WNOHANG: usize = 1;
+
+/// `waitid(idtype, id, .., WEXITED | extra)`, retried on `EINTR`: the pid
+/// and status of the child reaped, `None` when the kernel reported none
+/// (`WNOHANG` and nothing ended).
+fn waitid(idtype: usize, id: i32, extra: usize) -> Result<Option<(i32, ExitStatus)>, Errno> {
     const WEXITED: usize = 4;
     const CLD_EXITED: i32 = 1;
     const CLD_DUMPED: i32 = 3;
@@ -135,8 +162,8 @@ fn waitid(pid: i32, extra: usize) -> Result<Option<ExitStatus>, Errno> {
         let r = unsafe {
             syscall5(
                 native_nr!(waitid),
-                P_PID,
-                pid as usize,
+                idtype,
+                id as usize,
                 info.as_mut_ptr() as usize,
                 WEXITED | extra,
                 0,
@@ -158,19 +185,23 @@ fn waitid(pid: i32, extra: usize) -> Result<Option<ExitStatus>, Errno> {
     } else {
         3
     };
-    if word(union_start) == 0 {
+    let pid = word(union_start);
+    if pid == 0 {
         return Ok(None);
     }
     let code = word(2);
     let status = word(union_start + 2);
-    Ok(Some(if code == CLD_EXITED {
-        ExitStatus::Exited(status)
-    } else {
-        ExitStatus::Killed {
-            signal: status,
-            core_dumped: code == CLD_DUMPED,
-        }
-    }))
+    Ok(Some((
+        pid,
+        if code == CLD_EXITED {
+            ExitStatus::Exited(status)
+        } else {
+            ExitStatus::Killed {
+                signal: status,
+                core_dumped: code == CLD_DUMPED,
+            }
+        },
+    )))
 }
 
 /// Sends `signal` to process `pid` (`kill`).

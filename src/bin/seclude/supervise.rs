@@ -681,10 +681,14 @@ fn read_signals(
         let signo = i32::from_ne_bytes(info[0..4].try_into().expect("4 bytes"));
         let code = i32::from_ne_bytes(info[8..12].try_into().expect("4 bytes"));
         if signo == SIGCHLD {
-            if let Ok(Some(status)) = process::try_wait(child) {
-                ended = Some(status);
+            // Every ended child, the program and the orphans seclude
+            // adopted as their subreaper, in one sweep: the program's
+            // status is kept whichever call reaps it.
+            while let Ok(Some((pid, status))) = process::try_wait_any() {
+                if pid == child {
+                    ended = Some(status);
+                }
             }
-            reap_others();
         } else if forward && code <= 0 {
             // SI_USER (0), SI_QUEUE (-1) and below: sent by a process.
             let _ = process::kill(child, signo);
@@ -697,31 +701,4 @@ fn read_signals(
         }
     }
     Ok(ended)
-}
-
-/// Reaps every ended child without waiting (`waitid(P_ALL, ..,
-/// WEXITED | WNOHANG)` until none is left): orphans seclude adopted as
-/// their subreaper. The child's own status is read first, by pid.
-fn reap_others() {
-    const P_ALL: usize = 0;
-    const WEXITED_WNOHANG: usize = 4 | 1;
-    let nr = Abi::NATIVE.number(Syscall::waitid).expect("waitid") as usize;
-    loop {
-        // siginfo_t: 128 bytes; si_pid (the first union word) stays 0 when
-        // no child has ended.
-        let mut info = [0u64; 16];
-        // SAFETY: the kernel writes one siginfo_t into info.
-        let r = unsafe {
-            seclude::sys::syscall5(nr, P_ALL, 0, info.as_mut_ptr() as usize, WEXITED_WNOHANG, 0)
-        };
-        let pid_word = if cfg!(target_pointer_width = "64") {
-            2
-        } else {
-            1
-        };
-        let pid = (info[pid_word] & 0xffff_ffff) as u32;
-        if r.is_err() || pid == 0 {
-            break;
-        }
-    }
 }
