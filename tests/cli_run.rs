@@ -940,6 +940,51 @@ fn code_before_the_marker_gets_no_executable_memory() {
     }
 }
 
+/// seclude's own stderr closed (a pipe whose reader is gone): its reports
+/// fail with EPIPE, and it goes on supervising instead of aborting; the
+/// program's status comes through.
+#[test]
+fn a_closed_stderr_does_not_abort_seclude() {
+    let t = Scratch::new("epipe");
+    let file = t.file("data/f", "content\n");
+    for mode in MODES {
+        let mut fds = [0; 2];
+        // SAFETY: room for two descriptors.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: ours; the read end closes, the write end goes to seclude.
+        unsafe { libc::close(fds[0]) };
+        let stderr = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fds[1]) };
+        let status = command(mode, &["-p", "stdio", "--", "cat", &file])
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .status()
+            .unwrap();
+        // cat's own failure (its open refused), not seclude's abort.
+        assert_eq!(status.code(), Some(1), "[{mode:?}] {status:?}");
+    }
+}
+
+/// A memory limit too small for the program: the kernel kills it, and
+/// seclude says which limit (it used to end with 139 and no word).
+#[test]
+fn a_too_small_memory_limit_is_named() {
+    for mode in MODES {
+        let run = seclude(mode, &["-M", "1k", "--", "true"]);
+        run.out("");
+        assert!(
+            matches!(run.code, Some(137 | 139)),
+            "killed by SIGKILL or SIGSEGV: {}",
+            run.ctx()
+        );
+        assert!(
+            run.stderr
+                .contains("its address space limit (-M, 1024 bytes) may be too small"),
+            "{}",
+            run.ctx()
+        );
+    }
+}
+
 /// A failed exec gives nothing: before the exec was judged by its result,
 /// a process whose exec failed (here: Landlock refuses /usr/bin/env) was
 /// treated as loading a new program and got `rpath`. bash goes on after a
@@ -1131,6 +1176,12 @@ fn learn_on_ls_root_proposes_a_set_it_runs_under() {
 fn usage_errors_have_their_exit_statuses() {
     let t = Scratch::new("usage");
     let plain = t.file("not-executable", "just text\n");
+    // A FIFO as the program: refused at once (opening it to read its
+    // header used to wait forever for a writer).
+    let fifo = t.root.join("fifo").to_str().unwrap().to_string();
+    let c_fifo = std::ffi::CString::new(fifo.clone()).unwrap();
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_fifo.as_ptr(), 0o755) }, 0);
     let cases: &[(&[&str], i32, &str)] = &[
         (&["-Z", "--", "true"], USAGE, "-Z"),
         (&["--bogus", "--", "true"], USAGE, "--bogus"),
@@ -1151,6 +1202,9 @@ fn usage_errors_have_their_exit_statuses() {
         (&["--", "/no/such/program"], NOT_FOUND, "/no/such/program"),
         (&["--", &plain], CANNOT_EXECUTE, &plain),
         (&["-M", "12x", "--", "true"], USAGE, "-M 12x"),
+        // (uid_t)-1 means "unchanged" to the kernel, never a user.
+        (&["-u", "4294967295", "--", "true"], USAGE, "-u 4294967295"),
+        (&["-g", "4294967295", "--", "true"], USAGE, "-g 4294967295"),
         (&["--unshare", "bogus", "--", "true"], USAGE, "bogus"),
         (&["-T", "nonsense"], USAGE, "nonsense"),
     ];
@@ -1167,6 +1221,27 @@ fn usage_errors_have_their_exit_statuses() {
         }
         seclude(mode, &["-T", "pledge"]).status(0).out("").clean();
         seclude(mode, &["-T", "unveil"]).status(0).out("").clean();
+        // The FIFO, with a deadline (a regression would wait forever).
+        let mut child = command(mode, &["--", &fifo])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("[{mode:?}] seclude -- FIFO still runs after 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(CANNOT_EXECUTE), "[{mode:?}] {stderr}");
+        assert!(stderr.contains("not a regular file"), "[{mode:?}] {stderr}");
     }
 }
 

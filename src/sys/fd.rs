@@ -27,6 +27,9 @@ pub const O_CREAT: u32 = 0o100;
 pub const O_EXCL: u32 = 0o200;
 /// Truncate to length 0.
 pub const O_TRUNC: u32 = 0o1000;
+/// Do not block: on open (a FIFO without a writer), and in later I/O.
+/// The same on every architecture seclude builds for.
+pub const O_NONBLOCK: u32 = 0o4000;
 /// Close the descriptor on `execve`.
 pub const O_CLOEXEC: u32 = 0o2000000;
 /// A descriptor that names a path without opening the file for I/O.

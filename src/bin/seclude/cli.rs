@@ -6,6 +6,13 @@ use seclude::pledge::Promises;
 use seclude::tables::Abi;
 use std::ffi::OsString;
 
+/// Writes one line to stderr, ignoring a failure to write (a closed pipe
+/// must not abort seclude while it supervises: `eprintln!` panics then).
+pub fn say_err(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// Why seclude stops before (or instead of) running anything: an exit
 /// status from [`exit`] and a message naming what was wrong.
 #[derive(Debug)]

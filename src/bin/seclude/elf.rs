@@ -46,7 +46,16 @@ pub const NATIVE_MACHINE: Option<u16> = if cfg!(target_arch = "x86_64") {
 
 /// Reads what [`Executable`] says about `path`.
 pub fn inspect(path: &Path) -> std::io::Result<Executable> {
-    let mut file = File::open(path)?;
+    use std::os::unix::fs::OpenOptionsExt;
+    // Without blocking (a FIFO's open waits for a writer), and judged by
+    // what was opened: only a regular file can be executed.
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(seclude::sys::fd::O_NONBLOCK as i32)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
     // A header, and program headers that usually follow it directly; a
     // file whose headers lie further is read again at their offset.
     let mut head = vec![0u8; 4096];

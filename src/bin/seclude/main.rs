@@ -36,9 +36,9 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             let _ = std::io::stdout().flush();
-            eprintln!("seclude: {}", failure.message);
+            cli::say_err(format_args!("seclude: {}", failure.message));
             if failure.code == exit::USAGE {
-                eprintln!("Try 'seclude --help'.");
+                cli::say_err(format_args!("Try 'seclude --help'."));
             }
             ExitCode::from(failure.code)
         }

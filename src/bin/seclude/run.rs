@@ -220,8 +220,14 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
 }
 
 fn id(flag: &str, v: &str) -> Result<u32, Failure> {
-    v.parse()
-        .map_err(|_| Failure::usage(format!("{flag} {v}: not a numeric id")))
+    match v.parse::<u32>() {
+        // The kernel reads (uid_t)-1 as "leave this id unchanged".
+        Ok(u32::MAX) => Err(Failure::usage(format!(
+            "{flag} {v}: not an id (the kernel reads it as \"unchanged\")"
+        ))),
+        Ok(id) => Ok(id),
+        Err(_) => Err(Failure::usage(format!("{flag} {v}: not a numeric id"))),
+    }
 }
 
 fn plain(flag: &str, v: &str) -> Result<u64, Failure> {
@@ -303,12 +309,12 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
                 set_preload(&mut env, &format!("/proc/self/fd/{}", fd.raw()));
                 marker_fd = Some(fd);
             }
-            (why, _) if !o.quiet => eprintln!(
+            (why, _) if !o.quiet => cli::say_err(format_args!(
                 "seclude: warning: {}: {}, so loading gets no allowance (it may need \"{}\" in -p)",
                 name.to_string_lossy(),
                 why.unwrap_or_default(),
                 cli::promise_words(LOADER.difference(promises))
-            ),
+            )),
             _ => {}
         }
     }
@@ -394,10 +400,25 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
             never_loaded,
         } => {
             if never_loaded && !o.quiet {
-                eprintln!(
+                cli::say_err(format_args!(
                     "seclude: warning: {shown} never signalled the end of its loading (LD_PRELOAD ignored?): it kept the loader's promises ({})",
                     cli::promise_words(LOADER.difference(promises))
-                );
+                ));
+            }
+            // A memory limit too small for the program kills it (the
+            // kernel's SIGSEGV or SIGKILL during or right after the exec):
+            // say which limit, since nothing else would.
+            const SIGKILL: i32 = 9;
+            const SIGSEGV: i32 = 11;
+            if let seclude::sys::process::ExitStatus::Killed { signal, .. } = status {
+                let memory = o.limits.iter().find(|(r, _)| *r == Resource::As);
+                if let (Some((_, bytes)), SIGKILL | SIGSEGV) = (memory, signal) {
+                    if !o.quiet && !killed_for_violation {
+                        cli::say_err(format_args!(
+                            "seclude: {shown} was killed by signal {signal}; its address space limit (-M, {bytes} bytes) may be too small"
+                        ));
+                    }
+                }
             }
             Ok(match status {
                 _ if killed_for_violation => exit::VIOLATION,
@@ -509,10 +530,10 @@ fn refuse_or_allow(
             _ => "",
         };
         let penalty = if kill { "killed" } else { "EPERM" };
-        eprintln!(
+        cli::say_err(format_args!(
             "seclude: {shown}[{}]: {name} refused ({penalty}){why}; {fix}",
             n.pid
-        );
+        ));
     }
     Verdict {
         response: Response::Error(Errno::EPERM),
