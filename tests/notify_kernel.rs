@@ -185,6 +185,61 @@ fn the_supervisor_decides_what_a_notified_call_returns() {
     );
 }
 
+/// `Response::Descriptor`: the notified call returns a copy of the
+/// supervisor's descriptor (here a pipe's read end), close-on-exec or not
+/// as asked, and the target reads through it what the supervisor wrote.
+#[test]
+fn the_supervisor_can_answer_with_a_descriptor() {
+    run_both("the_supervisor_can_answer_with_a_descriptor", || {
+        let target = spawn_target(|socket| {
+            let mut report = [0u8; 16];
+            for (i, chunk) in report.chunks_mut(8).enumerate() {
+                let fd = match getppid_with(probe_args(i as u64)) {
+                    Ok(fd) => fd as i32,
+                    Err(_) => return 103,
+                };
+                let mut byte = [0u8; 1];
+                if fd::read(fd, &mut byte) != Ok(1) {
+                    return 104;
+                }
+                // SAFETY: F_GETFD takes no argument.
+                let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+                let word = (byte[0] as i64) << 8 | i64::from(flags & libc::FD_CLOEXEC);
+                chunk.copy_from_slice(&word.to_ne_bytes());
+            }
+            match sys::write_all(socket, &report) {
+                Ok(()) => 0,
+                Err(_) => 102,
+            }
+        });
+        let listener = target.listener.raw();
+        let (reader, writer) = fd::pipe().unwrap();
+        sys::write_all(writer.raw(), b"AB").unwrap();
+        for cloexec in [true, false] {
+            let n = notify::receive(listener).unwrap();
+            notify::respond(
+                listener,
+                n.id,
+                Response::Descriptor {
+                    fd: reader.raw(),
+                    cloexec,
+                },
+            )
+            .unwrap();
+        }
+        let mut report = [0u8; 16];
+        read_exact(target.socket.raw(), &mut report);
+        let seen: Vec<i64> = report
+            .chunks(8)
+            .map(|c| i64::from_ne_bytes(c.try_into().unwrap()))
+            .collect();
+        // 'A' with close-on-exec, then 'B' without.
+        assert_eq!(seen, [(b'A' as i64) << 8 | 1, (b'B' as i64) << 8]);
+        assert_eq!(wait(target.pid), Ok(ExitStatus::Exited(0)));
+        0
+    });
+}
+
 #[test]
 fn a_notification_goes_stale_when_its_task_is_killed() {
     run_both("a_notification_goes_stale_when_its_task_is_killed", || {

@@ -119,6 +119,19 @@ pub enum Response {
     Return(i64),
     /// The call is not run and fails with this errno.
     Error(Errno),
+    /// The call is not run: a copy of the supervisor's descriptor `fd` is
+    /// installed in the task (close-on-exec if asked) and its number is the
+    /// call's result, the way an `open` returns (`SECCOMP_IOCTL_NOTIF_ADDFD`
+    /// with `SECCOMP_ADDFD_FLAG_SEND`, Linux 5.14). The supervisor keeps
+    /// its own `fd` and may close it after [`respond`]. This is how a
+    /// supervisor performs a call itself, on what it chose, instead of
+    /// continuing one whose pointer arguments the task could still change.
+    Descriptor {
+        /// The supervisor's descriptor to copy.
+        fd: i32,
+        /// Whether the task's copy is close-on-exec (`O_CLOEXEC`).
+        cloexec: bool,
+    },
 }
 
 impl Response {
@@ -128,6 +141,8 @@ impl Response {
             Response::Continue => (0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE),
             Response::Return(val) => (val, 0, 0),
             Response::Error(errno) => (0, -errno.raw(), 0),
+            // Answered by NOTIF_ADDFD, never sent through NOTIF_SEND.
+            Response::Descriptor { .. } => (0, -Errno::EINVAL.raw(), 0),
         };
         RawResponse {
             id,
@@ -219,6 +234,21 @@ const NOTIF_SEND: u32 = ioc(
     1,
     size_of::<RawResponse>(),
 );
+/// `struct seccomp_notif_addfd` (Linux 5.9).
+#[repr(C)]
+struct AddFd {
+    id: u64,
+    flags: u32,
+    srcfd: u32,
+    newfd: u32,
+    newfd_flags: u32,
+}
+const _: () = assert!(size_of::<AddFd>() == 24);
+/// `SECCOMP_ADDFD_FLAG_SEND`: the new descriptor is the call's answer.
+const SECCOMP_ADDFD_FLAG_SEND: u32 = 1 << 1;
+/// `SECCOMP_IOCTL_NOTIF_ADDFD`: `_IOW('!', 3, struct seccomp_notif_addfd)`.
+const NOTIF_ADDFD: u32 = ioc(Dir::Write, SECCOMP_IOC_MAGIC, 3, size_of::<AddFd>());
+
 /// `SECCOMP_IOCTL_NOTIF_ID_VALID`: `_IOW('!', 2, __u64)`.
 const NOTIF_ID_VALID: u32 = ioc(Dir::Write, SECCOMP_IOC_MAGIC, 2, size_of::<u64>());
 /// The number `SECCOMP_IOCTL_NOTIF_ID_VALID` had until Linux 5.9, with the
@@ -292,7 +322,8 @@ pub fn receive(listener: i32) -> Result<Notification, Errno> {
 /// notification). A supervisor can ignore it. [`Errno::EINPROGRESS`] means
 /// the id was answered already (until the task has taken the answer, then
 /// it is `ENOENT` too); [`Errno::EINVAL`] for
-/// [`Response::Continue`] means a kernel older than 5.5.
+/// [`Response::Continue`] means a kernel older than 5.5, and for
+/// [`Response::Descriptor`] one older than 5.14 (or `ENOTTY` before 5.9).
 ///
 /// ```no_run
 /// use seclude::seccomp::notify::{receive, respond, Response};
@@ -304,6 +335,21 @@ pub fn receive(listener: i32) -> Result<Notification, Errno> {
 /// }
 /// ```
 pub fn respond(listener: i32, id: u64, response: Response) -> Result<(), Errno> {
+    if let Response::Descriptor { fd, cloexec } = response {
+        let addfd = AddFd {
+            id,
+            flags: SECCOMP_ADDFD_FLAG_SEND,
+            srcfd: fd as u32,
+            newfd: 0,
+            newfd_flags: if cloexec {
+                crate::sys::fd::O_CLOEXEC
+            } else {
+                0
+            },
+        };
+        // SAFETY: the kernel reads one struct seccomp_notif_addfd.
+        return unsafe { ioctl(listener, NOTIF_ADDFD, &addfd as *const AddFd as usize) }.map(drop);
+    }
     let raw = response.raw(id);
     // SAFETY: the kernel reads one struct seccomp_notif_resp from raw.
     unsafe { ioctl(listener, NOTIF_SEND, &raw as *const RawResponse as usize) }.map(drop)
