@@ -940,6 +940,41 @@ fn code_before_the_marker_gets_no_executable_memory() {
     }
 }
 
+/// `stdio` may open /dev/null (OpenBSD's rule; `git status` opens it
+/// read-write): seclude opens it and hands the descriptor over, for a
+/// redirection (O_WRONLY|O_CREAT|O_TRUNC) and a read-write open. Any other
+/// path stays refused. Both used to be refused.
+#[test]
+fn stdio_may_open_dev_null() {
+    for mode in MODES {
+        let run = seclude(
+            mode,
+            &[
+                "-p",
+                "stdio",
+                "--",
+                "sh",
+                "-c",
+                "echo hidden > /dev/null && exec 3<>/dev/null && echo ok",
+            ],
+        );
+        run.status(0).out("ok\n");
+        assert!(!run.stderr.contains("openat refused"), "{}", run.ctx());
+        let run = seclude(
+            mode,
+            &["-p", "stdio", "--", "sh", "-c", "echo x > /dev/nul"],
+        );
+        run.status(2).out("");
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| is_report(l, "sh", "openat", "EPERM", "wpath cpath")),
+            "{}",
+            run.ctx()
+        );
+    }
+}
+
 /// seclude's own stderr closed (a pipe whose reader is gone): its reports
 /// fail with EPIPE, and it goes on supervising instead of aborting; the
 /// program's status comes through.

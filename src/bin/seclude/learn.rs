@@ -96,7 +96,7 @@ fn named_path(n: &Notification, call: Syscall) -> Option<(PathBuf, &'static str)
         S::mkdirat | S::unlinkat => (Some(a[0]), a[1], "c"),
         _ => return None,
     };
-    let path = read_c_string(n.pid, address)?;
+    let path = supervise::read_string(n.pid, address)?;
     if path.as_os_str().is_empty() {
         return None;
     }
@@ -121,18 +121,6 @@ fn add_letters(letters: &mut String, more: &str) {
             letters.push(letter);
         }
     }
-}
-
-/// A NUL-terminated string at `address` in process `pid`.
-fn read_c_string(pid: u32, address: u64) -> Option<PathBuf> {
-    use std::os::unix::ffi::OsStringExt;
-    use std::os::unix::fs::FileExt;
-    let mem = std::fs::File::open(format!("/proc/{pid}/mem")).ok()?;
-    let mut buf = vec![0u8; 4096];
-    let len = mem.read_at(&mut buf, address).ok()?;
-    let end = buf[..len].iter().position(|&b| b == 0)?;
-    buf.truncate(end);
-    Some(PathBuf::from(OsString::from_vec(buf)))
 }
 
 /// The `-v` rules to propose: the paths the program used that exist and
@@ -237,10 +225,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     let mut record = Record::default();
     let mut handler = |n: &Notification, phase: Phase| -> Verdict {
         record.add(n, phase);
-        Verdict {
-            response: Response::Continue,
-            kill: false,
-        }
+        Verdict::answer(Response::Continue)
     };
     let ended = supervise::run(&launch, &mut || Ok(()), &mut handler)?;
     drop(marker_fd);

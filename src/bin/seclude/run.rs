@@ -501,10 +501,12 @@ fn refuse_or_allow(
         let promised_exec = matches!(call, Syscall::execve | Syscall::execveat)
             && decide(promises, abi, call, &n.data.args, n.pid) == Decision::Allowed;
         if allowed_while_loading || promised_exec {
-            return Verdict {
-                response: Response::Continue,
-                kill: false,
-            };
+            return Verdict::answer(Response::Continue);
+        }
+        if promises.contains(Promises::STDIO) {
+            if let Some(verdict) = open_dev_null(n, call) {
+                return verdict;
+            }
         }
     }
     if !quiet {
@@ -538,7 +540,54 @@ fn refuse_or_allow(
     Verdict {
         response: Response::Error(Errno::EPERM),
         kill,
+        holds: None,
     }
+}
+
+/// `stdio` may open /dev/null, as on OpenBSD (programs open it to discard
+/// output or to fill descriptors 0-2), though the promises' filter cannot
+/// see paths. seclude opens it itself, with the access mode and flags the
+/// call asked for, and answers with the descriptor: the process gets
+/// /dev/null whatever its memory says after seclude read the path, so the
+/// read is no race. Only plain opens of exactly "/dev/null".
+fn open_dev_null(n: &Notification, call: Syscall) -> Option<Verdict> {
+    use seclude::sys::fd;
+    const O_ACCMODE: u64 = 3;
+    const O_NOCTTY: u64 = 0o400;
+    const O_APPEND: u64 = 0o2000;
+    const O_LARGEFILE: u64 = if cfg!(target_pointer_width = "64") {
+        0
+    } else {
+        0o100000
+    };
+    let args = &n.data.args;
+    let (path, flags) = match call {
+        Syscall::open => (args[0], args[1]),
+        Syscall::openat => (args[1], args[2]),
+        Syscall::creat => (args[0], (fd::O_WRONLY | fd::O_CREAT | fd::O_TRUNC) as u64),
+        _ => return None,
+    };
+    let plain = O_ACCMODE
+        | O_NOCTTY
+        | O_APPEND
+        | O_LARGEFILE
+        | (fd::O_CREAT | fd::O_TRUNC | fd::O_NONBLOCK | fd::O_CLOEXEC) as u64;
+    if flags & !plain != 0 || flags & O_ACCMODE == O_ACCMODE {
+        return None;
+    }
+    if supervise::read_string(n.pid, path)?.as_os_str().as_bytes() != b"/dev/null" {
+        return None;
+    }
+    let ours = flags & (O_ACCMODE | O_APPEND | fd::O_NONBLOCK as u64);
+    let opened = fd::open(c"/dev/null", ours as u32 | fd::O_CLOEXEC, 0).ok()?;
+    Some(Verdict {
+        response: Response::Descriptor {
+            fd: opened.raw(),
+            cloexec: flags & fd::O_CLOEXEC as u64 != 0,
+        },
+        kill: false,
+        holds: Some(opened),
+    })
 }
 
 /// The filter: the promises, with every refused call, every exec and the

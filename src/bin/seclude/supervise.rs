@@ -50,6 +50,20 @@ pub struct Verdict {
     pub response: Response,
     /// Kill the calling process (`-k`).
     pub kill: bool,
+    /// A descriptor the answer copies into the process
+    /// ([`Response::Descriptor`]), closed once the answer is sent.
+    pub holds: Option<OwnedFd>,
+}
+
+impl Verdict {
+    /// This answer, nobody killed, no descriptor.
+    pub fn answer(response: Response) -> Verdict {
+        Verdict {
+            response,
+            kill: false,
+            holds: None,
+        }
+    }
 }
 
 /// The program to start: its path, arguments and environment, the clone
@@ -349,7 +363,10 @@ pub fn run(
                 let _ = process::kill(process as i32, process::SIGKILL);
                 killed.push(process);
             }
-            match notify::respond(listener.raw(), n.id, verdict.response) {
+            let answered = notify::respond(listener.raw(), n.id, verdict.response);
+            // The descriptor the answer copied, if any, is no longer needed.
+            drop(verdict.holds);
+            match answered {
                 Ok(()) | Err(Errno::ENOENT) => {}
                 Err(e) => {
                     return Err(kill_child(setup_failure(format!(
@@ -418,10 +435,7 @@ impl Tracker {
         n: &Notification,
         handler: &mut dyn FnMut(&Notification, Phase) -> Verdict,
     ) -> (u32, Verdict) {
-        let go_on = |response| Verdict {
-            response,
-            kill: false,
-        };
+        let go_on = Verdict::answer;
         let (tgid, start) = identify(n.pid).unwrap_or((n.pid, 0));
         let call = Abi::NATIVE.syscall(n.data.nr as u32);
         let is_exec = matches!(call, Some(Syscall::execve | Syscall::execveat));
@@ -492,6 +506,21 @@ impl Tracker {
         }
         process.phase
     }
+}
+
+/// A NUL-terminated string at `address` in process `pid` (at most a
+/// page): what a path argument pointed at when seclude looked, which the
+/// process may have changed since. A hint, or the name of a call seclude
+/// then performs itself; never a reason to let the call continue.
+pub fn read_string(pid: u32, address: u64) -> Option<std::path::PathBuf> {
+    use std::os::unix::ffi::OsStringExt;
+    use std::os::unix::fs::FileExt;
+    let mem = std::fs::File::open(format!("/proc/{pid}/mem")).ok()?;
+    let mut buf = vec![0u8; 4096];
+    let len = mem.read_at(&mut buf, address).ok()?;
+    let end = buf[..len].iter().position(|&b| b == 0)?;
+    buf.truncate(end);
+    Some(std::path::PathBuf::from(std::ffi::OsString::from_vec(buf)))
 }
 
 /// A thread's process id and start time, from /proc.
