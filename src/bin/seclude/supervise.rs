@@ -363,7 +363,14 @@ pub fn run(
                 let _ = process::kill(process as i32, process::SIGKILL);
                 killed.push(process);
             }
-            let answered = notify::respond(listener.raw(), n.id, verdict.response);
+            let mut answered = notify::respond(listener.raw(), n.id, verdict.response);
+            if matches!(verdict.response, Response::Descriptor { .. })
+                && matches!(answered, Err(Errno::EINVAL | Errno::ENOTTY))
+            {
+                // A kernel before 5.14 cannot answer with a descriptor:
+                // the call is refused as the promises say.
+                answered = notify::respond(listener.raw(), n.id, Response::Error(Errno::EPERM));
+            }
             // The descriptor the answer copied, if any, is no longer needed.
             drop(verdict.holds);
             match answered {
