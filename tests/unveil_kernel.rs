@@ -307,6 +307,69 @@ fn a_missing_path_fails_the_commit_unless_skipped() {
     });
 }
 
+/// `execveat(fd, "", AT_EMPTY_PATH)` of a memfd: Landlock allows files of
+/// internal mounts whatever was unveiled, so the supplement refuses
+/// executing a descriptor. The memfd holds `false`: an exec that got
+/// through ends the test child with status 1.
+#[test]
+fn executing_a_descriptor_is_refused_by_the_seccomp_supplement() {
+    const TEST: &str = "executing_a_descriptor_is_refused_by_the_seccomp_supplement";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        // Read before anything is unveiled.
+        let program = fs::read("/usr/bin/false").unwrap();
+        let exec_memfd = || -> i64 {
+            // SAFETY: a memfd written with the program, then executed by
+            // descriptor with NULL-terminated argv and envp.
+            unsafe {
+                let fd = libc::memfd_create(c"seclude-test".as_ptr(), 0);
+                if fd < 0 || libc::write(fd, program.as_ptr().cast(), program.len()) < 0 {
+                    return -2;
+                }
+                let argv = [c"false".as_ptr(), std::ptr::null()];
+                let envp: [*const libc::c_char; 1] = [std::ptr::null()];
+                libc::syscall(
+                    libc::SYS_execveat,
+                    fd,
+                    c"".as_ptr(),
+                    argv.as_ptr(),
+                    envp.as_ptr(),
+                    libc::AT_EMPTY_PATH,
+                )
+            }
+        };
+        // The control: without the supplement the exec happens.
+        // SAFETY: the grandchild only unveils and execs, then exits.
+        unsafe {
+            let pid = libc::fork();
+            if pid == 0 {
+                let mut u: Unveil<'_, 5> = Unveil::new().without_seccomp_supplement();
+                unveil_system(&mut u);
+                u.unveil(&inside, "rwc").unwrap();
+                u.commit().unwrap();
+                exec_memfd();
+                libc::_exit(77);
+            }
+            let mut status = 0;
+            libc::waitpid(pid, &mut status, 0);
+            if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 1 {
+                return 2; // false did not run: the test would prove nothing
+            }
+        }
+        let mut u: Unveil<'_, 5> = Unveil::new();
+        unveil_system(&mut u);
+        u.unveil(&inside, "rwc").unwrap();
+        u.commit().unwrap();
+        let r = exec_memfd();
+        let errno = std::io::Error::last_os_error().raw_os_error();
+        if r != -1 || errno != Some(libc::EPERM) {
+            return 3;
+        }
+        0
+    });
+}
+
 #[test]
 fn what_landlock_cannot_see_is_denied_by_the_seccomp_supplement() {
     const TEST: &str = "what_landlock_cannot_see_is_denied_by_the_seccomp_supplement";

@@ -30,4 +30,6 @@ mod unveil;
 pub use access::{AbiVersion, AccessFs, AccessNet, RestrictFlags, Scope};
 pub use compat::{CompatError, Compatibility, Enforcement, Plan, Request, plan};
 pub use ruleset::{Ruleset, RulesetError, abi_version, errata};
-pub use unveil::{PreparedUnveil, Unveil, UnveilError, UnveilPerms, seccomp_supplement};
+pub use unveil::{
+    PreparedUnveil, Unveil, UnveilError, UnveilPerms, seccomp_supplement, seccomp_supplement_rules,
+};

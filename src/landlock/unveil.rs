@@ -30,8 +30,11 @@
 //! Landlock does not see every change to a file. Mode, owner, extended
 //! attributes and timestamps (`chmod`, `chown`, `setxattr`, `utimensat`,
 //! their `f`/`l`/`at` forms, `file_setattr`), inode flags set by `ioctl`
-//! (`FS_IOC_SETFLAGS`, `FS_IOC_FSSETXATTR`: `chattr`), and before ABI 3
-//! `truncate` by path, all go past it. As Cosmopolitan does, [`Unveil::commit`]
+//! (`FS_IOC_SETFLAGS`, `FS_IOC_FSSETXATTR`: `chattr`), before ABI 3
+//! `truncate` by path, and executing a descriptor (`fexecve`, `execveat`
+//! with `AT_EMPTY_PATH`: a memfd lives on an internal mount, which
+//! Landlock always allows, so its code would run without any `x`), all go
+//! past it. As Cosmopolitan does, [`Unveil::commit`]
 //! therefore also installs a small seccomp filter ([`seccomp_supplement`])
 //! that fails these calls with `EPERM` everywhere, unveiled paths included,
 //! since seccomp cannot see paths. Opt out with
@@ -47,7 +50,7 @@ use super::compat::{Compatibility, Plan, Request};
 use super::ruleset::{Ruleset, RulesetError, abi_version};
 use crate::bpf::{Action, Instruction};
 use crate::errno::Errno;
-use crate::seccomp::{Cmp, Condition, FilterFlags, LoadError, Policy};
+use crate::seccomp::{Cmp, Condition, FilterFlags, LoadError, Policy, Rule};
 use crate::tables::Syscall;
 use core::ffi::CStr;
 use core::fmt;
@@ -445,6 +448,7 @@ const FS_IOC_SETFLAGS_64: u32 = iow(b'f', 2, 8);
 const FS_IOC_SETFLAGS_32: u32 = iow(b'f', 2, 4);
 const FS_IOC_FSSETXATTR: u32 = iow(b'X', 32, 28);
 const EPERM: u16 = 1;
+const AT_EMPTY_PATH: u32 = 0x1000;
 
 /// The calls that change a file behind Landlock's back.
 const METADATA_CALLS: [Syscall; 25] = [
@@ -494,6 +498,18 @@ const fn supplement_policy(with_truncate: bool) -> Policy<32> {
         );
         k += 1;
     }
+    // Executing a descriptor (`fexecve`: execveat with AT_EMPTY_PATH):
+    // Landlock checks its execute right on paths, so a memfd's code would
+    // run whatever was unveiled with `x`.
+    p = p.rule(
+        Syscall::execveat,
+        &[Condition::arg32(
+            4,
+            Cmp::MaskedEq(AT_EMPTY_PATH as u64),
+            AT_EMPTY_PATH,
+        )],
+        denied,
+    );
     if with_truncate {
         p = p
             .action(Syscall::truncate, denied)
@@ -502,8 +518,8 @@ const fn supplement_policy(with_truncate: bool) -> Policy<32> {
     p
 }
 
-const SUPPLEMENT: Policy<32> = supplement_policy(false);
-const SUPPLEMENT_WITH_TRUNCATE: Policy<32> = supplement_policy(true);
+static SUPPLEMENT: Policy<32> = supplement_policy(false);
+static SUPPLEMENT_WITH_TRUNCATE: Policy<32> = supplement_policy(true);
 static SUPPLEMENT_PROGRAM: &[Instruction] = crate::seccomp_program!(SUPPLEMENT);
 static SUPPLEMENT_WITH_TRUNCATE_PROGRAM: &[Instruction] =
     crate::seccomp_program!(SUPPLEMENT_WITH_TRUNCATE);
@@ -528,5 +544,29 @@ pub fn seccomp_supplement(abi: AbiVersion) -> &'static [Instruction] {
         SUPPLEMENT_WITH_TRUNCATE_PROGRAM
     } else {
         SUPPLEMENT_PROGRAM
+    }
+}
+
+/// The rules of [`seccomp_supplement`]'s filter for a kernel with Landlock
+/// `abi`, as data: each refuses (`EPERM`) what Landlock cannot check. A
+/// supervisor that installs Landlock without the supplement
+/// ([`Unveil::without_seccomp_supplement`]) can put these rules in its own
+/// filter with another action, to report each refusal or to perform the
+/// call itself where it can check the path.
+///
+/// ```
+/// use seclude::landlock::{seccomp_supplement_rules, AbiVersion};
+/// use seclude::tables::Syscall;
+/// let rules = seccomp_supplement_rules(AbiVersion::V7);
+/// assert!(rules.iter().any(|r| r.syscall == Syscall::fchmodat));
+/// // Truncating by path is Landlock's own from ABI 3 on.
+/// assert!(!rules.iter().any(|r| r.syscall == Syscall::truncate));
+/// assert!(seccomp_supplement_rules(AbiVersion::V2).iter().any(|r| r.syscall == Syscall::truncate));
+/// ```
+pub fn seccomp_supplement_rules(abi: AbiVersion) -> &'static [Rule] {
+    if abi < AbiVersion::V3 {
+        SUPPLEMENT_WITH_TRUNCATE.rules()
+    } else {
+        SUPPLEMENT.rules()
     }
 }
