@@ -940,6 +940,69 @@ fn code_before_the_marker_gets_no_executable_memory() {
     }
 }
 
+/// What Landlock cannot check (a file's metadata, executing a descriptor)
+/// unveil refuses everywhere; seclude now says so for each refusal (the
+/// supplement used to refuse them in the kernel without a word), and
+/// executing a memfd copy of a program unveiled without `x` is one of
+/// them (it used to run).
+#[test]
+fn what_unveil_cannot_check_is_refused_with_a_message() {
+    let t = Scratch::new("supplement");
+    let out = t.dir("out", 0o777);
+    for mode in MODES {
+        let file = format!("{out}/f-{mode:?}");
+        fs::write(&file, "x").unwrap();
+        chmod(Path::new(&file), 0o666);
+        let run = seclude(
+            mode,
+            &[
+                "-p",
+                "stdio rpath wpath cpath fattr proc exec",
+                "-v",
+                "rx:/usr/bin",
+                "-v",
+                &format!("rwc:{out}"),
+                "--",
+                "sh",
+                "-c",
+                &format!("chmod 600 {file}"),
+            ],
+        );
+        run.status(1);
+        assert!(
+            run.stderr
+                .contains("fchmodat refused (EPERM): Landlock cannot check it"),
+            "{}",
+            run.ctx()
+        );
+        if have_python() {
+            let run = seclude(
+                mode,
+                &[
+                    "-p",
+                    PYTHON_PROMISES,
+                    "-p",
+                    "proc exec",
+                    "-v",
+                    "r:/usr/bin/echo",
+                    "--",
+                    PYTHON,
+                    "-c",
+                    "import os; fd = os.memfd_create('x'); os.write(fd, open('/usr/bin/echo', 'rb').read()); os.execve(fd, ['echo', 'memfd ran'], {})",
+                ],
+            );
+            assert_ne!(run.code, Some(0), "{}", run.ctx());
+            assert!(!run.stdout.contains("memfd ran"), "{}", run.ctx());
+            assert!(
+                run.stderr
+                    .contains("execveat refused (EPERM): Landlock cannot check it"),
+                "{}",
+                run.ctx()
+            );
+        }
+    }
+}
+
 /// `stdio` may open /dev/null (OpenBSD's rule; `git status` opens it
 /// read-write): seclude opens it and hands the descriptor over, for a
 /// redirection (O_WRONLY|O_CREAT|O_TRUNC) and a read-write open. Any other

@@ -220,7 +220,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         argv: run::c_strings(rest)?,
         envp: run::environment(&env),
         clone_flags: 0,
-        filter: Box::new(|| run::filter(Promises::empty())),
+        filter: Box::new(|| run::filter(Promises::empty(), None)),
     };
     let mut record = Record::default();
     let mut handler = |n: &Notification, phase: Phase| -> Verdict {

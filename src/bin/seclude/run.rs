@@ -72,7 +72,7 @@ fn loading_allows(promises: Promises, call: Syscall, args: &[u64; 6], pid: u32) 
         && (promises.contains(Promises::PROT_EXEC)
             || !loading_narrowed()
                 .iter()
-                .any(|rule| rule.syscall == call && rule.matches(args, 64)))
+                .any(|rule| rule.syscall == call && rule.matches(args, Abi::NATIVE.pointer_bits())))
 }
 
 /// The promises when no `-p` is given (as pledge.com).
@@ -277,7 +277,9 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     if !o.no_unveil {
         unveil_paths = unveil_list(&o, promises, &path, &executable, interpreter.as_deref())?;
     }
-    let mut unveil: Unveil<'_, 256> = Unveil::new();
+    // Without its seccomp supplement: the filter sends those calls to
+    // seclude instead, which refuses them with a message.
+    let mut unveil: Unveil<'_, 256> = Unveil::new().without_seccomp_supplement();
     for (i, (p, perms)) in unveil_paths.iter().enumerate() {
         unveil.unveil(p, perms).map_err(|e| {
             let shown = p.to_string_lossy();
@@ -351,12 +353,13 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         seclude::sys::process::getgid(),
     );
 
+    let unveiled = (!o.no_unveil).then(seclude::landlock::abi_version);
     let launch = Launch {
         path: CString::new(path.as_os_str().as_bytes()).expect("paths have no NUL"),
         argv: c_strings(&o.program)?,
         envp: environment(&env),
         clone_flags: namespaces.bits() as u64,
-        filter: Box::new(move || filter(promises)),
+        filter: Box::new(move || filter(promises, unveiled)),
     };
     let nice = o.nice;
     let mut setup = || -> Result<(), Failure> {
@@ -388,7 +391,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         .to_string_lossy()
         .into_owned();
     let mut handler = |n: &Notification, phase: Phase| -> Verdict {
-        refuse_or_allow(n, phase, promises, o.kill, o.quiet, &shown)
+        refuse_or_allow(n, phase, promises, unveiled, o.kill, o.quiet, &shown)
     };
     let ended = supervise::run(&launch, &mut setup, &mut handler)?;
     drop(marker_fd);
@@ -487,6 +490,7 @@ fn refuse_or_allow(
     n: &Notification,
     phase: Phase,
     promises: Promises,
+    unveiled: Option<AbiVersion>,
     kill: bool,
     quiet: bool,
     shown: &str,
@@ -500,6 +504,26 @@ fn refuse_or_allow(
         // exec to seclude, to follow what runs).
         let promised_exec = matches!(call, Syscall::execve | Syscall::execveat)
             && decide(promises, abi, call, &n.data.args, n.pid) == Decision::Allowed;
+        if let Some(abi) = unveiled {
+            let bits = Abi::NATIVE.pointer_bits();
+            if seclude::landlock::seccomp_supplement_rules(abi)
+                .iter()
+                .any(|rule| rule.syscall == call && rule.matches(&n.data.args, bits))
+            {
+                if !quiet {
+                    cli::say_err(format_args!(
+                        "seclude: {shown}[{}]: {} refused (EPERM): Landlock cannot check it (a file's metadata, truncating before Landlock ABI 3, executing a descriptor), so unveil refuses it everywhere; -V goes without unveil",
+                        n.pid,
+                        call.name()
+                    ));
+                }
+                return Verdict {
+                    response: Response::Error(Errno::EPERM),
+                    kill,
+                    holds: None,
+                };
+            }
+        }
         if allowed_while_loading || promised_exec {
             return Verdict::answer(Response::Continue);
         }
@@ -591,19 +615,34 @@ fn open_dev_null(n: &Notification, call: Syscall) -> Option<Verdict> {
 }
 
 /// The filter: the promises, with every refused call, every exec and the
-/// marker sent to seclude.
-pub fn filter(promises: Promises) -> Result<Vec<Instruction>, Failure> {
+/// marker sent to seclude; and first, with `unveiled`, what unveil's
+/// seccomp supplement would refuse in the kernel (what Landlock cannot
+/// check), so that seclude reports those refusals too.
+pub fn filter(
+    promises: Promises,
+    unveiled: Option<AbiVersion>,
+) -> Result<Vec<Instruction>, Failure> {
     let marker = Rule::with(
         Syscall::prctl,
         &[Condition::arg32(0, Cmp::Eq, marker::MARKER_OPTION)],
         Action::UserNotif,
     )
     .expect("one condition");
-    let first = [
+    let mut first: Vec<Rule> = unveiled
+        .map(seclude::landlock::seccomp_supplement_rules)
+        .unwrap_or_default()
+        .iter()
+        .map(|rule| {
+            let mut notified = *rule;
+            notified.action = Action::UserNotif;
+            notified
+        })
+        .collect();
+    first.extend([
         Rule::new(Syscall::execve, Action::UserNotif),
         Rule::new(Syscall::execveat, Action::UserNotif),
         marker,
-    ];
+    ]);
     let policy = supervised_policy(&first, promises, Abi::NATIVE)
         .map_err(|e| Failure::new(exit::PROMISES, format!("promises: {e}")))?;
     let program =
