@@ -193,6 +193,10 @@ pub fn parse(head: &[u8], mut read_at: impl FnMut(u64, usize) -> Option<Vec<u8>>
         };
         let path = bytes.split(|&b| b == 0).next().unwrap_or(&[]);
         interpreter = Some(PathBuf::from(String::from_utf8_lossy(path).into_owned()));
+        // The kernel runs the first PT_INTERP and ignores any later one:
+        // so must this reader, or a program could name a system loader in
+        // a second entry and be run by a loader of its own.
+        break;
     }
     Executable::Elf {
         machine: machine as u16,
@@ -291,6 +295,37 @@ mod tests {
         );
         elf[54..56].copy_from_slice(&8u16.to_le_bytes());
         assert_eq!(parse(&elf, |_, _| None), Executable::Other);
+    }
+
+    /// Two PT_INTERP entries: the first counts, as in the kernel's ELF
+    /// loader (the reader used to keep the last).
+    #[test]
+    fn the_first_interpreter_counts() {
+        let mut elf = vec![0u8; 64 + 2 * 56 + 32];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[4] = 2;
+        elf[5] = 1;
+        elf[18..20].copy_from_slice(&EM_X86_64.to_le_bytes());
+        elf[32..40].copy_from_slice(&64u64.to_le_bytes());
+        elf[54..56].copy_from_slice(&56u16.to_le_bytes());
+        elf[56..58].copy_from_slice(&2u16.to_le_bytes());
+        let paths = 64 + 2 * 56;
+        for (i, path) in [&b"/own/ld\0"[..], &b"/lib/ld.so\0"[..]].iter().enumerate() {
+            let ph = 64 + i * 56;
+            let at = paths + i * 16;
+            elf[ph..ph + 4].copy_from_slice(&3u32.to_le_bytes());
+            elf[ph + 8..ph + 16].copy_from_slice(&(at as u64).to_le_bytes());
+            elf[ph + 32..ph + 40].copy_from_slice(&(path.len() as u64).to_le_bytes());
+            elf[at..at + path.len()].copy_from_slice(path);
+        }
+        assert_eq!(
+            parse(&elf, |_, _| None),
+            Executable::Elf {
+                machine: EM_X86_64,
+                bits: 64,
+                interpreter: Some("/own/ld".into())
+            }
+        );
     }
 
     #[test]
