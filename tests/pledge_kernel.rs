@@ -343,3 +343,182 @@ fn exec_cannot_exceed_earlier_execpromises() {
         0
     });
 }
+
+/// The errno of the last failed libc call.
+fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// `sockaddr_in` for 127.0.0.1:`port` (`port` in host order).
+fn loopback(port: u16) -> libc::sockaddr_in {
+    libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: libc::in_addr {
+            s_addr: u32::from_be_bytes([127, 0, 0, 1]).to_be(),
+        },
+        sin_zero: [0; 8],
+    }
+}
+
+/// A TCP socket listening on 127.0.0.1 at a port the kernel picks: the
+/// descriptor and the port, or `None` if a step failed.
+fn tcp_listener() -> Option<(i32, u16)> {
+    // SAFETY: plain socket calls on a sockaddr_in of the right size.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return None;
+        }
+        let mut addr = loopback(0);
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        if libc::bind(fd, (&raw const addr).cast(), len) != 0 || libc::listen(fd, 4) != 0 {
+            return None;
+        }
+        let mut got = len;
+        if libc::getsockname(fd, (&raw mut addr).cast(), &mut got) != 0 {
+            return None;
+        }
+        Some((fd, u16::from_be(addr.sin_port)))
+    }
+}
+
+#[test]
+fn anet_refuses_datagram_and_raw_sockets_and_fast_open() {
+    child::run_both(
+        "anet_refuses_datagram_and_raw_sockets_and_fast_open",
+        || {
+            pledge(promises!("stdio anet"));
+            use libc::{AF_INET, AF_INET6, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW};
+            let flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+            for (i, (domain, kind, protocol)) in [
+                (AF_INET, SOCK_DGRAM, 0),
+                (AF_INET, SOCK_DGRAM | flags, libc::IPPROTO_UDP),
+                (AF_INET6, SOCK_DGRAM, 0),
+                (AF_INET6, SOCK_DGRAM | flags, libc::IPPROTO_UDP),
+                (AF_INET, SOCK_RAW, libc::IPPROTO_ICMP),
+                (AF_INET, SOCK_RAW | flags, libc::IPPROTO_RAW),
+                (AF_INET6, SOCK_RAW, libc::IPPROTO_ICMPV6),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                // SAFETY: socket() with integer arguments.
+                let fd = unsafe { libc::socket(domain, kind, protocol) };
+                if fd != -1 || errno() != FILTER_ERRNO {
+                    println!(
+                        "socket({domain}, {kind:#x}, {protocol}) = {fd}, errno {}",
+                        errno()
+                    );
+                    return 10 + i as i32;
+                }
+            }
+            // A TCP socket may be made, but not connected by sending a SYN
+            // with data (TCP Fast Open), through sendto or sendmsg.
+            let Some((_listener, port)) = tcp_listener() else {
+                return 2;
+            };
+            let addr = loopback(port);
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            // SAFETY: socket calls on live buffers of the sizes given.
+            unsafe {
+                let fd = libc::socket(AF_INET, libc::SOCK_STREAM, 0);
+                if fd < 0 {
+                    return 3;
+                }
+                let data = b"syn data";
+                let sent = libc::sendto(
+                    fd,
+                    data.as_ptr().cast(),
+                    data.len(),
+                    libc::MSG_FASTOPEN,
+                    (&raw const addr).cast(),
+                    len,
+                );
+                if sent != -1 || errno() != FILTER_ERRNO {
+                    println!("sendto(MSG_FASTOPEN) = {sent}, errno {}", errno());
+                    return 4;
+                }
+                let mut iov = libc::iovec {
+                    iov_base: data.as_ptr() as *mut _,
+                    iov_len: data.len(),
+                };
+                let mut msg: libc::msghdr = std::mem::zeroed();
+                msg.msg_name = (&raw const addr) as *mut _;
+                msg.msg_namelen = len;
+                msg.msg_iov = &mut iov;
+                msg.msg_iovlen = 1;
+                let sent = libc::sendmsg(fd, &msg, libc::MSG_FASTOPEN);
+                if sent != -1 || errno() != FILTER_ERRNO {
+                    println!("sendmsg(MSG_FASTOPEN) = {sent}, errno {}", errno());
+                    return 5;
+                }
+                let mut mmsg: libc::mmsghdr = std::mem::zeroed();
+                mmsg.msg_hdr = msg;
+                let sent = libc::sendmmsg(fd, &mut mmsg, 1, libc::MSG_FASTOPEN as _);
+                if sent != -1 || errno() != FILTER_ERRNO {
+                    println!("sendmmsg(MSG_FASTOPEN) = {sent}, errno {}", errno());
+                    return 6;
+                }
+            }
+            0
+        },
+    );
+}
+
+#[test]
+fn anet_serves_tcp() {
+    child::run_both("anet_serves_tcp", || {
+        // The client connects from a process forked before the pledge (a
+        // pledged one could not: no connect under anet); it learns the
+        // port through a pipe.
+        let mut pipe = [0; 2];
+        // SAFETY: pipe, fork, and raw socket calls in the child, which
+        // ends with _exit.
+        let client = unsafe {
+            assert_eq!(libc::pipe(pipe.as_mut_ptr()), 0);
+            let pid = libc::fork();
+            if pid == 0 {
+                let mut port = [0u8; 2];
+                if libc::read(pipe[0], port.as_mut_ptr().cast(), 2) != 2 {
+                    libc::_exit(1);
+                }
+                let addr = loopback(u16::from_ne_bytes(port));
+                let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+                let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+                if libc::connect(fd, (&raw const addr).cast(), len) != 0
+                    || libc::write(fd, b"ping".as_ptr().cast(), 4) != 4
+                {
+                    libc::_exit(2);
+                }
+                libc::_exit(0);
+            }
+            pid
+        };
+        pledge(promises!("stdio anet"));
+        let Some((listener, port)) = tcp_listener() else {
+            return 1;
+        };
+        // SAFETY: accept, read and write on live buffers; waitpid.
+        unsafe {
+            if libc::write(pipe[1], port.to_ne_bytes().as_ptr().cast(), 2) != 2 {
+                return 2;
+            }
+            let conn = libc::accept4(listener, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+            if conn < 0 {
+                println!("accept: errno {}", errno());
+                return 3;
+            }
+            let mut got = [0u8; 4];
+            if libc::read(conn, got.as_mut_ptr().cast(), 4) != 4 || &got != b"ping" {
+                return 4;
+            }
+            let mut status = 0;
+            libc::waitpid(client, &mut status, 0);
+            if status != 0 {
+                return 5;
+            }
+        }
+        0
+    });
+}

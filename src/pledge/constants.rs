@@ -54,6 +54,8 @@ pub(crate) const SOCK_SEQPACKET: u32 = 5;
 pub(crate) const SOCK_TYPE_MASK: u32 = 0xf;
 pub(crate) const IPPROTO_TCP: u32 = 6;
 pub(crate) const IPPROTO_UDP: u32 = 17;
+/// A send flag: connect with the data in the SYN (TCP Fast Open).
+pub(crate) const MSG_FASTOPEN: u32 = 0x2000_0000;
 pub(crate) const AT_EMPTY_PATH: u32 = 0x1000;
 pub(crate) const AT_REMOVEDIR: u32 = 0x200;
 pub(crate) const CLONE_THREAD: u32 = 0x0001_0000;
@@ -1022,6 +1024,7 @@ pub(super) mod tests {
             ("SOCK_TYPE_MASK", SOCK_TYPE_MASK, "SOCK_TYPE_MASK"),
             ("IPPROTO_TCP", IPPROTO_TCP, "IPPROTO_TCP"),
             ("IPPROTO_UDP", IPPROTO_UDP, "IPPROTO_UDP"),
+            ("MSG_FASTOPEN", MSG_FASTOPEN, "MSG_FASTOPEN"),
             ("AT_EMPTY_PATH", AT_EMPTY_PATH, "AT_EMPTY_PATH"),
             ("AT_REMOVEDIR", AT_REMOVEDIR, "AT_REMOVEDIR"),
             ("CLONE_THREAD", CLONE_THREAD, "CLONE_THREAD"),
@@ -1295,6 +1298,7 @@ pub(super) mod tests {
             ("SOCK_SEQPACKET", SOCK_SEQPACKET, n(libc::SOCK_SEQPACKET)),
             ("IPPROTO_TCP", IPPROTO_TCP, n(libc::IPPROTO_TCP)),
             ("IPPROTO_UDP", IPPROTO_UDP, n(libc::IPPROTO_UDP)),
+            ("MSG_FASTOPEN", MSG_FASTOPEN, n(libc::MSG_FASTOPEN)),
             ("AT_EMPTY_PATH", AT_EMPTY_PATH, n(libc::AT_EMPTY_PATH)),
             ("AT_REMOVEDIR", AT_REMOVEDIR, n(libc::AT_REMOVEDIR)),
             ("CLONE_THREAD", CLONE_THREAD, n(libc::CLONE_THREAD)),

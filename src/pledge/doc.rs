@@ -58,6 +58,8 @@ fn arg_names(syscall: Syscall) -> &'static [&'static str] {
         "newfstatat" | "fstatat64" => &["dirfd", "pathname", "statbuf", "flags"],
         "statx" => &["dirfd", "pathname", "flags", "mask", "statxbuf"],
         "sendto" => &["sockfd", "buf", "len", "flags", "dest_addr", "addrlen"],
+        "sendmsg" => &["sockfd", "msg", "flags"],
+        "sendmmsg" => &["sockfd", "msgvec", "vlen", "flags"],
         "socket" => &["domain", "type", "protocol"],
         "socketpair" => &["domain", "type", "protocol", "sv"],
         "prctl" => &["option", "arg2", "arg3", "arg4", "arg5"],
@@ -126,6 +128,9 @@ fn names(syscall: Syscall, arg: &str, c: &Constants) -> Names {
             n.flags.push(("AT_EMPTY_PATH", AT_EMPTY_PATH));
         }
         ("unlinkat", "flags") => n.flags.push(("AT_REMOVEDIR", AT_REMOVEDIR)),
+        ("sendto" | "sendmsg" | "sendmmsg", "flags") => {
+            n.flags.push(("MSG_FASTOPEN", MSG_FASTOPEN));
+        }
         ("socket" | "socketpair", "domain") => {
             n.values = std::vec![
                 ("AF_UNIX", AF_UNIX),
@@ -688,7 +693,14 @@ fn per_abi(out: &mut String) {
          \x20 from another thread is refused); `tgkill`, which glibc's `raise`\n\
          \x20 and `pthread_kill` use, is allowed for any thread of the process.\n\
          - Socket addresses, `SCM_RIGHTS` contents and the `/tmp` of\n\
-         \x20 `tmppath`: they are in memory.\n",
+         \x20 `tmppath`: they are in memory.\n\
+         - Which socket a call is made on. `anet` is a server's TCP: it\n\
+         \x20 creates TCP sockets only (no datagram or raw ones), has no\n\
+         \x20 `connect`, and refuses sends with `MSG_FASTOPEN` (with an address,\n\
+         \x20 they connect: TCP Fast Open). `unix` and `dns` allow `connect`\n\
+         \x20 and every send on any socket, because the filter cannot tell a\n\
+         \x20 UNIX or UDP socket from a TCP one: `anet unix` or `anet dns` can\n\
+         \x20 connect out.\n",
     );
     // Calls of the table that only some ABIs have.
     for s in [
