@@ -522,3 +522,124 @@ fn anet_serves_tcp() {
         0
     });
 }
+
+/// Forks; the child applies `pledge` and makes a call it refuses (mkdir:
+/// no cpath). Returns the child's wait status.
+fn refused_in_a_fresh_process(pledge: Pledge) -> i32 {
+    // SAFETY: the child makes raw calls only (pledge is allocation-free)
+    // and ends with _exit.
+    unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            if pledge.apply().is_err() {
+                libc::_exit(100);
+            }
+            libc::mkdir(c"/tmp/seclude-never".as_ptr(), 0o700);
+            libc::_exit(0);
+        }
+        let mut status = 0;
+        libc::waitpid(pid, &mut status, 0);
+        status
+    }
+}
+
+fn killed_by_sigsys(status: i32) -> bool {
+    libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGSYS
+}
+
+#[test]
+fn a_reported_kill_thread_of_the_only_thread_dies_by_sigsys() {
+    const TEST: &str = "a_reported_kill_thread_of_the_only_thread_dies_by_sigsys";
+    for mode in child::MODES {
+        let exit = child::run(TEST, mode, || {
+            // The test harness has two threads; a fork has one.
+            let status = refused_in_a_fresh_process(
+                Pledge::new(promises!("stdio")).penalty(Penalty::KILL_THREAD.reported()),
+            );
+            if !killed_by_sigsys(status) {
+                println!("wait status {status:#x}");
+                return 1;
+            }
+            0
+        });
+        exit.assert_success(TEST);
+        assert!(
+            exit.stderr
+                .contains("seclude: mkdir denied; promise \"cpath\" would allow it\n"),
+            "{mode:?}: {exit:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_reported_kill_thread_ends_that_thread_only() {
+    const TEST: &str = "a_reported_kill_thread_ends_that_thread_only";
+    extern "C" fn refuse(_: *mut libc::c_void) -> *mut libc::c_void {
+        // SAFETY: mkdir with a C string.
+        unsafe { libc::mkdir(c"/tmp/seclude-never".as_ptr(), 0o700) };
+        // Not reached: the thread ends in the call.
+        std::ptr::without_provenance_mut(1)
+    }
+    for mode in child::MODES {
+        let exit = child::run(TEST, mode, || {
+            Pledge::new(promises!("stdio"))
+                .penalty(Penalty::KILL_THREAD.reported())
+                .apply()
+                .expect("pledge applied");
+            // A raw thread: std's join would panic on a thread that never
+            // finished its closure. pthread_join returns when the kernel
+            // clears the thread's tid, however it ended.
+            let mut thread = 0;
+            // SAFETY: a thread running `refuse`, joined below.
+            unsafe {
+                if libc::pthread_create(&mut thread, std::ptr::null(), refuse, std::ptr::null_mut())
+                    != 0
+                {
+                    return 1;
+                }
+                let mut result = std::ptr::null_mut();
+                if libc::pthread_join(thread, &mut result) != 0 || result as usize == 1 {
+                    return 2;
+                }
+            }
+            println!("the other threads live on");
+            0
+        });
+        exit.assert_success(TEST);
+        assert!(
+            exit.stdout.contains("the other threads live on")
+                && exit
+                    .stderr
+                    .contains("seclude: mkdir denied; promise \"cpath\" would allow it\n"),
+            "{mode:?}: {exit:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_reported_kill_process_kills_every_thread_by_sigsys() {
+    const TEST: &str = "a_reported_kill_process_kills_every_thread_by_sigsys";
+    for mode in child::MODES {
+        let exit = child::run(TEST, mode, || {
+            Pledge::new(promises!("stdio"))
+                .penalty(Penalty::KILL_PROCESS.reported())
+                .apply()
+                .expect("pledge applied");
+            // The refusal happens on another thread than this one (and
+            // the harness's main thread waits on a third).
+            let t = std::thread::spawn(|| {
+                let _ = std::fs::create_dir("/tmp/seclude-never");
+            });
+            let _ = t.join();
+            println!("survived");
+            0
+        });
+        exit.assert_signal(libc::SIGSYS, TEST);
+        assert!(!exit.stdout.contains("survived"), "{mode:?}: {exit:#?}");
+        assert!(
+            exit.stderr
+                .contains("seclude: mkdir denied; promise \"cpath\" would allow it\n"),
+            "{mode:?}: {exit:#?}"
+        );
+    }
+}

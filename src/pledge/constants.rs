@@ -97,6 +97,8 @@ pub(crate) const PR_SET_DUMPABLE: u32 = 4;
 /// `SECCOMP_SET_MODE_STRICT` up to `SECCOMP_GET_NOTIF_SIZES`: adding a
 /// filter only narrows.
 pub(crate) const SECCOMP_LAST_OP: u32 = 3;
+/// The seccomp op that adds a filter.
+pub(crate) const SECCOMP_SET_MODE_FILTER: u32 = 1;
 /// `ARCH_SET_GS` up to `ARCH_GET_GS` (x86 thread pointers).
 pub(crate) const ARCH_FS_GS: (u32, u32) = (0x1001, 0x1004);
 
@@ -1041,6 +1043,11 @@ pub(super) mod tests {
                 "SECCOMP_GET_NOTIF_SIZES",
             ),
             ("the first seccomp op", 0, "SECCOMP_SET_MODE_STRICT"),
+            (
+                "SECCOMP_SET_MODE_FILTER",
+                SECCOMP_SET_MODE_FILTER,
+                "SECCOMP_SET_MODE_FILTER",
+            ),
         ]
         .into_iter()
         .map(|(f, ours, name)| (f.to_owned(), u64::from(ours), name))

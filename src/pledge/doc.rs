@@ -466,9 +466,14 @@ fn render() -> String {
          instead another errno (`Penalty::errno`), killing the process\n\
          (`Penalty::KILL_PROCESS`) or the thread (`Penalty::KILL_THREAD`);\n\
          `.reported()` first prints a line on standard error naming the call\n\
-         and the promise that would allow it (from a `SIGSYS` handler; report\n\
-         mode also allows `write` to descriptor 2, `rt_sigaction` of\n\
-         `SIGSYS` and `kill(getpid(), SIGSYS)`, which the handler needs).\n\
+         and the promise that would allow it (from a `SIGSYS` handler), then\n\
+         acts as the penalty does: a reported kill still ends the thread or\n\
+         the process by `SIGSYS`. Report mode also allows what the handler\n\
+         needs: `write` to descriptor 2; `seccomp(SECCOMP_SET_MODE_FILTER, 0,\n\
+         ..)`, a filter on the calling thread only (one more filter only\n\
+         narrows), through which the kernel carries out a reported kill; and\n\
+         `rt_sigaction` of `SIGSYS` and `kill(getpid(), SIGSYS)`, should\n\
+         that filter fail.\n\
          \n\
          Two cases do not depend on the penalty: a system call number newer\n\
          than seclude's tables fails with `ENOSYS` (as on a kernel without it),\n\
@@ -833,6 +838,23 @@ fn penalty_facts() {
             args: [0; 6],
         };
         assert_eq!(none.evaluate(&data), Action::Errno(1), "EPERM by default");
+        // What report mode adds, even to no promise at all.
+        let reported = policy(Promises::empty(), Penalty::KILL_THREAD.reported(), DOC_ABI).unwrap();
+        let seccomp = |flags: u64| SeccompData {
+            nr: Abi::X86_64.number(Syscall::seccomp).unwrap() as i32,
+            arch: x86_64,
+            instruction_pointer: 0,
+            args: [1, flags, 0, 0, 0, 0],
+        };
+        assert_eq!(
+            reported.evaluate(&seccomp(0)),
+            Action::Allow,
+            "a thread filter"
+        );
+        assert!(
+            matches!(reported.evaluate(&seccomp(1)), Action::Trap(_)),
+            "not with TSYNC"
+        );
     });
 }
 
