@@ -398,33 +398,32 @@ const fn promise_rules(
         // listener and no other thread); and should that fail, SIGSYS
         // back to its default and sent to this process.
         let sig = sigsys(abi);
-        p = p
-            .rule(
-                Syscall::write,
-                &[Condition::arg32(0, Cmp::Eq, 2)],
-                Action::Allow,
-            )
-            .rule(
+        let handler_needs: [(Syscall, &[Condition]); 4] = [
+            (Syscall::write, &[Condition::arg32(0, Cmp::Eq, 2)]),
+            (
                 Syscall::seccomp,
                 &[
                     Condition::arg32(0, Cmp::Eq, SECCOMP_SET_MODE_FILTER),
                     Condition::arg32(1, Cmp::Eq, 0),
                 ],
-                Action::Allow,
-            )
-            .rule(
-                Syscall::rt_sigaction,
-                &[Condition::arg32(0, Cmp::Eq, sig)],
-                Action::Allow,
-            )
-            .rule(
+            ),
+            (Syscall::rt_sigaction, &[Condition::arg32(0, Cmp::Eq, sig)]),
+            (
                 Syscall::kill,
                 &[
                     Condition::arg32(0, Cmp::Eq, SELF_PID),
                     Condition::arg32(1, Cmp::Eq, sig),
                 ],
-                Action::Allow,
-            );
+            ),
+        ];
+        // One rule per turn of a loop, not a chain of calls: unoptimised
+        // builds give each link of a chain its own copy of the policy on
+        // the stack, and pledging must fit a default thread stack.
+        let mut i = 0;
+        while i < handler_needs.len() {
+            p = p.rule(handler_needs[i].0, handler_needs[i].1, Action::Allow);
+            i += 1;
+        }
     }
     // A syscall allowed without conditions needs no further rule.
     let mut unconditional = [false; Syscall::COUNT];
