@@ -643,3 +643,316 @@ fn a_reported_kill_process_kills_every_thread_by_sigsys() {
         );
     }
 }
+
+/// Forks; the child calls `exec` (an exec made some other way than
+/// `seclude::pledge::execve`) with stdout and stderr on /dev/null unless
+/// `quiet` is false. Returns the child's wait status; the child exits with
+/// 100 + the errno if `exec` returns -1.
+fn exec_in_a_fork(quiet: bool, exec: fn() -> i64) -> i32 {
+    // SAFETY: the child makes raw calls only, then execs or _exits.
+    unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            if quiet {
+                let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+                libc::dup2(null, 1);
+                libc::dup2(null, 2);
+            }
+            if exec() == -1 {
+                libc::_exit(100 + *libc::__errno_location());
+            }
+            libc::_exit(1);
+        }
+        let mut status = 0;
+        libc::waitpid(pid, &mut status, 0);
+        status
+    }
+}
+
+/// execv("/usr/bin/touch", [touch, $SECLUDE_TEST_TARGET]) through libc.
+fn libc_touch() -> i64 {
+    let target = std::env::var("SECLUDE_TEST_TARGET").unwrap();
+    let target = std::ffi::CString::new(target).unwrap();
+    let argv = [c"touch".as_ptr(), target.as_ptr(), std::ptr::null()];
+    // SAFETY: NULL-terminated array of C strings.
+    unsafe { libc::execv(c"/usr/bin/touch".as_ptr(), argv.as_ptr()) as i64 }
+}
+
+/// The same through execveat(AT_FDCWD, ..).
+fn execveat_touch() -> i64 {
+    let target = std::env::var("SECLUDE_TEST_TARGET").unwrap();
+    let target = std::ffi::CString::new(target).unwrap();
+    let argv = [c"touch".as_ptr(), target.as_ptr(), std::ptr::null()];
+    let envp = [std::ptr::null::<libc::c_char>()];
+    // SAFETY: NULL-terminated arrays of C strings.
+    unsafe {
+        libc::syscall(
+            libc::SYS_execveat,
+            libc::AT_FDCWD,
+            c"/usr/bin/touch".as_ptr(),
+            argv.as_ptr(),
+            envp.as_ptr(),
+            0,
+        )
+    }
+}
+
+/// A scratch directory for one test in one process, and the path of a
+/// file in it that the test expects never to be created.
+fn scratch(test: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("seclude-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("made");
+    // SAFETY: the body runs on the only thread that reads the environment
+    // here, before anything else starts.
+    unsafe { std::env::set_var("SECLUDE_TEST_TARGET", &target) };
+    (dir, target)
+}
+
+#[test]
+fn an_exec_outside_pledge_execve_cannot_skip_the_execpromises() {
+    child::run_both(
+        "an_exec_outside_pledge_execve_cannot_skip_the_execpromises",
+        || {
+            let (dir, target) = scratch("skip");
+            Pledge::new(promises!(
+                "stdio rpath wpath cpath fattr proc exec prot_exec"
+            ))
+            .execpromises(promises!("stdio rpath prot_exec"))
+            .penalty(Penalty::errno(FILTER_ERRNO as u16))
+            .apply()
+            .expect("pledge applied");
+            // std's Command execs through libc: refused, with the errno.
+            match std::process::Command::new("/usr/bin/touch")
+                .arg(&target)
+                .status()
+            {
+                Err(e) if e.raw_os_error() == Some(FILTER_ERRNO) => {}
+                other => {
+                    println!("Command: {other:?}");
+                    return 1;
+                }
+            }
+            // libc's execv and a raw execveat: refused too.
+            for (i, exec) in [libc_touch as fn() -> i64, execveat_touch]
+                .into_iter()
+                .enumerate()
+            {
+                let status = exec_in_a_fork(true, exec);
+                if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 100 + FILTER_ERRNO {
+                    println!("exec {i}: wait status {status:#x}");
+                    return 2 + i as i32;
+                }
+            }
+            if target.exists() {
+                return 4;
+            }
+            // This process still creates files; pledge::execve still execs.
+            std::fs::write(dir.join("here"), b"cpath").unwrap();
+            if spawn_pledged(&[c"/bin/cat", c"/etc/hostname"]) != 0 {
+                return 5;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            0
+        },
+    );
+}
+
+#[test]
+fn an_exec_outside_pledge_execve_is_reported() {
+    const TEST: &str = "an_exec_outside_pledge_execve_is_reported";
+    for mode in child::MODES {
+        let exit = child::run(TEST, mode, || {
+            let (dir, target) = scratch("reported");
+            Pledge::new(promises!(
+                "stdio rpath wpath cpath fattr proc exec prot_exec"
+            ))
+            .execpromises(promises!("stdio rpath prot_exec"))
+            .penalty(Penalty::KILL_PROCESS.reported())
+            .apply()
+            .expect("pledge applied");
+            // Not a violation of the promises but the wrong door: EPERM,
+            // whatever the penalty, and the message says which door.
+            let status = exec_in_a_fork(false, libc_touch);
+            if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 100 + libc::EPERM {
+                println!("wait status {status:#x}");
+                return 1;
+            }
+            if target.exists() {
+                return 2;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            0
+        });
+        exit.assert_success(TEST);
+        assert!(
+            exit.stderr.contains(
+                "seclude: execve denied; execpromises are pending: \
+                 exec through seclude::pledge::execve\n"
+            ),
+            "{mode:?}: {exit:#?}"
+        );
+    }
+}
+
+#[test]
+fn execpromises_equal_to_the_promises_leave_every_exec_alone() {
+    child::run_both(
+        "execpromises_equal_to_the_promises_leave_every_exec_alone",
+        || {
+            let p = promises!("stdio rpath proc exec prot_exec");
+            Pledge::new(p)
+                .execpromises(p)
+                .penalty(Penalty::errno(FILTER_ERRNO as u16))
+                .apply()
+                .expect("pledge applied");
+            match std::process::Command::new("/bin/true").status() {
+                Ok(s) if s.success() => 0,
+                other => {
+                    println!("{other:?}");
+                    1
+                }
+            }
+        },
+    );
+}
+
+/// `spawn_pledged`: std's Command, its program run under the execpromises.
+#[cfg(feature = "std")]
+#[test]
+fn a_command_spawned_pledged_runs_under_the_execpromises() {
+    child::run_both(
+        "a_command_spawned_pledged_runs_under_the_execpromises",
+        || {
+            use seclude::pledge::{Environment, PledgedCommand};
+            use std::process::{Command, Stdio};
+            let (dir, target) = scratch("command");
+            Pledge::new(promises!(
+                "stdio rpath wpath cpath fattr proc exec prot_exec"
+            ))
+            .execpromises(promises!("stdio rpath prot_exec"))
+            .penalty(Penalty::errno(FILTER_ERRNO as u16))
+            .apply()
+            .expect("pledge applied");
+            let status = |cmd: &mut Command, environment| {
+                cmd.stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn_pledged(environment)
+                    .and_then(|mut child| child.wait())
+                    .map(|s| s.code())
+            };
+            // Reading is within the execpromises; `cat` is found in PATH,
+            // and relative to the new directory.
+            let read = status(
+                Command::new("cat").arg("hostname").current_dir("/etc"),
+                Environment::Inherited,
+            );
+            if read.as_ref().ok() != Some(&Some(0)) {
+                println!("cat: {read:?}");
+                return 1;
+            }
+            // Creating a file is not, though this process may.
+            let touch = status(
+                Command::new("/usr/bin/touch").arg(&target),
+                Environment::Inherited,
+            );
+            if touch.as_ref().ok() == Some(&Some(0)) || target.exists() {
+                println!("touch: {touch:?}");
+                return 2;
+            }
+            std::fs::write(dir.join("here"), b"cpath").unwrap();
+            // Nor executing again (no "exec" in the execpromises).
+            let sh = status(
+                Command::new("/bin/sh").args(["-c", "exec /bin/true"]),
+                Environment::Inherited,
+            );
+            if sh.ok() == Some(Some(0)) {
+                return 3;
+            }
+            // The environment: the command's variables, over the inherited
+            // ones or alone; and "self" is the child's own pid.
+            let env = |environment| {
+                status(
+                    Command::new("/bin/sh")
+                        .args([
+                            "-c",
+                            r#"test "$SECLUDE_SET" = yes && test -z "$HOME" && kill -0 $$"#,
+                        ])
+                        .env("SECLUDE_SET", "yes")
+                        .env_remove("HOME"),
+                    environment,
+                )
+            };
+            if env(Environment::Inherited).ok() != Some(Some(0))
+                || env(Environment::Cleared).ok() != Some(Some(0))
+            {
+                return 4;
+            }
+            // This process's own variables (the harness's tag) pass only
+            // when inherited.
+            let tagged = |environment| {
+                status(
+                    Command::new("/bin/sh").args(["-c", r#"test -n "$SECLUDE_TEST_CHILD""#]),
+                    environment,
+                )
+            };
+            if tagged(Environment::Inherited).ok() != Some(Some(0))
+                || tagged(Environment::Cleared).ok() != Some(Some(1))
+            {
+                return 5;
+            }
+            // A program not found is the spawn's error, as for spawn.
+            match Command::new("seclude-no-such-program")
+                .env("PATH", "/seclude-none:/usr/bin")
+                .spawn_pledged(Environment::Inherited)
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                other => {
+                    println!("not found: {other:?}");
+                    return 6;
+                }
+            }
+            // The hook stays with the command but only for spawn_pledged:
+            // a plain spawn of it execs through libc, refused.
+            let mut cmd = Command::new("/bin/true");
+            if status(&mut cmd, Environment::Inherited).ok() != Some(Some(0)) {
+                return 7;
+            }
+            match cmd.status() {
+                Err(e) if e.raw_os_error() == Some(FILTER_ERRNO) => {}
+                other => {
+                    println!("plain spawn: {other:?}");
+                    return 8;
+                }
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            0
+        },
+    );
+}
+
+/// The limit the docs state: while narrower execpromises are pending, the
+/// first filter refuses every exec but the gate's, and it stays with the
+/// program executed; so a program started under execpromises that keep
+/// "exec" still cannot exec (there is no gate in it), with an error.
+#[test]
+fn a_program_under_narrower_execpromises_cannot_exec_again() {
+    child::run_both(
+        "a_program_under_narrower_execpromises_cannot_exec_again",
+        || {
+            Pledge::new(promises!("stdio rpath wpath proc exec prot_exec"))
+                .execpromises(promises!("stdio rpath proc exec prot_exec"))
+                .penalty(Penalty::errno(FILTER_ERRNO as u16))
+                .apply()
+                .expect("pledge applied");
+            // The shell runs; its own exec of true fails.
+            if spawn_pledged(&[c"/bin/sh", c"-c", c"exit 7"]) != 7 {
+                return 1;
+            }
+            if spawn_pledged(&[c"/bin/sh", c"-c", c"exec /bin/true"]) == 0 {
+                return 2;
+            }
+            0
+        },
+    );
+}

@@ -484,6 +484,25 @@ fn render() -> String {
         code_list(&enosys_calls(&t)),
     );
 
+    // ---- execpromises ----
+    out.push_str(
+        "## Execpromises\n\
+         \n\
+         `exec` allows `execve` and `execveat`. While execpromises narrower\n\
+         than the promises are pending (`Pledge::execpromises`), the filter\n\
+         lets `execve` through only from seclude's exec gate, the one\n\
+         `seclude::pledge::execve` (and, with the `std` feature,\n\
+         `PledgedCommand::spawn_pledged`) uses after installing the\n\
+         execpromises. Any other exec (libc's `execve`, so\n\
+         `std::process::Command::spawn`; any `execveat`) fails with `EPERM`\n\
+         (with an errno penalty, its errno), reported in report mode, instead\n\
+         of running the program with every promise. This rule is a prefix to\n\
+         the filter, not a row of the table below. It stays with the program\n\
+         executed, which has no gate: under execpromises that keep `exec`, that\n\
+         program cannot exec in turn.\n\
+         \n",
+    );
+
     // ---- one section per promise ----
     for p in Promises::all().iter() {
         let word = p.word().unwrap_or("?");

@@ -241,8 +241,9 @@ pub enum PledgeError {
     /// Report mode (a `SIGSYS` handler) is not implemented for this
     /// architecture.
     ReportUnsupported,
-    /// `execpromises` without `exec` needs the exec gate (the one `execve`
-    /// the new filter lets through), not implemented for this architecture.
+    /// `execpromises` narrower than the promises (or an exec filter
+    /// without `exec`) need the exec gate (the one `execve` the filters let
+    /// through), not implemented for this architecture.
     ExecGateUnsupported,
     /// A kernel call failed.
     Kernel {
@@ -281,7 +282,8 @@ impl PledgeError {
                 "pledge: report mode is implemented on x86-64 and aarch64 only"
             }
             PledgeError::ExecGateUnsupported => {
-                "pledge: execpromises without \"exec\" are implemented on x86-64 and aarch64 only"
+                "pledge: execpromises narrower than the promises need the exec gate, \
+                 implemented on x86-64 and aarch64 only"
             }
             PledgeError::Kernel { step, .. } => step,
             PledgeError::Unveil(_) => "pledge: unveil failed; nothing was pledged",

@@ -56,6 +56,12 @@ pub(crate) fn refused_message(
     let _ = match would_allow {
         Some(p) if p.bits().count_ones() == 1 => writeln!(m, "promise \"{p}\" would allow it"),
         Some(p) if !p.is_empty() => writeln!(m, "promises \"{p}\" would allow it"),
+        // The promises held allow it, yet the filter refused: the one case
+        // is an exec outside the gate while execpromises are pending.
+        Some(_) if matches!(name, Some("execve" | "execveat")) => writeln!(
+            m,
+            "execpromises are pending: exec through seclude::pledge::execve"
+        ),
         _ => writeln!(m, "no promise allows it"),
     };
     m
@@ -332,6 +338,11 @@ mod tests {
         assert_eq!(
             m.as_bytes(),
             b"seclude: ptrace denied; no promise allows it\n"
+        );
+        let m = refused_message(Some("execve"), 59, Some(Promises::empty()));
+        assert_eq!(
+            m.as_bytes(),
+            b"seclude: execve denied; execpromises are pending: exec through seclude::pledge::execve\n"
         );
         let m = refused_message(Some("mmap"), 9, Some(Promises::PROT_EXEC));
         assert_eq!(
