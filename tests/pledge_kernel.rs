@@ -343,3 +343,616 @@ fn exec_cannot_exceed_earlier_execpromises() {
         0
     });
 }
+
+/// The errno of the last failed libc call.
+fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// `sockaddr_in` for 127.0.0.1:`port` (`port` in host order).
+fn loopback(port: u16) -> libc::sockaddr_in {
+    libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: libc::in_addr {
+            s_addr: u32::from_be_bytes([127, 0, 0, 1]).to_be(),
+        },
+        sin_zero: [0; 8],
+    }
+}
+
+/// A TCP socket listening on 127.0.0.1 at a port the kernel picks: the
+/// descriptor and the port, or `None` if a step failed.
+fn tcp_listener() -> Option<(i32, u16)> {
+    // SAFETY: plain socket calls on a sockaddr_in of the right size.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return None;
+        }
+        let mut addr = loopback(0);
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        if libc::bind(fd, (&raw const addr).cast(), len) != 0 || libc::listen(fd, 4) != 0 {
+            return None;
+        }
+        let mut got = len;
+        if libc::getsockname(fd, (&raw mut addr).cast(), &mut got) != 0 {
+            return None;
+        }
+        Some((fd, u16::from_be(addr.sin_port)))
+    }
+}
+
+#[test]
+fn anet_refuses_datagram_and_raw_sockets_and_fast_open() {
+    child::run_both(
+        "anet_refuses_datagram_and_raw_sockets_and_fast_open",
+        || {
+            pledge(promises!("stdio anet"));
+            use libc::{AF_INET, AF_INET6, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW};
+            let flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+            for (i, (domain, kind, protocol)) in [
+                (AF_INET, SOCK_DGRAM, 0),
+                (AF_INET, SOCK_DGRAM | flags, libc::IPPROTO_UDP),
+                (AF_INET6, SOCK_DGRAM, 0),
+                (AF_INET6, SOCK_DGRAM | flags, libc::IPPROTO_UDP),
+                (AF_INET, SOCK_RAW, libc::IPPROTO_ICMP),
+                (AF_INET, SOCK_RAW | flags, libc::IPPROTO_RAW),
+                (AF_INET6, SOCK_RAW, libc::IPPROTO_ICMPV6),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                // SAFETY: socket() with integer arguments.
+                let fd = unsafe { libc::socket(domain, kind, protocol) };
+                if fd != -1 || errno() != FILTER_ERRNO {
+                    println!(
+                        "socket({domain}, {kind:#x}, {protocol}) = {fd}, errno {}",
+                        errno()
+                    );
+                    return 10 + i as i32;
+                }
+            }
+            // A TCP socket may be made, but not connected by sending a SYN
+            // with data (TCP Fast Open), through sendto or sendmsg.
+            let Some((_listener, port)) = tcp_listener() else {
+                return 2;
+            };
+            let addr = loopback(port);
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            // SAFETY: socket calls on live buffers of the sizes given.
+            unsafe {
+                let fd = libc::socket(AF_INET, libc::SOCK_STREAM, 0);
+                if fd < 0 {
+                    return 3;
+                }
+                let data = b"syn data";
+                let sent = libc::sendto(
+                    fd,
+                    data.as_ptr().cast(),
+                    data.len(),
+                    libc::MSG_FASTOPEN,
+                    (&raw const addr).cast(),
+                    len,
+                );
+                if sent != -1 || errno() != FILTER_ERRNO {
+                    println!("sendto(MSG_FASTOPEN) = {sent}, errno {}", errno());
+                    return 4;
+                }
+                let mut iov = libc::iovec {
+                    iov_base: data.as_ptr() as *mut _,
+                    iov_len: data.len(),
+                };
+                let mut msg: libc::msghdr = std::mem::zeroed();
+                msg.msg_name = (&raw const addr) as *mut _;
+                msg.msg_namelen = len;
+                msg.msg_iov = &mut iov;
+                msg.msg_iovlen = 1;
+                let sent = libc::sendmsg(fd, &msg, libc::MSG_FASTOPEN);
+                if sent != -1 || errno() != FILTER_ERRNO {
+                    println!("sendmsg(MSG_FASTOPEN) = {sent}, errno {}", errno());
+                    return 5;
+                }
+                let mut mmsg: libc::mmsghdr = std::mem::zeroed();
+                mmsg.msg_hdr = msg;
+                let sent = libc::sendmmsg(fd, &mut mmsg, 1, libc::MSG_FASTOPEN as _);
+                if sent != -1 || errno() != FILTER_ERRNO {
+                    println!("sendmmsg(MSG_FASTOPEN) = {sent}, errno {}", errno());
+                    return 6;
+                }
+            }
+            0
+        },
+    );
+}
+
+#[test]
+fn anet_serves_tcp() {
+    child::run_both("anet_serves_tcp", || {
+        // The client connects from a process forked before the pledge (a
+        // pledged one could not: no connect under anet); it learns the
+        // port through a pipe.
+        let mut pipe = [0; 2];
+        // SAFETY: pipe, fork, and raw socket calls in the child, which
+        // ends with _exit.
+        let client = unsafe {
+            assert_eq!(libc::pipe(pipe.as_mut_ptr()), 0);
+            let pid = libc::fork();
+            if pid == 0 {
+                let mut port = [0u8; 2];
+                if libc::read(pipe[0], port.as_mut_ptr().cast(), 2) != 2 {
+                    libc::_exit(1);
+                }
+                let addr = loopback(u16::from_ne_bytes(port));
+                let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+                let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+                if libc::connect(fd, (&raw const addr).cast(), len) != 0
+                    || libc::write(fd, b"ping".as_ptr().cast(), 4) != 4
+                {
+                    libc::_exit(2);
+                }
+                libc::_exit(0);
+            }
+            pid
+        };
+        pledge(promises!("stdio anet"));
+        let Some((listener, port)) = tcp_listener() else {
+            return 1;
+        };
+        // SAFETY: accept, read and write on live buffers; waitpid.
+        unsafe {
+            if libc::write(pipe[1], port.to_ne_bytes().as_ptr().cast(), 2) != 2 {
+                return 2;
+            }
+            let conn = libc::accept4(listener, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+            if conn < 0 {
+                println!("accept: errno {}", errno());
+                return 3;
+            }
+            let mut got = [0u8; 4];
+            if libc::read(conn, got.as_mut_ptr().cast(), 4) != 4 || &got != b"ping" {
+                return 4;
+            }
+            let mut status = 0;
+            libc::waitpid(client, &mut status, 0);
+            if status != 0 {
+                return 5;
+            }
+        }
+        0
+    });
+}
+
+/// Forks; the child applies `pledge` and makes a call it refuses (mkdir:
+/// no cpath). Returns the child's wait status.
+fn refused_in_a_fresh_process(pledge: Pledge) -> i32 {
+    // SAFETY: the child makes raw calls only (pledge is allocation-free)
+    // and ends with _exit.
+    unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            if pledge.apply().is_err() {
+                libc::_exit(100);
+            }
+            libc::mkdir(c"/tmp/seclude-never".as_ptr(), 0o700);
+            libc::_exit(0);
+        }
+        let mut status = 0;
+        libc::waitpid(pid, &mut status, 0);
+        status
+    }
+}
+
+fn killed_by_sigsys(status: i32) -> bool {
+    libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGSYS
+}
+
+#[test]
+fn a_reported_kill_thread_of_the_only_thread_dies_by_sigsys() {
+    const TEST: &str = "a_reported_kill_thread_of_the_only_thread_dies_by_sigsys";
+    for mode in child::MODES {
+        let exit = child::run(TEST, mode, || {
+            // The test harness has two threads; a fork has one.
+            let status = refused_in_a_fresh_process(
+                Pledge::new(promises!("stdio")).penalty(Penalty::KILL_THREAD.reported()),
+            );
+            if !killed_by_sigsys(status) {
+                println!("wait status {status:#x}");
+                return 1;
+            }
+            0
+        });
+        exit.assert_success(TEST);
+        assert!(
+            exit.stderr
+                .contains("seclude: mkdir denied; promise \"cpath\" would allow it\n"),
+            "{mode:?}: {exit:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_reported_kill_thread_ends_that_thread_only() {
+    const TEST: &str = "a_reported_kill_thread_ends_that_thread_only";
+    extern "C" fn refuse(_: *mut libc::c_void) -> *mut libc::c_void {
+        // SAFETY: mkdir with a C string.
+        unsafe { libc::mkdir(c"/tmp/seclude-never".as_ptr(), 0o700) };
+        // Not reached: the thread ends in the call.
+        std::ptr::without_provenance_mut(1)
+    }
+    for mode in child::MODES {
+        let exit = child::run(TEST, mode, || {
+            Pledge::new(promises!("stdio"))
+                .penalty(Penalty::KILL_THREAD.reported())
+                .apply()
+                .expect("pledge applied");
+            // A raw thread: std's join would panic on a thread that never
+            // finished its closure. pthread_join returns when the kernel
+            // clears the thread's tid, however it ended.
+            let mut thread = 0;
+            // SAFETY: a thread running `refuse`, joined below.
+            unsafe {
+                if libc::pthread_create(&mut thread, std::ptr::null(), refuse, std::ptr::null_mut())
+                    != 0
+                {
+                    return 1;
+                }
+                let mut result = std::ptr::null_mut();
+                if libc::pthread_join(thread, &mut result) != 0 || result as usize == 1 {
+                    return 2;
+                }
+            }
+            println!("the other threads live on");
+            0
+        });
+        exit.assert_success(TEST);
+        assert!(
+            exit.stdout.contains("the other threads live on")
+                && exit
+                    .stderr
+                    .contains("seclude: mkdir denied; promise \"cpath\" would allow it\n"),
+            "{mode:?}: {exit:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_reported_kill_process_kills_every_thread_by_sigsys() {
+    const TEST: &str = "a_reported_kill_process_kills_every_thread_by_sigsys";
+    for mode in child::MODES {
+        let exit = child::run(TEST, mode, || {
+            Pledge::new(promises!("stdio"))
+                .penalty(Penalty::KILL_PROCESS.reported())
+                .apply()
+                .expect("pledge applied");
+            // The refusal happens on another thread than this one (and
+            // the harness's main thread waits on a third).
+            let t = std::thread::spawn(|| {
+                let _ = std::fs::create_dir("/tmp/seclude-never");
+            });
+            let _ = t.join();
+            println!("survived");
+            0
+        });
+        exit.assert_signal(libc::SIGSYS, TEST);
+        assert!(!exit.stdout.contains("survived"), "{mode:?}: {exit:#?}");
+        assert!(
+            exit.stderr
+                .contains("seclude: mkdir denied; promise \"cpath\" would allow it\n"),
+            "{mode:?}: {exit:#?}"
+        );
+    }
+}
+
+/// Forks; the child calls `exec` (an exec made some other way than
+/// `seclude::pledge::execve`) with stdout and stderr on /dev/null unless
+/// `quiet` is false. Returns the child's wait status; the child exits with
+/// 100 + the errno if `exec` returns -1.
+fn exec_in_a_fork(quiet: bool, exec: fn() -> i64) -> i32 {
+    // SAFETY: the child makes raw calls only, then execs or _exits.
+    unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            if quiet {
+                let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+                libc::dup2(null, 1);
+                libc::dup2(null, 2);
+            }
+            if exec() == -1 {
+                libc::_exit(100 + *libc::__errno_location());
+            }
+            libc::_exit(1);
+        }
+        let mut status = 0;
+        libc::waitpid(pid, &mut status, 0);
+        status
+    }
+}
+
+/// execv("/usr/bin/touch", [touch, $SECLUDE_TEST_TARGET]) through libc.
+fn libc_touch() -> i64 {
+    let target = std::env::var("SECLUDE_TEST_TARGET").unwrap();
+    let target = std::ffi::CString::new(target).unwrap();
+    let argv = [c"touch".as_ptr(), target.as_ptr(), std::ptr::null()];
+    // SAFETY: NULL-terminated array of C strings.
+    unsafe { libc::execv(c"/usr/bin/touch".as_ptr(), argv.as_ptr()) as i64 }
+}
+
+/// The same through execveat(AT_FDCWD, ..).
+fn execveat_touch() -> i64 {
+    let target = std::env::var("SECLUDE_TEST_TARGET").unwrap();
+    let target = std::ffi::CString::new(target).unwrap();
+    let argv = [c"touch".as_ptr(), target.as_ptr(), std::ptr::null()];
+    let envp = [std::ptr::null::<libc::c_char>()];
+    // SAFETY: NULL-terminated arrays of C strings.
+    unsafe {
+        libc::syscall(
+            libc::SYS_execveat,
+            libc::AT_FDCWD,
+            c"/usr/bin/touch".as_ptr(),
+            argv.as_ptr(),
+            envp.as_ptr(),
+            0,
+        )
+    }
+}
+
+/// A scratch directory for one test in one process, and the path of a
+/// file in it that the test expects never to be created.
+fn scratch(test: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("seclude-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("made");
+    // SAFETY: the body runs on the only thread that reads the environment
+    // here, before anything else starts.
+    unsafe { std::env::set_var("SECLUDE_TEST_TARGET", &target) };
+    (dir, target)
+}
+
+#[test]
+fn an_exec_outside_pledge_execve_cannot_skip_the_execpromises() {
+    child::run_both(
+        "an_exec_outside_pledge_execve_cannot_skip_the_execpromises",
+        || {
+            let (dir, target) = scratch("skip");
+            Pledge::new(promises!(
+                "stdio rpath wpath cpath fattr proc exec prot_exec"
+            ))
+            .execpromises(promises!("stdio rpath prot_exec"))
+            .penalty(Penalty::errno(FILTER_ERRNO as u16))
+            .apply()
+            .expect("pledge applied");
+            // std's Command execs through libc: refused, with the errno.
+            match std::process::Command::new("/usr/bin/touch")
+                .arg(&target)
+                .status()
+            {
+                Err(e) if e.raw_os_error() == Some(FILTER_ERRNO) => {}
+                other => {
+                    println!("Command: {other:?}");
+                    return 1;
+                }
+            }
+            // libc's execv and a raw execveat: refused too.
+            for (i, exec) in [libc_touch as fn() -> i64, execveat_touch]
+                .into_iter()
+                .enumerate()
+            {
+                let status = exec_in_a_fork(true, exec);
+                if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 100 + FILTER_ERRNO {
+                    println!("exec {i}: wait status {status:#x}");
+                    return 2 + i as i32;
+                }
+            }
+            if target.exists() {
+                return 4;
+            }
+            // This process still creates files; pledge::execve still execs.
+            std::fs::write(dir.join("here"), b"cpath").unwrap();
+            if spawn_pledged(&[c"/bin/cat", c"/etc/hostname"]) != 0 {
+                return 5;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            0
+        },
+    );
+}
+
+#[test]
+fn an_exec_outside_pledge_execve_is_reported() {
+    const TEST: &str = "an_exec_outside_pledge_execve_is_reported";
+    for mode in child::MODES {
+        let exit = child::run(TEST, mode, || {
+            let (dir, target) = scratch("reported");
+            Pledge::new(promises!(
+                "stdio rpath wpath cpath fattr proc exec prot_exec"
+            ))
+            .execpromises(promises!("stdio rpath prot_exec"))
+            .penalty(Penalty::KILL_PROCESS.reported())
+            .apply()
+            .expect("pledge applied");
+            // Not a violation of the promises but the wrong door: EPERM,
+            // whatever the penalty, and the message says which door.
+            let status = exec_in_a_fork(false, libc_touch);
+            if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 100 + libc::EPERM {
+                println!("wait status {status:#x}");
+                return 1;
+            }
+            if target.exists() {
+                return 2;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            0
+        });
+        exit.assert_success(TEST);
+        assert!(
+            exit.stderr.contains(
+                "seclude: execve denied; execpromises are pending: \
+                 exec through seclude::pledge::execve\n"
+            ),
+            "{mode:?}: {exit:#?}"
+        );
+    }
+}
+
+#[test]
+fn execpromises_equal_to_the_promises_leave_every_exec_alone() {
+    child::run_both(
+        "execpromises_equal_to_the_promises_leave_every_exec_alone",
+        || {
+            let p = promises!("stdio rpath proc exec prot_exec");
+            Pledge::new(p)
+                .execpromises(p)
+                .penalty(Penalty::errno(FILTER_ERRNO as u16))
+                .apply()
+                .expect("pledge applied");
+            match std::process::Command::new("/bin/true").status() {
+                Ok(s) if s.success() => 0,
+                other => {
+                    println!("{other:?}");
+                    1
+                }
+            }
+        },
+    );
+}
+
+/// `spawn_pledged`: std's Command, its program run under the execpromises.
+#[cfg(feature = "std")]
+#[test]
+fn a_command_spawned_pledged_runs_under_the_execpromises() {
+    child::run_both(
+        "a_command_spawned_pledged_runs_under_the_execpromises",
+        || {
+            use seclude::pledge::{Environment, PledgedCommand};
+            use std::process::{Command, Stdio};
+            let (dir, target) = scratch("command");
+            Pledge::new(promises!(
+                "stdio rpath wpath cpath fattr proc exec prot_exec"
+            ))
+            .execpromises(promises!("stdio rpath prot_exec"))
+            .penalty(Penalty::errno(FILTER_ERRNO as u16))
+            .apply()
+            .expect("pledge applied");
+            let status = |cmd: &mut Command, environment| {
+                cmd.stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn_pledged(environment)
+                    .and_then(|mut child| child.wait())
+                    .map(|s| s.code())
+            };
+            // Reading is within the execpromises; `cat` is found in PATH,
+            // and relative to the new directory.
+            let read = status(
+                Command::new("cat").arg("hostname").current_dir("/etc"),
+                Environment::Inherited,
+            );
+            if read.as_ref().ok() != Some(&Some(0)) {
+                println!("cat: {read:?}");
+                return 1;
+            }
+            // Creating a file is not, though this process may.
+            let touch = status(
+                Command::new("/usr/bin/touch").arg(&target),
+                Environment::Inherited,
+            );
+            if touch.as_ref().ok() == Some(&Some(0)) || target.exists() {
+                println!("touch: {touch:?}");
+                return 2;
+            }
+            std::fs::write(dir.join("here"), b"cpath").unwrap();
+            // Nor executing again (no "exec" in the execpromises).
+            let sh = status(
+                Command::new("/bin/sh").args(["-c", "exec /bin/true"]),
+                Environment::Inherited,
+            );
+            if sh.ok() == Some(Some(0)) {
+                return 3;
+            }
+            // The environment: the command's variables, over the inherited
+            // ones or alone; and "self" is the child's own pid.
+            let env = |environment| {
+                status(
+                    Command::new("/bin/sh")
+                        .args([
+                            "-c",
+                            r#"test "$SECLUDE_SET" = yes && test -z "$HOME" && kill -0 $$"#,
+                        ])
+                        .env("SECLUDE_SET", "yes")
+                        .env_remove("HOME"),
+                    environment,
+                )
+            };
+            if env(Environment::Inherited).ok() != Some(Some(0))
+                || env(Environment::Cleared).ok() != Some(Some(0))
+            {
+                return 4;
+            }
+            // This process's own variables (the harness's tag) pass only
+            // when inherited.
+            let tagged = |environment| {
+                status(
+                    Command::new("/bin/sh").args(["-c", r#"test -n "$SECLUDE_TEST_CHILD""#]),
+                    environment,
+                )
+            };
+            if tagged(Environment::Inherited).ok() != Some(Some(0))
+                || tagged(Environment::Cleared).ok() != Some(Some(1))
+            {
+                return 5;
+            }
+            // A program not found is the spawn's error, as for spawn.
+            match Command::new("seclude-no-such-program")
+                .env("PATH", "/seclude-none:/usr/bin")
+                .spawn_pledged(Environment::Inherited)
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                other => {
+                    println!("not found: {other:?}");
+                    return 6;
+                }
+            }
+            // The hook stays with the command but only for spawn_pledged:
+            // a plain spawn of it execs through libc, refused.
+            let mut cmd = Command::new("/bin/true");
+            if status(&mut cmd, Environment::Inherited).ok() != Some(Some(0)) {
+                return 7;
+            }
+            match cmd.status() {
+                Err(e) if e.raw_os_error() == Some(FILTER_ERRNO) => {}
+                other => {
+                    println!("plain spawn: {other:?}");
+                    return 8;
+                }
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            0
+        },
+    );
+}
+
+/// The limit the docs state: while narrower execpromises are pending, the
+/// first filter refuses every exec but the gate's, and it stays with the
+/// program executed; so a program started under execpromises that keep
+/// "exec" still cannot exec (there is no gate in it), with an error.
+#[test]
+fn a_program_under_narrower_execpromises_cannot_exec_again() {
+    child::run_both(
+        "a_program_under_narrower_execpromises_cannot_exec_again",
+        || {
+            Pledge::new(promises!("stdio rpath wpath proc exec prot_exec"))
+                .execpromises(promises!("stdio rpath proc exec prot_exec"))
+                .penalty(Penalty::errno(FILTER_ERRNO as u16))
+                .apply()
+                .expect("pledge applied");
+            // The shell runs; its own exec of true fails.
+            if spawn_pledged(&[c"/bin/sh", c"-c", c"exit 7"]) != 7 {
+                return 1;
+            }
+            if spawn_pledged(&[c"/bin/sh", c"-c", c"exec /bin/true"]) == 0 {
+                return 2;
+            }
+            0
+        },
+    );
+}

@@ -133,6 +133,30 @@ fn other_signals_are_not_violations() {
     );
 }
 
+/// A reported kill prints its message, then ends the child by `SIGSYS`
+/// as the unreported kill does: a violation, never an exit status a
+/// program could also return.
+#[test]
+fn a_reported_kill_is_a_violation() {
+    child::run_both("a_reported_kill_is_a_violation", || {
+        for penalty in [Penalty::KILL_PROCESS, Penalty::KILL_THREAD] {
+            let sandbox =
+                Sandbox::new().pledge(Pledge::new(promises!("stdio")).penalty(penalty.reported()));
+            let mut buf = [0u8; 64];
+            let out = isolate(&sandbox, &mut buf, |w| {
+                w.write(b"before").unwrap();
+                let _ = fd::open(c"/etc/passwd", O_RDONLY | O_CLOEXEC, 0);
+                w.write(b"after").unwrap();
+                0
+            })
+            .unwrap();
+            assert_eq!(out.ended, Ended::Violation, "{penalty:?}: {out:?}");
+            assert_eq!(out.result, b"before", "{penalty:?}");
+        }
+        0
+    });
+}
+
 #[test]
 fn a_failed_setup_is_reported_and_the_function_never_runs() {
     child::run_both(

@@ -121,6 +121,20 @@ impl Pledge {
     /// the promises (checked when applied), installed just before the
     /// exec. Needs the `exec` promise.
     ///
+    /// When they are narrower than the promises, [`execve`] (and
+    /// `PledgedCommand`, with the `std` feature) is the only way to exec: the filter lets `execve` through
+    /// only from its exec gate, so any other exec (libc's `execve`, hence
+    /// `std::process::Command::spawn`; any `execveat`) fails with `EPERM`
+    /// (the penalty's errno for an errno penalty; never a kill, as this is
+    /// the wrong way to a call the promises allow; reported in report
+    /// mode: `seclude: execve denied; execpromises are pending: exec
+    /// through seclude::pledge::execve`), instead of running the program
+    /// with all the promises. That filter stays with the program executed,
+    /// which has no gate: a program started under execpromises that keep
+    /// `exec` cannot exec in turn. On architectures without the gate,
+    /// narrower execpromises are refused
+    /// ([`PledgeError::ExecGateUnsupported`]).
+    ///
     /// ```
     /// use seclude::{pledge::Pledge, promises};
     /// let p = Pledge::new(promises!("stdio rpath exec")).execpromises(promises!("stdio"));
@@ -192,7 +206,11 @@ impl Pledge {
                 return Err(PledgeError::ExecPromisesNotSubset { extra });
             }
             narrows(exec, &EXEC_HELD)?;
-            exec_gate_available(exec)?;
+            // Narrower execpromises are kept only if every exec goes
+            // through the gate (see `apply`).
+            if exec != self.promises && !report::SUPPORTED {
+                return Err(PledgeError::ExecGateUnsupported);
+            }
         }
         Ok(())
     }
@@ -211,6 +229,22 @@ impl Pledge {
         self.check()?;
         let pid = sys::getpid();
         let mut program = Buffer::new();
+        // With narrower execpromises pending, an exec anywhere but at the
+        // gate (libc's, std's Command) would run the program with all the
+        // promises: the filter refuses it, so that pledge::execve, which
+        // installs the execpromises first, is the only way to exec.
+        #[cfg(any(
+            all(target_arch = "x86_64", target_pointer_width = "64"),
+            target_arch = "aarch64"
+        ))]
+        if let Some(exec) = self.execpromises
+            && exec != self.promises
+        {
+            program.extend(&gated_exec_prefix(
+                report::exec_gate_ip(),
+                outside_the_gate(self.penalty),
+            ))?;
+        }
         let precompiled = match self.compiled {
             Some(insns) => {
                 program.extend(insns)?;
@@ -408,6 +442,56 @@ fn exec_gate_prefix(ip: u64) -> [Instruction; 9] {
     ]
 }
 
+/// The refusal of an exec made outside the gate while execpromises are
+/// pending: not a call the promises forbid but the wrong way to make one,
+/// so it fails with an errno the program can handle (the penalty's, or
+/// `EPERM` for a kill), reported if the penalty is.
+#[cfg(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+))]
+fn outside_the_gate(penalty: Penalty) -> crate::bpf::Action {
+    let refusal = Penalty::errno(penalty.returned_errno().unwrap_or(1));
+    if penalty.is_reported() {
+        refusal.reported().action()
+    } else {
+        refusal.action()
+    }
+}
+
+/// The instructions, before the main filter, that let `execve` through
+/// only from the gate's return address `ip` and refuse every other
+/// `execve` and every `execveat` with `refusal`; other calls go on to the
+/// program that follows.
+#[cfg(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+))]
+fn gated_exec_prefix(ip: u64, refusal: crate::bpf::Action) -> [Instruction; 11] {
+    use crate::bpf::{Action, SeccompData};
+    use crate::tables::{Abi, Syscall};
+    let arch = Abi::NATIVE.audit_arch();
+    let execve = Abi::NATIVE.number(Syscall::execve).unwrap_or(u32::MAX);
+    let execveat = Abi::NATIVE.number(Syscall::execveat).unwrap_or(u32::MAX);
+    // Little-endian (the gate exists on x86-64 and AArch64): low word first.
+    let ip_lo = SeccompData::IP;
+    // Jump offsets count from the next instruction; the program follows
+    // at 11.
+    [
+        /* 0 */ Instruction::load_word(SeccompData::ARCH),
+        /* 1 */ Instruction::jeq(arch, 0, 9),
+        /* 2 */ Instruction::load_word(SeccompData::NR),
+        /* 3 */ Instruction::jeq(execve, 1, 0),
+        /* 4 */ Instruction::jeq(execveat, 5, 6),
+        /* 5 */ Instruction::load_word(ip_lo),
+        /* 6 */ Instruction::jeq(ip as u32, 0, 3),
+        /* 7 */ Instruction::load_word(ip_lo + 4),
+        /* 8 */ Instruction::jeq((ip >> 32) as u32, 0, 1),
+        /* 9 */ Instruction::ret(Action::Allow.to_ret()),
+        /* 10 */ Instruction::ret(refusal.to_ret()),
+    ]
+}
+
 /// Builds the exec filter for `exec` (with the gate unless it promises
 /// `exec`) into the static slot. Its self-pid is patched at exec time: the
 /// process that execs may be a child forked after the pledge.
@@ -450,8 +534,10 @@ fn stage_exec_filter(exec: Promises, penalty: Penalty) -> Result<(), PledgeError
 /// `execve(2)` that applies the pending execpromises first: the program
 /// runs with what [`Pledge::execpromises`] left it. Without pending
 /// execpromises it is a plain execve. Returns only on failure (with the
-/// exec filter, if any, already installed: this process then holds only
-/// the execpromises).
+/// exec filter, if any, already installed: this thread then holds only
+/// the execpromises). While narrower execpromises are pending, this (or
+/// `PledgedCommand`, with the `std` feature) is the only exec the filter
+/// lets through; it works in a child forked after the pledge too.
 ///
 /// # Safety
 /// As `execve(2)`: `argv` and `envp` are NULL-terminated arrays of
@@ -465,7 +551,29 @@ fn stage_exec_filter(exec: Promises, penalty: Penalty) -> Result<(), PledgeError
 /// let error = unsafe { execve(c"/bin/true", argv.as_ptr(), envp.as_ptr()) };
 /// ```
 pub unsafe fn execve(path: &CStr, argv: *const *const u8, envp: *const *const u8) -> PledgeError {
-    if EXEC_FILTER.state.load(Ordering::Acquire) == 2 {
+    // SAFETY: the caller's contract.
+    unsafe { execve_first(core::iter::once(path), argv, envp) }
+}
+
+/// [`execve`] of the first of `paths` that can be executed, tried in
+/// order as `execvp` tries the directories of `PATH`: the exec filter, if
+/// staged, is installed once, then each path is tried (through the gate if
+/// there is one). A path that does not exist (`ENOENT`, `ENOTDIR`,
+/// `ESTALE`, `ENODEV`, `ETIMEDOUT`) or may not be executed (`EACCES`)
+/// leads to the next; any other error ends the search. Returns only on
+/// failure: the last error, or `EACCES` if some path had it.
+///
+/// # Safety
+/// As [`execve`]; async-signal-safe (no allocation, raw calls only), for
+/// the child of a fork.
+pub(crate) unsafe fn execve_first<'p>(
+    paths: impl IntoIterator<Item = &'p CStr>,
+    argv: *const *const u8,
+    envp: *const *const u8,
+) -> PledgeError {
+    use crate::Errno;
+    let staged = EXEC_FILTER.state.load(Ordering::Acquire) == 2;
+    if staged {
         // SAFETY: state 2: the slot is complete and no longer written.
         let staged = unsafe { &(&*EXEC_FILTER.insns.get())[..*EXEC_FILTER.len.get()] };
         let mut program = Buffer::new();
@@ -479,19 +587,50 @@ pub unsafe fn execve(path: &CStr, argv: *const *const u8, envp: *const *const u8
         }
         let exec = EXEC_HELD.load(Ordering::Acquire);
         HELD.fetch_and(exec, Ordering::AcqRel);
-        #[cfg(any(
-            all(target_arch = "x86_64", target_pointer_width = "64"),
-            target_arch = "aarch64"
-        ))]
-        {
-            // SAFETY: the caller's contract.
-            let errno = unsafe { report::execve_through_gate(path.as_ptr().cast(), argv, envp) };
-            return PledgeError::Kernel {
-                step: "execve",
-                errno,
-            };
-        }
     }
+    let mut last = Errno::ENOENT;
+    let mut denied = false;
+    for path in paths {
+        // SAFETY: the caller's contract.
+        let errno = unsafe { execve_once(staged, path, argv, envp) };
+        match errno {
+            Errno::EACCES => denied = true,
+            Errno::ENOENT | Errno::ENOTDIR | Errno::ESTALE | Errno::ENODEV | Errno::ETIMEDOUT => {}
+            _ => {
+                return PledgeError::Kernel {
+                    step: "execve",
+                    errno,
+                };
+            }
+        }
+        last = errno;
+    }
+    PledgeError::Kernel {
+        step: "execve",
+        errno: if denied { Errno::EACCES } else { last },
+    }
+}
+
+/// One execve, through the gate when the exec filter was `staged` (and
+/// there is a gate); returns only on failure.
+///
+/// # Safety
+/// As [`execve`].
+unsafe fn execve_once(
+    staged: bool,
+    path: &CStr,
+    argv: *const *const u8,
+    envp: *const *const u8,
+) -> crate::Errno {
+    #[cfg(any(
+        all(target_arch = "x86_64", target_pointer_width = "64"),
+        target_arch = "aarch64"
+    ))]
+    if staged {
+        // SAFETY: the caller's contract.
+        return unsafe { report::execve_through_gate(path.as_ptr().cast(), argv, envp) };
+    }
+    let _ = staged;
     // SAFETY: the caller's contract.
     let result = unsafe {
         sys::syscall3(
@@ -501,10 +640,7 @@ pub unsafe fn execve(path: &CStr, argv: *const *const u8, envp: *const *const u8
             envp as usize,
         )
     };
-    PledgeError::Kernel {
-        step: "execve",
-        errno: result.err().unwrap_or(crate::Errno::EINVAL),
-    }
+    result.err().unwrap_or(crate::Errno::EINVAL)
 }
 
 /// The promises this process holds (all of them before any pledge).

@@ -54,6 +54,8 @@ pub(crate) const SOCK_SEQPACKET: u32 = 5;
 pub(crate) const SOCK_TYPE_MASK: u32 = 0xf;
 pub(crate) const IPPROTO_TCP: u32 = 6;
 pub(crate) const IPPROTO_UDP: u32 = 17;
+/// A send flag: connect with the data in the SYN (TCP Fast Open).
+pub(crate) const MSG_FASTOPEN: u32 = 0x2000_0000;
 pub(crate) const AT_EMPTY_PATH: u32 = 0x1000;
 pub(crate) const AT_REMOVEDIR: u32 = 0x200;
 pub(crate) const CLONE_THREAD: u32 = 0x0001_0000;
@@ -95,6 +97,8 @@ pub(crate) const PR_SET_DUMPABLE: u32 = 4;
 /// `SECCOMP_SET_MODE_STRICT` up to `SECCOMP_GET_NOTIF_SIZES`: adding a
 /// filter only narrows.
 pub(crate) const SECCOMP_LAST_OP: u32 = 3;
+/// The seccomp op that adds a filter.
+pub(crate) const SECCOMP_SET_MODE_FILTER: u32 = 1;
 /// `ARCH_SET_GS` up to `ARCH_GET_GS` (x86 thread pointers).
 pub(crate) const ARCH_FS_GS: (u32, u32) = (0x1001, 0x1004);
 
@@ -1022,6 +1026,7 @@ pub(super) mod tests {
             ("SOCK_TYPE_MASK", SOCK_TYPE_MASK, "SOCK_TYPE_MASK"),
             ("IPPROTO_TCP", IPPROTO_TCP, "IPPROTO_TCP"),
             ("IPPROTO_UDP", IPPROTO_UDP, "IPPROTO_UDP"),
+            ("MSG_FASTOPEN", MSG_FASTOPEN, "MSG_FASTOPEN"),
             ("AT_EMPTY_PATH", AT_EMPTY_PATH, "AT_EMPTY_PATH"),
             ("AT_REMOVEDIR", AT_REMOVEDIR, "AT_REMOVEDIR"),
             ("CLONE_THREAD", CLONE_THREAD, "CLONE_THREAD"),
@@ -1038,6 +1043,11 @@ pub(super) mod tests {
                 "SECCOMP_GET_NOTIF_SIZES",
             ),
             ("the first seccomp op", 0, "SECCOMP_SET_MODE_STRICT"),
+            (
+                "SECCOMP_SET_MODE_FILTER",
+                SECCOMP_SET_MODE_FILTER,
+                "SECCOMP_SET_MODE_FILTER",
+            ),
         ]
         .into_iter()
         .map(|(f, ours, name)| (f.to_owned(), u64::from(ours), name))
@@ -1295,6 +1305,7 @@ pub(super) mod tests {
             ("SOCK_SEQPACKET", SOCK_SEQPACKET, n(libc::SOCK_SEQPACKET)),
             ("IPPROTO_TCP", IPPROTO_TCP, n(libc::IPPROTO_TCP)),
             ("IPPROTO_UDP", IPPROTO_UDP, n(libc::IPPROTO_UDP)),
+            ("MSG_FASTOPEN", MSG_FASTOPEN, n(libc::MSG_FASTOPEN)),
             ("AT_EMPTY_PATH", AT_EMPTY_PATH, n(libc::AT_EMPTY_PATH)),
             ("AT_REMOVEDIR", AT_REMOVEDIR, n(libc::AT_REMOVEDIR)),
             ("CLONE_THREAD", CLONE_THREAD, n(libc::CLONE_THREAD)),

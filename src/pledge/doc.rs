@@ -58,6 +58,8 @@ fn arg_names(syscall: Syscall) -> &'static [&'static str] {
         "newfstatat" | "fstatat64" => &["dirfd", "pathname", "statbuf", "flags"],
         "statx" => &["dirfd", "pathname", "flags", "mask", "statxbuf"],
         "sendto" => &["sockfd", "buf", "len", "flags", "dest_addr", "addrlen"],
+        "sendmsg" => &["sockfd", "msg", "flags"],
+        "sendmmsg" => &["sockfd", "msgvec", "vlen", "flags"],
         "socket" => &["domain", "type", "protocol"],
         "socketpair" => &["domain", "type", "protocol", "sv"],
         "prctl" => &["option", "arg2", "arg3", "arg4", "arg5"],
@@ -126,6 +128,9 @@ fn names(syscall: Syscall, arg: &str, c: &Constants) -> Names {
             n.flags.push(("AT_EMPTY_PATH", AT_EMPTY_PATH));
         }
         ("unlinkat", "flags") => n.flags.push(("AT_REMOVEDIR", AT_REMOVEDIR)),
+        ("sendto" | "sendmsg" | "sendmmsg", "flags") => {
+            n.flags.push(("MSG_FASTOPEN", MSG_FASTOPEN));
+        }
         ("socket" | "socketpair", "domain") => {
             n.values = std::vec![
                 ("AF_UNIX", AF_UNIX),
@@ -461,9 +466,14 @@ fn render() -> String {
          instead another errno (`Penalty::errno`), killing the process\n\
          (`Penalty::KILL_PROCESS`) or the thread (`Penalty::KILL_THREAD`);\n\
          `.reported()` first prints a line on standard error naming the call\n\
-         and the promise that would allow it (from a `SIGSYS` handler; report\n\
-         mode also allows `write` to descriptor 2, `rt_sigaction` of\n\
-         `SIGSYS` and `kill(getpid(), SIGSYS)`, which the handler needs).\n\
+         and the promise that would allow it (from a `SIGSYS` handler), then\n\
+         acts as the penalty does: a reported kill still ends the thread or\n\
+         the process by `SIGSYS`. Report mode also allows what the handler\n\
+         needs: `write` to descriptor 2; `seccomp(SECCOMP_SET_MODE_FILTER, 0,\n\
+         ..)`, a filter on the calling thread only (one more filter only\n\
+         narrows), through which the kernel carries out a reported kill; and\n\
+         `rt_sigaction` of `SIGSYS` and `kill(getpid(), SIGSYS)`, should\n\
+         that filter fail.\n\
          \n\
          Two cases do not depend on the penalty: a system call number newer\n\
          than seclude's tables fails with `ENOSYS` (as on a kernel without it),\n\
@@ -472,6 +482,25 @@ fn render() -> String {
          \n",
         code_list(&always),
         code_list(&enosys_calls(&t)),
+    );
+
+    // ---- execpromises ----
+    out.push_str(
+        "## Execpromises\n\
+         \n\
+         `exec` allows `execve` and `execveat`. While execpromises narrower\n\
+         than the promises are pending (`Pledge::execpromises`), the filter\n\
+         lets `execve` through only from seclude's exec gate, the one\n\
+         `seclude::pledge::execve` (and, with the `std` feature,\n\
+         `PledgedCommand::spawn_pledged`) uses after installing the\n\
+         execpromises. Any other exec (libc's `execve`, so\n\
+         `std::process::Command::spawn`; any `execveat`) fails with `EPERM`\n\
+         (with an errno penalty, its errno), reported in report mode, instead\n\
+         of running the program with every promise. This rule is a prefix to\n\
+         the filter, not a row of the table below. It stays with the program\n\
+         executed, which has no gate: under execpromises that keep `exec`, that\n\
+         program cannot exec in turn.\n\
+         \n",
     );
 
     // ---- one section per promise ----
@@ -688,7 +717,14 @@ fn per_abi(out: &mut String) {
          \x20 from another thread is refused); `tgkill`, which glibc's `raise`\n\
          \x20 and `pthread_kill` use, is allowed for any thread of the process.\n\
          - Socket addresses, `SCM_RIGHTS` contents and the `/tmp` of\n\
-         \x20 `tmppath`: they are in memory.\n",
+         \x20 `tmppath`: they are in memory.\n\
+         - Which socket a call is made on. `anet` is a server's TCP: it\n\
+         \x20 creates TCP sockets only (no datagram or raw ones), has no\n\
+         \x20 `connect`, and refuses sends with `MSG_FASTOPEN` (with an address,\n\
+         \x20 they connect: TCP Fast Open). `unix` and `dns` allow `connect`\n\
+         \x20 and every send on any socket, because the filter cannot tell a\n\
+         \x20 UNIX or UDP socket from a TCP one: `anet unix` or `anet dns` can\n\
+         \x20 connect out.\n",
     );
     // Calls of the table that only some ABIs have.
     for s in [
@@ -821,6 +857,23 @@ fn penalty_facts() {
             args: [0; 6],
         };
         assert_eq!(none.evaluate(&data), Action::Errno(1), "EPERM by default");
+        // What report mode adds, even to no promise at all.
+        let reported = policy(Promises::empty(), Penalty::KILL_THREAD.reported(), DOC_ABI).unwrap();
+        let seccomp = |flags: u64| SeccompData {
+            nr: Abi::X86_64.number(Syscall::seccomp).unwrap() as i32,
+            arch: x86_64,
+            instruction_pointer: 0,
+            args: [1, flags, 0, 0, 0, 0],
+        };
+        assert_eq!(
+            reported.evaluate(&seccomp(0)),
+            Action::Allow,
+            "a thread filter"
+        );
+        assert!(
+            matches!(reported.evaluate(&seccomp(1)), Action::Trap(_)),
+            "not with TSYNC"
+        );
     });
 }
 

@@ -14,8 +14,11 @@
 //!   ([`pledge_program!`](crate::pledge_program) computes the whole filter
 //!   at compile time);
 //! - [`Pledge`]: applies it to the process (all threads), optionally with
-//!   `execpromises` for programs started by [`execve`] and together with
-//!   an unveil ([`Pledge::apply_with_unveil`]).
+//!   `execpromises` for programs started by [`execve`] (or, with the `std`
+//!   feature, by `PledgedCommand::spawn_pledged` on a
+//!   `std::process::Command`; while narrower execpromises are pending, no
+//!   other exec gets through: see [`Pledge::execpromises`]) and together
+//!   with an unveil ([`Pledge::apply_with_unveil`]).
 //!
 //! What every pledge does besides the promises: `exit`, `exit_group` and
 //! `rt_sigreturn` always work; `clone3`, `openat2`, `io_uring_*`,
@@ -32,7 +35,9 @@
 //! `tmppath` and `dns` cannot name `/tmp` or the resolver. `getpid` is
 //! always allowed (a forked child's exec filter and the report handler
 //! need it).
-//! Report mode and the exec gate (execpromises without `exec`) exist on
+//! A reported kill ends the thread or process by `SIGSYS`, as the
+//! unreported one does.
+//! Report mode and the exec gate (execpromises narrower than the promises) exist on
 //! x86-64 and AArch64 (both proven on real kernels by `.ci/vm-matrix.sh`)
 //! and are refused with a typed error elsewhere
 //! ([`PledgeError::ReportUnsupported`], [`PledgeError::ExecGateUnsupported`]).
@@ -49,6 +54,8 @@
 //! ```
 
 mod apply;
+#[cfg(feature = "std")]
+mod command;
 mod constants;
 mod cover;
 mod policy;
@@ -57,6 +64,8 @@ mod report;
 mod table;
 
 pub use apply::{Compiled, Pledge, Pledged, execve, held};
+#[cfg(feature = "std")]
+pub use command::{Environment, PledgedCommand};
 pub use cover::{Cover, Needs, needs, smallest_cover};
 
 pub use policy::{

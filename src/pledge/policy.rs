@@ -1,7 +1,7 @@
 //! Promises → seccomp policy → BPF program: the pure part of pledge.
 
 use super::Promises;
-use super::constants::constants;
+use super::constants::{SECCOMP_SET_MODE_FILTER, constants};
 use super::table::{Entry, SELF_PID, Table, Verdict, table};
 use crate::bpf::{Action, Instruction, op};
 use crate::seccomp::{Cmp, CompileError, Condition, Policy, PolicyError, Program, Rule, compile};
@@ -31,7 +31,10 @@ pub(crate) const fn sigsys(abi: Abi) -> u32 {
 /// program goes on (it may handle the error). [`Penalty::reported`] adds a
 /// one-line message on standard error naming the syscall and the promise
 /// that would allow it, printed by a `SIGSYS` handler, before the penalty
-/// acts.
+/// acts: a reported kill ends the thread or the process by `SIGSYS`
+/// exactly as the unreported one does (the handler has the kernel carry
+/// out the kill action), so a parent sees a death by `SIGSYS`, never an
+/// exit status.
 ///
 /// ```
 /// use seclude::{bpf::Action, pledge::Penalty};
@@ -84,7 +87,10 @@ impl Penalty {
     /// `seclude: openat denied; promise "rpath" would allow it`. The filter
     /// traps; the handler is installed when the pledge is applied (x86-64
     /// and aarch64), and in report mode `write` to descriptor 2 is allowed
-    /// so that the message can be written.
+    /// so that the message can be written. After the message, a kill is the
+    /// kernel's own: [`Penalty::KILL_THREAD`] ends the calling thread (the
+    /// process, by `SIGSYS`, if it was the last), [`Penalty::KILL_PROCESS`]
+    /// every thread, by `SIGSYS`.
     ///
     /// ```
     /// use seclude::pledge::Penalty;
@@ -235,8 +241,9 @@ pub enum PledgeError {
     /// Report mode (a `SIGSYS` handler) is not implemented for this
     /// architecture.
     ReportUnsupported,
-    /// `execpromises` without `exec` needs the exec gate (the one `execve`
-    /// the new filter lets through), not implemented for this architecture.
+    /// `execpromises` narrower than the promises (or an exec filter
+    /// without `exec`) need the exec gate (the one `execve` the filters let
+    /// through), not implemented for this architecture.
     ExecGateUnsupported,
     /// A kernel call failed.
     Kernel {
@@ -275,7 +282,8 @@ impl PledgeError {
                 "pledge: report mode is implemented on x86-64 and aarch64 only"
             }
             PledgeError::ExecGateUnsupported => {
-                "pledge: execpromises without \"exec\" are implemented on x86-64 and aarch64 only"
+                "pledge: execpromises narrower than the promises need the exec gate, \
+                 implemented on x86-64 and aarch64 only"
             }
             PledgeError::Kernel { step, .. } => step,
             PledgeError::Unveil(_) => "pledge: unveil failed; nothing was pledged",
@@ -386,28 +394,38 @@ const fn promise_rules(
     let enosys = Action::Errno(constants(abi).enosys);
     p = p.unknown(enosys).bad_arch(Action::KillProcess);
     if report {
-        // What the handler itself needs: the message, and for a process
-        // kill, SIGSYS back to its default and sent to this process.
+        // What the handler itself needs: the message; for a kill, a filter
+        // of its own on the calling thread (one more filter only narrows:
+        // `seccomp(SECCOMP_SET_MODE_FILTER, 0, ..)`, flags 0, so no
+        // listener and no other thread); and should that fail, SIGSYS
+        // back to its default and sent to this process.
         let sig = sigsys(abi);
-        p = p
-            .rule(
-                Syscall::write,
-                &[Condition::arg32(0, Cmp::Eq, 2)],
-                Action::Allow,
-            )
-            .rule(
-                Syscall::rt_sigaction,
-                &[Condition::arg32(0, Cmp::Eq, sig)],
-                Action::Allow,
-            )
-            .rule(
+        let handler_needs: [(Syscall, &[Condition]); 4] = [
+            (Syscall::write, &[Condition::arg32(0, Cmp::Eq, 2)]),
+            (
+                Syscall::seccomp,
+                &[
+                    Condition::arg32(0, Cmp::Eq, SECCOMP_SET_MODE_FILTER),
+                    Condition::arg32(1, Cmp::Eq, 0),
+                ],
+            ),
+            (Syscall::rt_sigaction, &[Condition::arg32(0, Cmp::Eq, sig)]),
+            (
                 Syscall::kill,
                 &[
                     Condition::arg32(0, Cmp::Eq, SELF_PID),
                     Condition::arg32(1, Cmp::Eq, sig),
                 ],
-                Action::Allow,
-            );
+            ),
+        ];
+        // One rule per turn of a loop, not a chain of calls: unoptimised
+        // builds give each link of a chain its own copy of the policy on
+        // the stack, and pledging must fit a default thread stack.
+        let mut i = 0;
+        while i < handler_needs.len() {
+            p = p.rule(handler_needs[i].0, handler_needs[i].1, Action::Allow);
+            i += 1;
+        }
     }
     // A syscall allowed without conditions needs no further rule.
     let mut unconditional = [false; Syscall::COUNT];
@@ -705,7 +723,10 @@ mod tests {
                                     && policy.decide(s, &args, abi.arg_bits()) == Action::Allow
                                     && matches!(
                                         s,
-                                        Syscall::write | Syscall::rt_sigaction | Syscall::kill
+                                        Syscall::write
+                                            | Syscall::seccomp
+                                            | Syscall::rt_sigaction
+                                            | Syscall::kill
                                     );
                                 match decide_in(&t, promises, s, &data.args, pid) {
                                     _ if report_rule => Action::Allow,

@@ -33,7 +33,9 @@ bitflags::bitflags! {
         const CHOWN = 1 << 7;
         /// IPv4 and IPv6 sockets.
         const INET = 1 << 8;
-        /// IPv4/IPv6 sockets for a server: like `inet` but no outgoing `connect`.
+        /// IPv4/IPv6 TCP for a server: TCP sockets that bind, listen and
+        /// accept; no UDP or raw sockets, no outgoing `connect`, no TCP Fast
+        /// Open (`MSG_FASTOPEN`).
         const ANET = 1 << 9;
         /// UNIX domain sockets.
         const UNIX = 1 << 10;

@@ -56,6 +56,12 @@ pub(crate) fn refused_message(
     let _ = match would_allow {
         Some(p) if p.bits().count_ones() == 1 => writeln!(m, "promise \"{p}\" would allow it"),
         Some(p) if !p.is_empty() => writeln!(m, "promises \"{p}\" would allow it"),
+        // The promises held allow it, yet the filter refused: the one case
+        // is an exec outside the gate while execpromises are pending.
+        Some(_) if matches!(name, Some("execve" | "execveat")) => writeln!(
+            m,
+            "execpromises are pending: exec through seclude::pledge::execve"
+        ),
         _ => writeln!(m, "no promise allows it"),
     };
     m
@@ -148,6 +154,8 @@ mod handler {
     use super::arch::{ARGS, GREGS, RETURN};
     use super::refused_message;
     use crate::Errno;
+    use crate::bpf::{Action, Instruction};
+    use crate::seccomp::add_thread_filter_raw;
     use crate::sys;
     use crate::tables::{Abi, native_nr};
     use core::sync::atomic::Ordering;
@@ -244,20 +252,41 @@ mod handler {
             let _ = sys::write_all(2, message.as_bytes());
             if let Some(errno) = penalty.returned_errno() {
                 core::ptr::write(gregs.add(RETURN), (-(errno as i64)) as u64);
-            } else if penalty.kills_process() {
+            } else {
+                // A kill: let the kernel carry out its own kill action, so
+                // the end is the unreported penalty's to the letter (a
+                // KILL_THREAD ends this thread only, unless it is the last
+                // one: then the process dies of SIGSYS with a core dump).
+                kill_as_the_filter_would(penalty);
+                // Only if that filter could not be added: SIGSYS back to
+                // its default and sent to this process, pending until the
+                // handler returns and unblocks it, ends the whole process
+                // (a thread alone cannot be made to die of a signal). In a
+                // child forked after the pledge the filter refuses this
+                // kill, and the kernel then kills with SIGSYS itself,
+                // since SIGSYS is blocked in the handler.
                 let _ = set_sigsys_action(0, 0);
-                // Pending until the handler returns and unblocks SIGSYS;
-                // then the default action ends the process. (In a child
-                // forked after the pledge the filter refuses this kill,
-                // and the kernel then kills with SIGSYS itself, since
-                // SIGSYS is blocked in the handler.)
                 if sys::syscall2(native_nr!(kill), pid as usize, SIGSYS).is_err() {
                     sys::exit_group(128 + SIGSYS as i32);
                 }
                 core::ptr::write(gregs.add(RETURN), (-(Errno::EPERM.raw() as i64)) as u64);
-            } else {
-                let _ = sys::syscall1(native_nr!(exit), 128 + SIGSYS);
             }
+        }
+    }
+
+    /// Adds to this thread a filter that returns `penalty`'s kill action
+    /// for every call, then makes a call: the kernel ends the thread or
+    /// the process as that action does for any filter. Returns only if the
+    /// filter could not be added.
+    fn kill_as_the_filter_would(penalty: Penalty) {
+        let action = if penalty.kills_process() {
+            Action::KillProcess
+        } else {
+            Action::KillThread
+        };
+        let everything = [Instruction::ret(action.to_ret())];
+        if add_thread_filter_raw(&everything).is_ok() {
+            sys::getpid();
         }
     }
 
@@ -309,6 +338,11 @@ mod tests {
         assert_eq!(
             m.as_bytes(),
             b"seclude: ptrace denied; no promise allows it\n"
+        );
+        let m = refused_message(Some("execve"), 59, Some(Promises::empty()));
+        assert_eq!(
+            m.as_bytes(),
+            b"seclude: execve denied; execpromises are pending: exec through seclude::pledge::execve\n"
         );
         let m = refused_message(Some("mmap"), 9, Some(Promises::PROT_EXEC));
         assert_eq!(

@@ -462,8 +462,8 @@ const CHOWN_CALLS: &[Syscall] = &[
     S::lchown32,
 ];
 
-/// Socket calls shared by inet, anet and unix (creating the socket and
-/// `connect` are listed per promise).
+/// Socket calls shared by inet, anet and unix, but the sending ones
+/// (creating the socket, `connect` and sending are listed per promise).
 const SOCKET_CALLS: &[Syscall] = &[
     S::bind,
     S::listen,
@@ -471,13 +471,13 @@ const SOCKET_CALLS: &[Syscall] = &[
     S::accept4,
     S::getsockopt,
     S::setsockopt,
-    S::sendto,
-    S::sendmsg,
-    S::sendmmsg,
     S::recvmsg,
     S::recvmmsg,
     S::recvmmsg_time64,
 ];
+
+/// The sending calls, with the argument holding their flags.
+const SENDERS: [(Syscall, u8); 3] = [(S::sendto, 3), (S::sendmsg, 2), (S::sendmmsg, 3)];
 
 /// dns: a UDP exchange with a resolver.
 const DNS_CALLS: &[Syscall] = &[
@@ -710,12 +710,23 @@ pub(crate) const fn table(abi: Abi) -> Table {
     t.allow_values(Promises::TTY, S::ioctl, 1, &c.tty);
 
     // ---- networking ----
-    inet_sockets(&mut t, &c, Promises::INET, true);
+    inet_sockets(&mut t, &c, Promises::INET, INET_TCP | INET_UDP);
     t.allow(Promises::INET, SOCKET_CALLS);
-    t.allow(Promises::INET, &[S::connect]);
-    // anet: a server's networking: no outgoing connect.
-    inet_sockets(&mut t, &c, Promises::ANET, true);
+    t.allow(
+        Promises::INET,
+        &[S::connect, S::sendto, S::sendmsg, S::sendmmsg],
+    );
+    // anet: a server's networking, TCP that accepts: no datagram or raw
+    // socket, no outgoing connect, and no TCP Fast Open (a send with
+    // MSG_FASTOPEN and an address connects).
+    inet_sockets(&mut t, &c, Promises::ANET, INET_TCP);
     t.allow(Promises::ANET, SOCKET_CALLS);
+    let mut i = 0;
+    while i < SENDERS.len() {
+        let (syscall, flags) = SENDERS[i];
+        t.allow_if(Promises::ANET, syscall, &[bits(flags, MSG_FASTOPEN, 0)]);
+        i += 1;
+    }
     let unix_types = [c.sock_stream, c.sock_dgram, SOCK_SEQPACKET];
     let mut i = 0;
     while i < unix_types.len() {
@@ -731,14 +742,20 @@ pub(crate) const fn table(abi: Abi) -> Table {
         i += 1;
     }
     t.allow(Promises::UNIX, SOCKET_CALLS);
-    t.allow(Promises::UNIX, &[S::connect]);
-    inet_sockets(&mut t, &c, Promises::DNS, false);
+    t.allow(
+        Promises::UNIX,
+        &[S::connect, S::sendto, S::sendmsg, S::sendmmsg],
+    );
+    inet_sockets(&mut t, &c, Promises::DNS, INET_UDP);
     t.allow(Promises::DNS, DNS_CALLS);
     t.allow(
         Promises::RECVFD,
         &[S::recvmsg, S::recvmmsg, S::recvmmsg_time64],
     );
-    t.allow(Promises::SENDFD, &[S::sendmsg, S::sendmmsg]);
+    // sendfd is for UNIX sockets, where MSG_FASTOPEN means nothing; without
+    // it there, "anet sendfd" connects no more than anet alone.
+    t.allow_if(Promises::SENDFD, S::sendmsg, &[bits(2, MSG_FASTOPEN, 0)]);
+    t.allow_if(Promises::SENDFD, S::sendmmsg, &[bits(3, MSG_FASTOPEN, 0)]);
 
     // ---- proc, exec, prot_exec, id, settime, unveil, vminfo ----
     t.allow(Promises::PROC, PROC_CALLS);
@@ -817,17 +834,26 @@ const fn open_rules(t: &mut Table, c: &Constants, syscall: Syscall, flags: u8, m
     );
 }
 
-/// IPv4/IPv6 sockets: UDP, and TCP when `stream`, with protocol 0 or the
-/// protocol's own number.
-const fn inet_sockets(t: &mut Table, c: &Constants, needs: Promises, stream: bool) {
+/// [`inet_sockets`]: UDP sockets.
+const INET_UDP: u8 = 1;
+/// [`inet_sockets`]: TCP sockets.
+const INET_TCP: u8 = 2;
+
+/// IPv4/IPv6 sockets of the `kinds` given ([`INET_UDP`], [`INET_TCP`]),
+/// with protocol 0 or the protocol's own number. The type is compared
+/// under `SOCK_TYPE_MASK`, so `SOCK_NONBLOCK`/`SOCK_CLOEXEC` may be
+/// added; any other type (raw, packet, SCTP's seqpacket) is not allowed.
+const fn inet_sockets(t: &mut Table, c: &Constants, needs: Promises, kinds: u8) {
     let families = [AF_INET, AF_INET6];
     let mut i = 0;
     while i < families.len() {
         let f = eq(0, families[i]);
-        let dgram = bits(1, SOCK_TYPE_MASK, c.sock_dgram);
-        t.allow_if(needs, S::socket, &[f, dgram, eq(2, 0)]);
-        t.allow_if(needs, S::socket, &[f, dgram, eq(2, IPPROTO_UDP)]);
-        if stream {
+        if kinds & INET_UDP != 0 {
+            let udp = bits(1, SOCK_TYPE_MASK, c.sock_dgram);
+            t.allow_if(needs, S::socket, &[f, udp, eq(2, 0)]);
+            t.allow_if(needs, S::socket, &[f, udp, eq(2, IPPROTO_UDP)]);
+        }
+        if kinds & INET_TCP != 0 {
             let tcp = bits(1, SOCK_TYPE_MASK, c.sock_stream);
             t.allow_if(needs, S::socket, &[f, tcp, eq(2, 0)]);
             t.allow_if(needs, S::socket, &[f, tcp, eq(2, IPPROTO_TCP)]);

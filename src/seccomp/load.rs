@@ -162,6 +162,32 @@ pub fn load(program: &[Instruction], flags: FilterFlags) -> Result<Option<i32>, 
     }
 }
 
+/// Adds `program` to the calling thread's filters with one raw call: no
+/// verification, no `no_new_privs`, no fallback to `prctl`. For the
+/// `SIGSYS` handler, which runs where the pledge allows only the calls it
+/// was given (`seccomp(SECCOMP_SET_MODE_FILTER, 0, ..)`), after the pledge
+/// set `no_new_privs`; `program` must be valid.
+#[cfg(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+))]
+pub(crate) fn add_thread_filter_raw(program: &[Instruction]) -> Result<(), Errno> {
+    let fprog = SockFprog {
+        len: program.len() as u16,
+        filter: program.as_ptr(),
+    };
+    // SAFETY: fprog points at `program`, which outlives the call.
+    unsafe {
+        sys::syscall3(
+            native_nr!(seccomp),
+            SECCOMP_SET_MODE_FILTER,
+            0,
+            &fprog as *const SockFprog as usize,
+        )
+    }
+    .map(drop)
+}
+
 /// Whether this kernel knows `action` (`SECCOMP_GET_ACTION_AVAIL`, Linux 4.14).
 ///
 /// ```

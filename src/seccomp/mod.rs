@@ -37,5 +37,10 @@ pub mod notify;
 mod policy;
 
 pub use compile::{CompileError, MAX_RANGES, Program, compile};
+#[cfg(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+))]
+pub(crate) use load::add_thread_filter_raw;
 pub use load::{FilterFlags, LoadError, action_available, load, no_new_privs, set_no_new_privs};
 pub use policy::{Cmp, Condition, MAX_ABIS, MAX_CONDITIONS, Policy, PolicyError, Rule, Width};
