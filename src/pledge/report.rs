@@ -67,6 +67,42 @@ pub(crate) fn refused_message(
     m
 }
 
+/// The restorer `__seclude_v0_restore_rt` and the gate's
+/// `__seclude_v0_execve`, whose return address is
+/// `__seclude_v0_execve_return`: hidden symbols in a section of their own,
+/// with each architecture's instructions.
+#[cfg(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+))]
+macro_rules! gate_asm {
+    (restore: [$($restore:literal),*], execve: [$($execve:literal),*],) => {
+        core::arch::global_asm!(
+            ".pushsection .text.__seclude_v0,\"ax\",@progbits",
+            ".globl __seclude_v0_restore_rt",
+            ".hidden __seclude_v0_restore_rt",
+            ".globl __seclude_v0_execve",
+            ".hidden __seclude_v0_execve",
+            ".globl __seclude_v0_execve_return",
+            ".hidden __seclude_v0_execve_return",
+            ".p2align 4",
+            "__seclude_v0_restore_rt:",
+            $($restore,)*
+            ".p2align 4",
+            "__seclude_v0_execve:",
+            $($execve,)*
+            "__seclude_v0_execve_return:",
+            "    ret",
+            ".popsection",
+        );
+    };
+}
+#[cfg(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "aarch64"
+))]
+use gate_asm;
+
 /// The architecture-specific half: the restorer the kernel returns
 /// through, the gate's `execve`, and where the signal frame keeps the
 /// syscall's arguments and return value.
@@ -75,26 +111,9 @@ mod arch {
     // The restorer (x86-64 has no default one), and the execve whose
     // return address the exec gate compares with
     // `seccomp_data.instruction_pointer` (the address after `syscall`).
-    core::arch::global_asm!(
-        ".pushsection .text.__seclude_v0,\"ax\",@progbits",
-        ".globl __seclude_v0_restore_rt",
-        ".hidden __seclude_v0_restore_rt",
-        ".globl __seclude_v0_execve",
-        ".hidden __seclude_v0_execve",
-        ".globl __seclude_v0_execve_return",
-        ".hidden __seclude_v0_execve_return",
-        ".p2align 4",
-        "__seclude_v0_restore_rt:",
-        "    mov eax, 15",
-        "    syscall",
-        "    ud2",
-        ".p2align 4",
-        "__seclude_v0_execve:",
-        "    mov eax, 59",
-        "    syscall",
-        "__seclude_v0_execve_return:",
-        "    ret",
-        ".popsection",
+    super::gate_asm!(
+        restore: ["mov eax, 15", "syscall", "ud2"],
+        execve: ["mov eax, 59", "syscall"],
     );
 
     /// Offsets in `ucontext_t`: `uc_mcontext` starts at 40, its registers
@@ -111,26 +130,9 @@ mod arch {
 mod arch {
     // `rt_sigreturn` is 139 and `execve` 221 (the generic table). The
     // kernel reports the address after `svc` as the instruction pointer.
-    core::arch::global_asm!(
-        ".pushsection .text.__seclude_v0,\"ax\",@progbits",
-        ".globl __seclude_v0_restore_rt",
-        ".hidden __seclude_v0_restore_rt",
-        ".globl __seclude_v0_execve",
-        ".hidden __seclude_v0_execve",
-        ".globl __seclude_v0_execve_return",
-        ".hidden __seclude_v0_execve_return",
-        ".p2align 4",
-        "__seclude_v0_restore_rt:",
-        "    mov x8, #139",
-        "    svc #0",
-        "    udf #0",
-        ".p2align 4",
-        "__seclude_v0_execve:",
-        "    mov x8, #221",
-        "    svc #0",
-        "__seclude_v0_execve_return:",
-        "    ret",
-        ".popsection",
+    super::gate_asm!(
+        restore: ["mov x8, #139", "svc #0", "udf #0"],
+        execve: ["mov x8, #221", "svc #0"],
     );
 
     /// Offsets in `ucontext_t`: after uc_flags, uc_link, uc_stack (24

@@ -297,18 +297,25 @@ mod tests {
         assert_eq!(parse(&elf, |_, _| None), Executable::Other);
     }
 
-    /// Two PT_INTERP entries: the first counts, as in the kernel's ELF
-    /// loader (the reader used to keep the last).
-    #[test]
-    fn the_first_interpreter_counts() {
-        let mut elf = vec![0u8; 64 + 2 * 56 + 32];
+    /// A 64-bit little-endian x86-64 header, `len` bytes in all, with
+    /// `phnum` zeroed program headers right after it.
+    fn header64(phnum: u16, len: usize) -> Vec<u8> {
+        let mut elf = vec![0u8; len];
         elf[..4].copy_from_slice(b"\x7fELF");
         elf[4] = 2;
         elf[5] = 1;
         elf[18..20].copy_from_slice(&EM_X86_64.to_le_bytes());
         elf[32..40].copy_from_slice(&64u64.to_le_bytes());
         elf[54..56].copy_from_slice(&56u16.to_le_bytes());
-        elf[56..58].copy_from_slice(&2u16.to_le_bytes());
+        elf[56..58].copy_from_slice(&phnum.to_le_bytes());
+        elf
+    }
+
+    /// Two PT_INTERP entries: the first counts, as in the kernel's ELF
+    /// loader (the reader used to keep the last).
+    #[test]
+    fn the_first_interpreter_counts() {
+        let mut elf = header64(2, 64 + 2 * 56 + 32);
         let paths = 64 + 2 * 56;
         for (i, path) in [&b"/own/ld\0"[..], &b"/lib/ld.so\0"[..]].iter().enumerate() {
             let ph = 64 + i * 56;
@@ -344,15 +351,8 @@ mod tests {
 
     #[test]
     fn a_static_elf_has_no_interpreter() {
-        // A minimal 64-bit little-endian header with one PT_LOAD.
-        let mut elf = vec![0u8; 64 + 56];
-        elf[..4].copy_from_slice(b"\x7fELF");
-        elf[4] = 2;
-        elf[5] = 1;
-        elf[18..20].copy_from_slice(&EM_X86_64.to_le_bytes());
-        elf[32..40].copy_from_slice(&64u64.to_le_bytes());
-        elf[54..56].copy_from_slice(&56u16.to_le_bytes());
-        elf[56..58].copy_from_slice(&1u16.to_le_bytes());
+        // A minimal header with one PT_LOAD.
+        let mut elf = header64(1, 64 + 56);
         elf[64..68].copy_from_slice(&1u32.to_le_bytes());
         let got = parse(&elf, |_, _| None);
         assert_eq!(
