@@ -371,7 +371,7 @@ pub const fn supervised_policy(
     let mut i = 0;
     while i < first.len() {
         let r = &first[i];
-        base = base.rule(r.syscall, r.conditions(), r.action);
+        base.add_rule(r.syscall, r.conditions(), r.action);
         i += 1;
     }
     promise_rules(&t, base, promises, false)
@@ -423,7 +423,7 @@ const fn promise_rules(
         // the stack, and pledging must fit a default thread stack.
         let mut i = 0;
         while i < handler_needs.len() {
-            p = p.rule(handler_needs[i].0, handler_needs[i].1, Action::Allow);
+            p.add_rule(handler_needs[i].0, handler_needs[i].1, Action::Allow);
             i += 1;
         }
     }
@@ -444,7 +444,7 @@ const fn promise_rules(
         if e.conditions().is_empty() {
             unconditional[e.syscall as usize] = true;
         }
-        p = p.rule(e.syscall, e.conditions(), action);
+        p.add_rule(e.syscall, e.conditions(), action);
     }
     match p.error() {
         Some(e) => Err(PledgeError::Policy(e)),

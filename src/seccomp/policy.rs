@@ -465,12 +465,44 @@ impl<const N: usize> Policy<N> {
     /// assert_eq!(p.rules().len(), 1);
     /// ```
     pub const fn push(mut self, rule: Rule) -> Self {
+        self.add(rule);
+        self
+    }
+
+    /// [`push`](Self::push) in place: a policy holds room for `N` rules,
+    /// so a builder loop that adds many rules to a large policy moves far
+    /// less memory this way than by value.
+    ///
+    /// ```
+    /// use seclude::{bpf::Action, seccomp::{Policy, Rule}, tables::Syscall};
+    /// let mut p: Policy<4> = Policy::new(Action::KillProcess);
+    /// for call in [Syscall::read, Syscall::write] {
+    ///     p.add(Rule::new(call, Action::Allow));
+    /// }
+    /// assert_eq!(p.rules().len(), 2);
+    /// ```
+    pub const fn add(&mut self, rule: Rule) {
         if self.len == N {
-            return self.fail(PolicyError::TooManyRules { capacity: N });
+            self.record(PolicyError::TooManyRules { capacity: N });
+            return;
         }
         self.rules[self.len] = rule;
         self.len += 1;
-        self
+    }
+
+    /// [`rule`](Self::rule) in place (see [`add`](Self::add)).
+    ///
+    /// ```
+    /// use seclude::{bpf::Action, seccomp::{Cmp, Condition, Policy}, tables::Syscall};
+    /// let mut p: Policy<4> = Policy::new(Action::KillProcess);
+    /// p.add_rule(Syscall::write, &[Condition::arg32(0, Cmp::Eq, 1)], Action::Allow);
+    /// assert!(p.error().is_none());
+    /// ```
+    pub const fn add_rule(&mut self, syscall: Syscall, conditions: &[Condition], action: Action) {
+        match Rule::with(syscall, conditions, action) {
+            Ok(rule) => self.add(rule),
+            Err(e) => self.record(e),
+        }
     }
 
     /// Allows every call of `syscall`.
@@ -521,18 +553,26 @@ impl<const N: usize> Policy<N> {
     ///     .rule(Syscall::socket, &[Condition::arg32(0, Cmp::Eq, AF_UNIX)], Action::Allow);
     /// assert_eq!(p.rules()[0].conditions().len(), 1);
     /// ```
-    pub const fn rule(self, syscall: Syscall, conditions: &[Condition], action: Action) -> Self {
-        match Rule::with(syscall, conditions, action) {
-            Ok(rule) => self.push(rule),
-            Err(e) => self.fail(e),
-        }
+    pub const fn rule(
+        mut self,
+        syscall: Syscall,
+        conditions: &[Condition],
+        action: Action,
+    ) -> Self {
+        self.add_rule(syscall, conditions, action);
+        self
     }
 
     const fn fail(mut self, error: PolicyError) -> Self {
+        self.record(error);
+        self
+    }
+
+    /// Keeps the first error only.
+    const fn record(&mut self, error: PolicyError) {
         if self.error.is_none() {
             self.error = Some(error);
         }
-        self
     }
 
     /// The first mistake made while building, if any.
