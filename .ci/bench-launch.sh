@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# What putting seclude in front of a command costs: launching `true` and two
+# syscall-heavy jobs bare, under `seclude` and under bubblewrap (`bwrap`, the
+# peer), and `seclude learn` on `true`; all in one hyperfine run per job so
+# the figures are side by side. Prints markdown tables (BENCHMARKS.md keeps
+# one run) and the ratios the launch targets are stated in.
+#
+# Not part of the tests: timings belong in benchmarks, not assertions.
+# Usage: .ci/bench-launch.sh [RUNS]   (default 60 runs per command)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+runs=${1:-60}
+
+need=()
+command -v hyperfine >/dev/null || need+=(hyperfine)
+command -v bwrap >/dev/null || need+=(bubblewrap)
+command -v tar >/dev/null || need+=(tar)
+if ((${#need[@]})); then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+cargo build --quiet --release --bin seclude
+seclude="$root/target/release/seclude"
+out="$root/target/bench-launch"
+mkdir -p "$out"
+
+# The peer: a read-only view of the whole system in new namespaces, as a
+# wrapper that needs no setup would use it.
+bwrap=(bwrap --ro-bind / / --dev /dev --unshare-all --die-with-parent --)
+
+# name | program | seclude's flags for it
+jobs=(
+    "true|/usr/bin/true|-p 'stdio rpath'"
+    "find|find /usr/lib -type f|-p 'stdio rpath tty vminfo' -v r:/usr/lib"
+    "tar|tar --numeric-owner -cf /dev/null /usr/share/doc|-p 'stdio rpath wpath cpath' -v r:/usr/share/doc -v rw:/dev/null"
+)
+
+echo "# $(uname -r), $(nproc) cores, $runs runs each; $(date -u +%Y-%m-%d)"
+for job in "${jobs[@]}"; do
+    IFS='|' read -r name program flags <<<"$job"
+    commands=(
+        "$program"
+        "$seclude -q $flags -- $program"
+        "${bwrap[*]} $program"
+    )
+    if [[ $name == true ]]; then
+        commands+=("$seclude learn -- $program")
+    fi
+    # Each command must work as measured: a refused call would make it
+    # cheap and wrong (checked without -q: seclude reports every refusal).
+    for c in "${commands[@]}"; do
+        if ! bash -c "${c/ -q / }" >/dev/null 2>"$out/stderr" || grep -q ' refused ' "$out/stderr"; then
+            echo "bench-launch: '$c' failed or had a call refused:" >&2
+            cat "$out/stderr" >&2
+            exit 1
+        fi
+    done
+    hyperfine -N --warmup 5 --runs "$runs" --style none \
+        --export-json "$out/$name.json" --export-markdown "$out/$name.md" \
+        "${commands[@]}" >/dev/null 2>&1
+    echo
+    echo "## $name"
+    cat "$out/$name.md"
+    python3 - "$out/$name.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+bare = r[0]["mean"]
+for x in r[1:]:
+    label = "seclude learn" if " learn " in x["command"] else ("seclude" if "seclude" in x["command"] else "bwrap")
+    print(f"- {label}: {x['mean'] / bare:.2f}x bare, +{(x['mean'] - bare) * 1000:.2f} ms")
+PY
+done
