@@ -164,6 +164,8 @@ impl Handoff {
 /// child's wake-up of seclude once the listener is published (whatever the
 /// promises; waking a waiter on seclude's own page harms nothing). Every
 /// other call falls through to the filter behind it.
+const HANDOFF_PREFIX_LEN: usize = 11;
+
 fn handoff_prefix(state: &AtomicU32) -> Vec<Instruction> {
     const FUTEX_WAKE: u32 = 1;
     let abi = Abi::NATIVE;
@@ -186,6 +188,7 @@ fn handoff_prefix(state: &AtomicU32) -> Vec<Instruction> {
         Instruction::jeq(FUTEX_WAKE, 0, 0),
         Instruction::ret(Action::Allow.to_ret()),
     ];
+    debug_assert_eq!(prefix.len(), HANDOFF_PREFIX_LEN);
     // Every failed comparison jumps past the prefix.
     let len = prefix.len();
     for (i, insn) in prefix.iter_mut().enumerate() {
@@ -265,7 +268,8 @@ pub fn run(
     };
     // The filter, built while the child sets up, handed over in the page.
     match (launch.filter)() {
-        Ok(program) if program.len() <= handoff.filter.len() => {
+        // Room for the prefix the child puts in front.
+        Ok(program) if program.len() + HANDOFF_PREFIX_LEN <= handoff.filter.len() => {
             handoff.filter[..program.len()].copy_from_slice(&program);
             handoff
                 .filter_len
@@ -364,12 +368,18 @@ pub fn run(
                 killed.push(process);
             }
             let mut answered = notify::respond(listener.raw(), n.id, verdict.response);
-            if matches!(verdict.response, Response::Descriptor { .. })
-                && matches!(answered, Err(Errno::EINVAL | Errno::ENOTTY))
-            {
-                // A kernel before 5.14 cannot answer with a descriptor:
-                // the call is refused as the promises say.
-                answered = notify::respond(listener.raw(), n.id, Response::Error(Errno::EPERM));
+            if let (Response::Descriptor { .. }, Err(e)) = (verdict.response, answered) {
+                // Still unanswered: a kernel before 5.14 cannot answer
+                // with a descriptor (EINVAL, ENOTTY before 5.9: the call is
+                // refused as the promises say), or the process could not
+                // take one (EMFILE, say: it gets that error).
+                let errno = match e {
+                    Errno::EINVAL | Errno::ENOTTY => Errno::EPERM,
+                    other => other,
+                };
+                if e != Errno::ENOENT {
+                    answered = notify::respond(listener.raw(), n.id, Response::Error(errno));
+                }
             }
             // The descriptor the answer copied, if any, is no longer needed.
             drop(verdict.holds);
