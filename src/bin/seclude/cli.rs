@@ -196,11 +196,12 @@ Loading: a dynamically linked program first runs its loader, which needs
 stdio rpath prot_exec. seclude allows those to each process run by a
 system loader until the loader has loaded everything (a marker object it
 preloads reports that), then only PROGRAM's promises hold. The
-allowance maps files executable only read-only: no anonymous or writable
-executable memory and no mprotect to executable while loading. Code that
-runs before the marker (the linked libraries' initializers, IFUNC
-resolvers, DT_PREINIT_ARRAY) shares the allowance: it can read within the
-unveiled paths. Refused calls are reported as
+allowance maps files executable privately and read-only: no anonymous,
+shared or writable executable memory and no mprotect to executable while
+loading. Code that runs before the marker (the linked libraries'
+initializers, IFUNC resolvers, DT_PREINIT_ARRAY) shares the allowance: it
+can read within the unveiled paths, and map a file it can write (a memfd)
+executable, which seccomp cannot tell from a library. Refused calls are reported as
   seclude: ls[1234]: ioctl refused (EPERM); promise \"tty\" would allow it
 
 Exit status: PROGRAM's own; 128+N if a signal N killed it; and

@@ -37,15 +37,20 @@ const PROT_WRITE: u64 = 0x2;
 const PROT_EXEC: u64 = 0x4;
 /// The same on x86-64 and AArch64, the architectures with a marker.
 const MAP_ANONYMOUS: u64 = 0x20;
+const MAP_SHARED: u64 = 0x01;
 
 /// What the loading allowance does not include although [`LOADER`]'s
-/// `prot_exec` would: executable memory that is anonymous or writable, and
-/// making memory executable afterwards. A loader maps its libraries
-/// executable straight from their files; code that runs before the marker
-/// (an IFUNC resolver, a constructor) must not get a place to write code
-/// into and run it. seclude refuses calls these rules match while loading
-/// (unless the promises hold `prot_exec` themselves); their action is
-/// unused, they only match.
+/// `prot_exec` would: executable memory that is anonymous, shared or
+/// writable, and making memory executable afterwards. A loader maps its
+/// libraries privately and executable straight from their files; code
+/// that runs before the marker (an IFUNC resolver, a constructor) should
+/// not get a place to write code into and run it. Seccomp sees only the
+/// arguments, not what a descriptor is: such code can still map a file it
+/// can write (a memfd, say) privately and executable, and change the pages
+/// it has not touched through the file.
+/// seclude refuses calls these rules match while loading (unless the
+/// promises hold `prot_exec` themselves); their action is unused, they
+/// only match.
 fn loading_narrowed() -> Vec<Rule> {
     let exec = Condition::arg64(2, Cmp::MaskedEq(PROT_EXEC), PROT_EXEC);
     let mut rules = Vec::new();
@@ -54,8 +59,10 @@ fn loading_narrowed() -> Vec<Rule> {
             continue;
         }
         let anonymous = Condition::arg64(3, Cmp::MaskedEq(MAP_ANONYMOUS), MAP_ANONYMOUS);
+        let shared = Condition::arg64(3, Cmp::MaskedEq(MAP_SHARED), MAP_SHARED);
         let writable = Condition::arg64(2, Cmp::MaskedEq(PROT_WRITE), PROT_WRITE);
         rules.extend(Rule::with(call, &[exec, anonymous], Action::UserNotif));
+        rules.extend(Rule::with(call, &[exec, shared], Action::UserNotif));
         rules.extend(Rule::with(call, &[exec, writable], Action::UserNotif));
     }
     for call in [Syscall::mprotect, Syscall::pkey_mprotect] {
@@ -579,8 +586,12 @@ fn open_dev_null(n: &Notification, call: Syscall) -> Option<Verdict> {
     const O_ACCMODE: u64 = 3;
     const O_NOCTTY: u64 = 0o400;
     const O_APPEND: u64 = 0o2000;
-    const O_LARGEFILE: u64 = if cfg!(target_pointer_width = "64") {
-        0
+    // musl passes its O_LARGEFILE on 64-bit ABIs too; arm and aarch64
+    // number it (and O_DIRECTORY, O_NOFOLLOW) differently, powerpc too.
+    const O_LARGEFILE: u64 = if cfg!(any(target_arch = "arm", target_arch = "aarch64")) {
+        0o400000
+    } else if cfg!(any(target_arch = "powerpc", target_arch = "powerpc64")) {
+        0o200000
     } else {
         0o100000
     };
