@@ -34,7 +34,9 @@
 //! `truncate` by path, and executing a descriptor (`fexecve`, `execveat`
 //! with `AT_EMPTY_PATH`: a memfd lives on an internal mount, which
 //! Landlock always allows, so its code would run without any `x`), all go
-//! past it. As Cosmopolitan does, [`Unveil::commit`]
+//! past it. Not covered: executing a memfd by its `/proc/self/fd/N` path,
+//! which Landlock allows for the same reason and which seccomp cannot tell
+//! from any other path. As Cosmopolitan does, [`Unveil::commit`]
 //! therefore also installs a small seccomp filter ([`seccomp_supplement`])
 //! that fails these calls with `EPERM` everywhere, unveiled paths included,
 //! since seccomp cannot see paths. Opt out with

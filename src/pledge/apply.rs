@@ -133,7 +133,10 @@ impl Pledge {
     /// which has no gate: a program started under execpromises that keep
     /// `exec` cannot exec in turn. On architectures without the gate,
     /// narrower execpromises are refused
-    /// ([`PledgeError::ExecGateUnsupported`]).
+    /// ([`PledgeError::ExecGateUnsupported`]). The gate is told apart by its
+    /// address only: this holds against libc and `Command`, not against
+    /// code that jumps to the gate itself (with the process's own memory
+    /// under its control, it holds the promises anyway).
     ///
     /// ```
     /// use seclude::{pledge::Pledge, promises};
