@@ -38,6 +38,10 @@ if (($#)); then
             [[ "${k%% *}" == "$want" ]] && selected+=("$k")
         done
     done
+    if ((${#selected[@]} == 0)); then
+        echo "vm-matrix: no kernel is labelled $* (labels: ${kernels[*]%% *})" >&2
+        exit 64
+    fi
     kernels=("${selected[@]}")
 fi
 
@@ -86,28 +90,30 @@ newest() {
 }
 
 # Unpacks NAME:ARCH (downloaded once) into $cache/root/NAME_ARCH; prints
-# the directory.
+# the directory. Runs in a command substitution, where `set -e` does not
+# hold: every step checks itself, and the unpack is marked done only once
+# it is complete.
 unpacked() {
-    local name=$1 arch=$2 deb dir="$cache/root/${1}_$2"
+    local name=$1 arch=$2 deb tmp dir="$cache/root/${1}_$2"
     if [[ ! -f "$dir/.done" ]]; then
-        deb=$(find "$cache/debs" -maxdepth 1 -name "${name}_*_${arch}.deb" -o -maxdepth 1 -name "${name}_*_all.deb" | sort -V | tail -n 1)
+        deb=$(find "$cache/debs" -maxdepth 1 \( -name "${name}_*_${arch}.deb" -o -name "${name}_*_all.deb" \) | sort -V | tail -n 1)
         if [[ -z "$deb" ]]; then
             # apt's sandbox user cannot write into target/: download as root
             # in a scratch directory, then move.
-            local tmp
-            tmp=$(mktemp -d)
+            tmp=$(mktemp -d) || return 1
             chmod 777 "$tmp"
-            (cd "$tmp" && apt-get download -qq "$name:$arch" >/dev/null 2>&1) || {
-                apt_update
-                (cd "$tmp" && apt-get download -qq "$name:$arch" >/dev/null)
-            }
-            mv "$tmp"/*.deb "$cache/debs/"
+            if ! (cd "$tmp" && apt-get download -qq "$name:$arch" >/dev/null 2>&1); then
+                apt_update >&2
+                (cd "$tmp" && apt-get download -qq "$name:$arch" >/dev/null) || return 1
+            fi
+            mv "$tmp"/*.deb "$cache/debs/" || return 1
             rmdir "$tmp"
             deb=$(find "$cache/debs" -maxdepth 1 -name "${name}_*_${arch}.deb" | sort -V | tail -n 1)
+            [[ -n "$deb" ]] || return 1
         fi
         rm -rf "$dir"
-        mkdir -p "$dir"
-        dpkg-deb -x "$deb" "$dir"
+        mkdir -p "$dir" || return 1
+        dpkg-deb -x "$deb" "$dir" || return 1
         touch "$dir/.done"
     fi
     echo "$dir"
@@ -297,7 +303,10 @@ for k in "${kernels[@]}"; do
         "FAIL "*) result bad "${label}: ${line#FAIL }" ;;
         esac
     done < <(grep -E '^(pass|FAIL) ' "$log.txt" || true)
-    if grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$log.txt" && ((status == 0)); then
+    # The check program's own summary and status, not only its lines: a
+    # line garbled by the console would otherwise go uncounted.
+    if grep -qE '^[0-9]+ passed, 0 failed$' "$log.txt" && grep -qx 'vm: vm-check exited with 0' "$log.txt" &&
+        ((status == 0)); then
         result ok "$label: the checks ran to the end and the machine powered off ($((SECONDS - t0))s)"
     else
         result bad "$label: the checks did not finish (qemu status $status, log $log.txt)"

@@ -329,6 +329,18 @@ fn pledge_exec_gate(_: &Env, _: &mut Results) -> Result<String, String> {
         std::ptr::null(),
     ];
     let envp: [*const libc::c_char; 1] = [std::ptr::null()];
+    // Any exec but the gate's is refused (libc's execve here).
+    let (ended, out) = in_child(|| {
+        // SAFETY: NULL-terminated arrays of C strings.
+        unsafe { libc::execve(c"/vm-check".as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+        if errno() == FILTER_ERRNO { 0 } else { 1 }
+    });
+    if ended != Ended::Exited(0) {
+        return Err(format!(
+            "libc's execve was not refused: the child {ended}: {}",
+            out.trim()
+        ));
+    }
     let (ended, out) = in_child(|| {
         // SAFETY: NULL-terminated arrays of C strings.
         let e = unsafe {
@@ -340,7 +352,10 @@ fn pledge_exec_gate(_: &Env, _: &mut Results) -> Result<String, String> {
     if ended != Ended::Exited(0) || !out.contains("exec-probe: open refused") {
         return Err(format!("the program {ended}: {}", out.trim()));
     }
-    Ok(format!("through the gate, under \"stdio\": {}", out.trim()))
+    Ok(format!(
+        "libc's execve refused; through the gate, under \"stdio\": {}",
+        out.trim()
+    ))
 }
 
 /// After an exec under execpromises "stdio": opening a file is refused.
@@ -640,7 +655,9 @@ fn x32(env: &Env, results: &mut Results) -> Result<String, String> {
         "/vm-check",
         "x32-probe",
     ])?;
-    let command_refused = !stdout.contains("fd ") && ended != Ended::Exited(0);
+    // Killed by the filter (SIGSYS, 128 + 31), not failed for another
+    // reason before the probe ran.
+    let command_refused = !stdout.contains("fd ") && ended == Ended::Exited(159);
     results.record(
         "command",
         command_refused,
