@@ -76,10 +76,15 @@ fn loading_narrowed() -> Vec<Rule> {
 fn loading_allows(promises: Promises, call: Syscall, args: &[u64; 6], pid: u32) -> bool {
     let abi = Abi::NATIVE;
     decide(promises | LOADER, abi, call, args, pid) == Decision::Allowed
-        && (promises.contains(Promises::PROT_EXEC)
-            || !loading_narrowed()
-                .iter()
-                .any(|rule| rule.syscall == call && rule.matches(args, Abi::NATIVE.pointer_bits())))
+        && (promises.contains(Promises::PROT_EXEC) || !any_matches(&loading_narrowed(), call, args))
+}
+
+/// Whether one of `rules` matches a native call.
+fn any_matches(rules: &[Rule], call: Syscall, args: &[u64; 6]) -> bool {
+    let bits = Abi::NATIVE.pointer_bits();
+    rules
+        .iter()
+        .any(|rule| rule.syscall == call && rule.matches(args, bits))
 }
 
 /// The promises when no `-p` is given (as pledge.com).
@@ -505,18 +510,9 @@ fn refuse_or_allow(
     let abi = Abi::NATIVE;
     let call = abi.syscall(n.data.nr as u32);
     if let Some(call) = call {
-        let allowed_while_loading =
-            phase == Phase::Loading && loading_allows(promises, call, &n.data.args, n.pid);
-        // A notified exec is allowed if promised (the filter sends every
-        // exec to seclude, to follow what runs).
-        let promised_exec = matches!(call, Syscall::execve | Syscall::execveat)
-            && decide(promises, abi, call, &n.data.args, n.pid) == Decision::Allowed;
-        if let Some(abi) = unveiled {
-            let bits = Abi::NATIVE.pointer_bits();
-            if seclude::landlock::seccomp_supplement_rules(abi)
-                .iter()
-                .any(|rule| rule.syscall == call && rule.matches(&n.data.args, bits))
-            {
+        if let Some(landlock_abi) = unveiled {
+            let supplement = seclude::landlock::seccomp_supplement_rules(landlock_abi);
+            if any_matches(supplement, call, &n.data.args) {
                 if !quiet {
                     cli::say_err(format_args!(
                         "seclude: {shown}[{}]: {} refused (EPERM): Landlock cannot check it (a file's metadata, truncating before Landlock ABI 3, executing a descriptor), so unveil refuses it everywhere; -V goes without unveil",
@@ -531,6 +527,12 @@ fn refuse_or_allow(
                 };
             }
         }
+        let allowed_while_loading =
+            phase == Phase::Loading && loading_allows(promises, call, &n.data.args, n.pid);
+        // A notified exec is allowed if promised (the filter sends every
+        // exec to seclude, to follow what runs).
+        let promised_exec = matches!(call, Syscall::execve | Syscall::execveat)
+            && decide(promises, abi, call, &n.data.args, n.pid) == Decision::Allowed;
         if allowed_while_loading || promised_exec {
             return Verdict::answer(Response::Continue);
         }
