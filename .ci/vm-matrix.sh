@@ -279,6 +279,18 @@ boot() {
     return "$status"
 }
 
+# Counts a boot's lines `PREFIXpass TEXT` and `PREFIXFAIL TEXT` as results
+# named SHOWN TEXT.
+tally() { # PREFIX SHOWN LOG
+    local line
+    while IFS= read -r line; do
+        case "$line" in
+        "$1pass "*) result ok "$2${line#"$1"pass }" ;;
+        "$1FAIL "*) result bad "$2${line#"$1"FAIL }" ;;
+        esac
+    done < <(grep -E "^$1(pass|FAIL) " "$3" || true)
+}
+
 for k in "${kernels[@]}"; do
     read -r label pattern arch abi <<<"$k"
     if [[ ! -f "$work/rd-$arch-checks.gz" ]]; then
@@ -297,12 +309,7 @@ for k in "${kernels[@]}"; do
     status=0
     boot "$arch" "$vmlinuz" "$work/rd-$arch-checks.gz" "$log" "$extra" || status=$?
     grep -E '^vm: kernel' "$log.txt" | sed "s/^/$label: /" || true
-    while IFS= read -r line; do
-        case "$line" in
-        "pass "*) result ok "${label}: ${line#pass }" ;;
-        "FAIL "*) result bad "${label}: ${line#FAIL }" ;;
-        esac
-    done < <(grep -E '^(pass|FAIL) ' "$log.txt" || true)
+    tally "" "$label: " "$log.txt"
     # The check program's own summary and status, not only its lines: a
     # line garbled by the console would otherwise go uncounted.
     if grep -qE '^[0-9]+ passed, 0 failed$' "$log.txt" && grep -qx 'vm: vm-check exited with 0' "$log.txt" &&
@@ -317,12 +324,7 @@ for k in "${kernels[@]}"; do
     log="$work/boot-$label-pid1.log"
     status=0
     boot "$arch" "$vmlinuz" "$work/rd-$arch-pid1.gz" "$log" || status=$?
-    while IFS= read -r line; do
-        case "$line" in
-        "pid1: pass "*) result ok "${label}: pid 1: ${line#pid1: pass }" ;;
-        "pid1: FAIL "*) result bad "${label}: pid 1: ${line#pid1: FAIL }" ;;
-        esac
-    done < <(grep -E '^pid1: ' "$log.txt" || true)
+    tally "pid1: " "$label: pid 1: " "$log.txt"
     if grep -q '^pid1: done, powering off' "$log.txt" && grep -q 'reboot: Power down' "$log.txt" && ((status == 0)); then
         result ok "$label: pid 1 confined itself and powered the machine off ($((SECONDS - t0))s)"
     else
