@@ -40,7 +40,12 @@
 //! therefore also installs a small seccomp filter ([`seccomp_supplement`])
 //! that fails these calls with `EPERM` everywhere, unveiled paths included,
 //! since seccomp cannot see paths. Opt out with
-//! [`Unveil::without_seccomp_supplement`] if the program needs them.
+//! [`Unveil::without_seccomp_supplement`] if the program needs them, or
+//! let a supervisor decide: [`seccomp_supplement_rules`] gives the same
+//! rules as data, to be sent to it ([`Action::UserNotif`]), which can
+//! perform a call itself where it can check the path. The `seclude`
+//! command does so for `chmod`, `chown` and `utimes` on files beneath a
+//! path unveiled with `w`.
 //!
 //! Landlock only grants: a path cannot be hidden beneath an unveiled
 //! parent, so OpenBSD's `unveil(path, "")` is refused with

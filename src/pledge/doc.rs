@@ -712,6 +712,15 @@ fn per_abi(out: &mut String) {
          \x20 alone a program can still read the metadata (mode, size, owner;\n\
          \x20 not the contents) of any path it names, and learn whether it\n\
          \x20 exists. Unveil (Landlock) is what restricts paths.\n\
+         - Which file `fattr` and `chown` change. Landlock does not check\n\
+         \x20 mode, owner, times or extended attributes either, so the\n\
+         \x20 library's `Unveil` refuses those calls everywhere (its seccomp\n\
+         \x20 supplement; opt out with `without_seccomp_supplement`). The\n\
+         \x20 `seclude` command instead performs `chmod`, `chown` and `utimes`\n\
+         \x20 (all their forms) itself when the file is beneath a path unveiled\n\
+         \x20 with `w`, resolved without a way out and with the program's\n\
+         \x20 credentials, and refuses them elsewhere with a report; extended\n\
+         \x20 attributes and inode flags stay refused under unveil.\n\
          - Thread ids. `tkill` is allowed under `stdio` only with the\n\
          \x20 process id as its target, i.e. to the main thread (musl's `raise`\n\
          \x20 from another thread is refused); `tgkill`, which glibc's `raise`\n\

@@ -191,6 +191,10 @@ program its loader and /lib, /lib64, /usr/lib, /usr/lib64, /usr/local/lib*
 /dev/null, /dev/zero, /dev/full, /dev/urandom, /dev/fd, /proc/self/fd,
 locale and time zone files; dns: /etc/hosts, resolv.conf, ...; tmppath:
 /tmp; tty: /dev/tty and terminfo; vminfo: /proc/stat, meminfo, ...).
+Landlock does not check chmod, chown and utimes (touch): with fattr or
+chown promised, seclude makes those changes itself, with PROGRAM's
+credentials, on files beneath a path unveiled with w, and refuses them
+elsewhere; extended attributes and inode flags are refused under unveil.
 
 Loading: a dynamically linked program first runs its loader, which needs
 stdio rpath prot_exec. seclude allows those to each process run by a

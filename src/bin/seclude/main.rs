@@ -6,6 +6,7 @@
 //! flags of Cosmopolitan's `pledge.com` where they overlap. Exit statuses
 //! are listed in [`exit`] and in `--help`.
 
+mod attr;
 mod cli;
 mod elf;
 mod inspect;

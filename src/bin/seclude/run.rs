@@ -8,6 +8,7 @@
 //! dynamically linked program also gets the [`LOADER`] promises until its
 //! loader has finished (see [`crate::marker`]).
 
+use crate::attr;
 use crate::cli::{self, Failure};
 use crate::elf::{self, Executable};
 use crate::exit;
@@ -332,9 +333,13 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
             _ => {}
         }
     }
+    // Opened before the program runs: where seclude may make metadata
+    // changes for it.
+    let roots = attr::WritableRoots::open(&unveil_paths);
     let kept: Vec<i32> = [0, 1, 2]
         .into_iter()
         .chain(marker_fd.as_ref().map(|f| f.raw()))
+        .chain(roots.descriptors())
         .collect();
 
     // Privileges: no capabilities unless -D; ids; limits; descriptors.
@@ -402,9 +407,16 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         .unwrap_or(name)
         .to_string_lossy()
         .into_owned();
-    let mut handler = |n: &Notification, phase: Phase| -> Verdict {
-        refuse_or_allow(n, phase, promises, unveiled, o.kill, o.quiet, &shown)
+    let judge = Judge {
+        promises,
+        unveiled,
+        kill: o.kill,
+        quiet: o.quiet,
+        shown: &shown,
+        roots: &roots,
     };
+    let mut handler =
+        |n: &Notification, phase: Phase| -> Verdict { refuse_or_allow(n, phase, &judge) };
     let ended = supervise::run(&launch, &mut setup, &mut handler)?;
     drop(marker_fd);
     match ended {
@@ -496,26 +508,50 @@ pub fn environment(env: &[(OsString, OsString)]) -> Vec<CString> {
         .collect()
 }
 
-/// Decides a call the promises refused: the loader's allowance while
-/// loading, otherwise the penalty (with a message unless quiet).
-fn refuse_or_allow(
-    n: &Notification,
-    phase: Phase,
+/// What [`refuse_or_allow`] judges by.
+#[derive(Clone, Copy)]
+struct Judge<'a> {
     promises: Promises,
+    /// The Landlock ABI, if the program is unveiled.
     unveiled: Option<AbiVersion>,
     kill: bool,
     quiet: bool,
-    shown: &str,
-) -> Verdict {
+    /// The program's name in reports.
+    shown: &'a str,
+    roots: &'a attr::WritableRoots,
+}
+
+/// Decides a call the promises refused: the loader's allowance while
+/// loading, otherwise the penalty (with a message unless quiet).
+fn refuse_or_allow(n: &Notification, phase: Phase, run: &Judge<'_>) -> Verdict {
+    let Judge {
+        promises,
+        unveiled,
+        kill,
+        quiet,
+        shown,
+        roots,
+    } = *run;
     let abi = Abi::NATIVE;
     let call = abi.syscall(n.data.nr as u32);
+    let promised =
+        call.is_some_and(|c| decide(promises, abi, c, &n.data.args, n.pid) == Decision::Allowed);
     if let Some(call) = call {
         if let Some(landlock_abi) = unveiled {
             let supplement = seclude::landlock::seccomp_supplement_rules(landlock_abi);
-            if any_matches(supplement, call, &n.data.args) {
+            if promised && any_matches(supplement, call, &n.data.args) {
+                // A metadata change seclude performs itself beneath a
+                // writable unveiled path; anything else is refused.
+                let reason = match attr::perform(n, call, roots) {
+                    Some(Ok(response)) => return Verdict::answer(response),
+                    Some(Err(reason)) => reason,
+                    None => {
+                        "Landlock cannot check it (extended attributes, inode flags, truncating before Landlock ABI 3, executing a descriptor), so unveil refuses it everywhere"
+                    }
+                };
                 if !quiet {
                     cli::say_err(format_args!(
-                        "seclude: {shown}[{}]: {} refused (EPERM): Landlock cannot check it (a file's metadata, truncating before Landlock ABI 3, executing a descriptor), so unveil refuses it everywhere; -V goes without unveil",
+                        "seclude: {shown}[{}]: {} refused (EPERM): {reason}; -V goes without unveil",
                         n.pid,
                         call.name()
                     ));
@@ -531,8 +567,7 @@ fn refuse_or_allow(
             phase == Phase::Loading && loading_allows(promises, call, &n.data.args, n.pid);
         // A notified exec is allowed if promised (the filter sends every
         // exec to seclude, to follow what runs).
-        let promised_exec = matches!(call, Syscall::execve | Syscall::execveat)
-            && decide(promises, abi, call, &n.data.args, n.pid) == Decision::Allowed;
+        let promised_exec = matches!(call, Syscall::execve | Syscall::execveat) && promised;
         if allowed_while_loading || promised_exec {
             return Verdict::answer(Response::Continue);
         }

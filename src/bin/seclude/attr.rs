@@ -1,0 +1,657 @@
+//! Metadata changes under unveil, performed by seclude: `chmod`, `chown`
+//! and `utimes` (with their `f`, `l` and `at` forms) on a file beneath a
+//! path unveiled with `w`.
+//!
+//! Landlock does not check these calls, so unveil's seccomp supplement
+//! refuses them everywhere; under the command they reach seclude instead
+//! (the supplement's rules notify). Seccomp cannot see paths, and a path
+//! seclude read in the program's memory may change the moment after, so
+//! seclude never lets such a call continue: it performs it itself, on what
+//! it resolved, and answers with the result.
+//!
+//! 1. The path is copied once from the program's memory; from then on the
+//!    program cannot change what seclude works on.
+//! 2. It is resolved the way the kernel would for the program: from the
+//!    program's root (absolute paths, with `RESOLVE_IN_ROOT`), its working
+//!    directory or its directory descriptor, following symbolic links as
+//!    the call would, never a `/proc` magic link (`RESOLVE_NO_MAGICLINKS`:
+//!    they would name seclude's own descriptors). The result is a
+//!    descriptor, so the file cannot be swapped afterwards.
+//! 3. That file must be beneath a path unveiled with `w`: its path is
+//!    resolved again from the unveiled directory with `RESOLVE_BENEATH`
+//!    (no symbolic link, no `..` out) and must give the same inode.
+//! 4. The change is made on the descriptor, in a thread of seclude that
+//!    holds the program's credentials (ids, groups, capabilities), so the
+//!    kernel's own permission checks apply as they would to the program.
+//!
+//! Anything else in the supplement (extended attributes, inode flags,
+//! executing a descriptor, truncating before Landlock ABI 3) stays refused
+//! and reported, as does a change in a program with its own user
+//! namespace, whose credentials seclude cannot take.
+
+use crate::supervise;
+use seclude::Errno;
+use seclude::seccomp::notify::{Notification, Response};
+use seclude::sys::fd::{self, OwnedFd};
+use seclude::tables::{Abi, Syscall};
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+
+const AT_FDCWD: i64 = -100;
+const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+const AT_EMPTY_PATH: u64 = 0x1000;
+const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+const RESOLVE_BENEATH: u64 = 0x08;
+const RESOLVE_IN_ROOT: u64 = 0x10;
+const S_IFMT: u16 = 0o170000;
+const S_IFLNK: u16 = 0o120000;
+const S_IFCHR: u16 = 0o020000;
+const S_IFBLK: u16 = 0o060000;
+
+/// The directories unveiled with `w`, opened by seclude before the program
+/// runs, with their paths as the kernel names them.
+pub struct WritableRoots {
+    roots: Vec<(Vec<u8>, OwnedFd)>,
+}
+
+impl WritableRoots {
+    /// Opens (`O_PATH`) each unveiled path whose permissions hold `w`, but
+    /// for those in /proc (the program's own descriptors, which seclude
+    /// reaches otherwise) and devices (`stdio`'s /dev/null is unveiled for
+    /// writing, not for a change of its mode or owner). A path that cannot be opened is left out:
+    /// unveiling it fails anyway.
+    pub fn open(unveiled: &[(CString, String)]) -> WritableRoots {
+        let roots = unveiled
+            .iter()
+            .filter(|(path, perms)| perms.contains('w') && !path.as_bytes().starts_with(b"/proc/"))
+            .filter_map(|(path, _)| {
+                let fd = fd::open(path, fd::O_PATH | fd::O_CLOEXEC, 0).ok()?;
+                if matches!(file_type(&fd).ok()?, S_IFCHR | S_IFBLK) {
+                    return None;
+                }
+                let name = std::fs::read_link(format!("/proc/self/fd/{}", fd.raw())).ok()?;
+                Some((name.as_os_str().as_bytes().to_vec(), fd))
+            })
+            .collect();
+        WritableRoots { roots }
+    }
+
+    /// The descriptors, which the child must keep open while it shares
+    /// seclude's descriptor table (they are close-on-exec: the program does
+    /// not get them).
+    pub fn descriptors(&self) -> impl Iterator<Item = i32> + '_ {
+        self.roots.iter().map(|(_, fd)| fd.raw())
+    }
+
+    /// Whether `target` (a descriptor of seclude's) is beneath one of the
+    /// roots: its path, resolved again from that root without symbolic
+    /// links or a way out, is the same inode.
+    fn holds(&self, target: &OwnedFd) -> Result<bool, Errno> {
+        let inode = identity(target)?;
+        let shown = std::fs::read_link(format!("/proc/thread-self/fd/{}", target.raw()))
+            .map_err(|_| Errno::EBADF)?;
+        let shown = shown.as_os_str().as_bytes();
+        for (root, fd) in &self.roots {
+            let rest = if root == b"/" {
+                shown.strip_prefix(b"/")
+            } else {
+                shown
+                    .strip_prefix(root.as_slice())
+                    .filter(|r| r.is_empty() || r[0] == b'/')
+                    .map(|r| r.strip_prefix(b"/").unwrap_or(r))
+            };
+            let Some(rest) = rest else { continue };
+            let rest = if rest.is_empty() { &b"."[..] } else { rest };
+            let Ok(rest) = CString::new(rest) else {
+                continue;
+            };
+            let again = openat2(
+                fd.raw(),
+                &rest,
+                (fd::O_PATH | fd::O_NOFOLLOW | fd::O_CLOEXEC) as u64,
+                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+            );
+            if let Ok(again) = again {
+                if identity(&again)? == inode {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// What a call asks to change.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Change {
+    Mode(u32),
+    /// New owner and group; `u32::MAX` leaves one as it is.
+    Owner(u32, u32),
+    /// Access and modification times as `utimensat` takes them; `None` is
+    /// "now" for both.
+    Times(Option<[(i64, i64); 2]>),
+}
+
+/// Where the file is: a path (an address in the program) from a directory
+/// descriptor, or a descriptor itself.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Target {
+    Path { dir: i64, address: u64 },
+    Descriptor(i64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Request {
+    target: Target,
+    follow: bool,
+    /// `AT_EMPTY_PATH`: an empty path names the directory descriptor.
+    empty_path: bool,
+    change: Change,
+}
+
+/// How `times` arguments are laid out: a `timespec`, `timeval` or
+/// `utimbuf` pair with fields of this many bytes.
+#[derive(Clone, Copy)]
+enum TimesLayout {
+    Timespec,
+    Timeval,
+    Utimbuf,
+}
+
+/// The call's request, or `None` for a call seclude does not perform.
+/// Reading the times may fail (`EFAULT`, `EINVAL`), as the kernel's would.
+fn decode(call: Syscall, args: &[u64; 6], pid: u32) -> Option<Result<Request, Errno>> {
+    use Syscall as S;
+    let path = |dir: u64, address: u64| Target::Path {
+        dir: dir as i32 as i64,
+        address,
+    };
+    let cwd = AT_FDCWD as u64;
+    let times = |address: u64, layout| read_times(pid, address, layout);
+    let request = |target, follow, empty_path, change| {
+        Ok(Request {
+            target,
+            follow,
+            empty_path,
+            change,
+        })
+    };
+    let flags = |f: u64| (f & AT_SYMLINK_NOFOLLOW == 0, f & AT_EMPTY_PATH != 0);
+    let owner = |u: u64, g: u64| Change::Owner(u as u32, g as u32);
+    Some(match call {
+        S::chmod => request(
+            path(cwd, args[0]),
+            true,
+            false,
+            Change::Mode(args[1] as u32),
+        ),
+        S::fchmod => request(
+            Target::Descriptor(args[0] as i32 as i64),
+            true,
+            false,
+            Change::Mode(args[1] as u32),
+        ),
+        S::fchmodat => request(
+            path(args[0], args[1]),
+            true,
+            false,
+            Change::Mode(args[2] as u32),
+        ),
+        S::fchmodat2 => {
+            let (follow, empty) = flags(args[3]);
+            request(
+                path(args[0], args[1]),
+                follow,
+                empty,
+                Change::Mode(args[2] as u32),
+            )
+        }
+        S::chown | S::chown32 => request(path(cwd, args[0]), true, false, owner(args[1], args[2])),
+        S::lchown | S::lchown32 => {
+            request(path(cwd, args[0]), false, false, owner(args[1], args[2]))
+        }
+        S::fchown | S::fchown32 => request(
+            Target::Descriptor(args[0] as i32 as i64),
+            true,
+            false,
+            owner(args[1], args[2]),
+        ),
+        S::fchownat => {
+            let (follow, empty) = flags(args[4]);
+            request(
+                path(args[0], args[1]),
+                follow,
+                empty,
+                owner(args[2], args[3]),
+            )
+        }
+        S::utime => times(args[1], TimesLayout::Utimbuf)
+            .and_then(|t| request(path(cwd, args[0]), true, false, Change::Times(t))),
+        S::utimes => times(args[1], TimesLayout::Timeval)
+            .and_then(|t| request(path(cwd, args[0]), true, false, Change::Times(t))),
+        S::futimesat => times(args[2], TimesLayout::Timeval)
+            .and_then(|t| request(path(args[0], args[1]), true, false, Change::Times(t))),
+        S::utimensat => {
+            let (follow, empty) = flags(args[3]);
+            let target = if args[1] == 0 {
+                // futimens: no path, the descriptor itself.
+                Target::Descriptor(args[0] as i32 as i64)
+            } else {
+                path(args[0], args[1])
+            };
+            times(args[2], TimesLayout::Timespec)
+                .and_then(|t| request(target, follow, empty, Change::Times(t)))
+        }
+        _ => return None,
+    })
+}
+
+/// Two times from the program's memory, as `utimensat` takes them
+/// (`None` for a null pointer: now).
+fn read_times(
+    pid: u32,
+    address: u64,
+    layout: TimesLayout,
+) -> Result<Option<[(i64, i64); 2]>, Errno> {
+    use std::os::unix::fs::FileExt;
+    if address == 0 {
+        return Ok(None);
+    }
+    let word = core::mem::size_of::<usize>();
+    let mut raw = [0u8; 32];
+    let raw = &mut raw[..4 * word];
+    let mem = std::fs::File::open(format!("/proc/{pid}/mem")).map_err(|_| Errno::EFAULT)?;
+    mem.read_exact_at(raw, address).map_err(|_| Errno::EFAULT)?;
+    let field = |i: usize| -> i64 {
+        let bytes = &raw[i * word..(i + 1) * word];
+        if word == 8 {
+            i64::from_ne_bytes(bytes.try_into().expect("8 bytes"))
+        } else {
+            i32::from_ne_bytes(bytes.try_into().expect("4 bytes")) as i64
+        }
+    };
+    Ok(Some(match layout {
+        TimesLayout::Timespec => [(field(0), field(1)), (field(2), field(3))],
+        TimesLayout::Utimbuf => [(field(0), 0), (field(1), 0)],
+        TimesLayout::Timeval => {
+            let micros = |us: i64| {
+                if (0..1_000_000).contains(&us) {
+                    Ok(us * 1000)
+                } else {
+                    Err(Errno::EINVAL)
+                }
+            };
+            [(field(0), micros(field(1))?), (field(2), micros(field(3))?)]
+        }
+    }))
+}
+
+/// Performs a metadata call the supplement sent to seclude. `None`: not a
+/// call seclude performs. `Some(Err(reason))`: refused (`EPERM`), with the
+/// reason for the report. `Some(Ok(response))`: done, or failed as the
+/// kernel made it fail for the program.
+pub fn perform(
+    n: &Notification,
+    call: Syscall,
+    roots: &WritableRoots,
+) -> Option<Result<Response, &'static str>> {
+    let request = match decode(call, &n.data.args, n.pid)? {
+        Ok(request) => request,
+        Err(e) => return Some(Ok(Response::Error(e))),
+    };
+    Some(perform_request(n.pid, &request, roots))
+}
+
+fn perform_request(
+    pid: u32,
+    request: &Request,
+    roots: &WritableRoots,
+) -> Result<Response, &'static str> {
+    if own_user_namespace(pid) {
+        return Err(
+            "the program has its own user namespace, whose credentials seclude cannot take",
+        );
+    }
+    let credentials = Credentials::of(pid).ok_or("the program's credentials cannot be read")?;
+    // What the program named: a start descriptor (opened by seclude, which
+    // may read the program's /proc entries) and a copied path.
+    let (start, path, resolve) = match request.target {
+        Target::Descriptor(fd) if fd < 0 => return Ok(Response::Error(Errno::EBADF)),
+        Target::Descriptor(fd) => (program_fd(pid, fd)?, None, 0),
+        Target::Path { dir, address } => {
+            let Some(path) = supervise::read_string(pid, address) else {
+                return Ok(Response::Error(Errno::EFAULT));
+            };
+            let path = path.as_os_str().as_bytes().to_vec();
+            if let Some(fd) = proc_self_fd(&path) {
+                (program_fd(pid, fd)?, None, 0)
+            } else if path.first() == Some(&b'/') {
+                (proc_open(pid, "root")?, Some(path), RESOLVE_IN_ROOT)
+            } else if path.is_empty() && !request.empty_path {
+                return Ok(Response::Error(Errno::ENOENT));
+            } else if dir == AT_FDCWD {
+                (proc_open(pid, "cwd")?, Some(path), 0)
+            } else if dir < 0 {
+                return Ok(Response::Error(Errno::EBADF));
+            } else {
+                (program_fd(pid, dir)?, Some(path), 0)
+            }
+        }
+    };
+    let change = request.change;
+    let follow = request.follow;
+    let work = move || -> Result<Response, &'static str> {
+        let target = match &path {
+            Some(path) if !path.is_empty() => {
+                let Ok(path) = CString::new(path.as_slice()) else {
+                    return Ok(Response::Error(Errno::EINVAL));
+                };
+                let nofollow = if follow { 0 } else { fd::O_NOFOLLOW };
+                match openat2(
+                    start.raw(),
+                    &path,
+                    (fd::O_PATH | fd::O_CLOEXEC | nofollow) as u64,
+                    resolve | RESOLVE_NO_MAGICLINKS,
+                ) {
+                    Ok(target) => target,
+                    Err(Errno::ENOSYS) => return Err("this kernel has no openat2 (Linux 5.6)"),
+                    Err(e) => return Ok(Response::Error(e)),
+                }
+            }
+            _ => start,
+        };
+        match roots.holds(&target) {
+            Ok(true) => {}
+            Ok(false) => return Err("the file is not beneath a path unveiled with w"),
+            Err(e) => return Ok(Response::Error(e)),
+        }
+        Ok(match apply(&target, change, follow) {
+            Ok(()) => Response::Return(0),
+            Err(e) => Response::Error(e),
+        })
+    };
+    if credentials.are_ours() {
+        work()
+    } else {
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                credentials.take()?;
+                work()
+            })
+            .join()
+            .unwrap_or(Err("seclude's worker thread failed"))
+        })
+    }
+}
+
+/// `/proc/self/fd/N` (or `thread-self`): the program's descriptor N, which
+/// seclude resolves as the program's, not its own.
+fn proc_self_fd(path: &[u8]) -> Option<i64> {
+    let rest = path
+        .strip_prefix(b"/proc/self/fd/")
+        .or_else(|| path.strip_prefix(b"/proc/thread-self/fd/"))?;
+    if rest.is_empty() || rest.len() > 10 || !rest.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(rest).ok()?.parse().ok()
+}
+
+/// The program's descriptor `fd`, reopened by seclude (`O_PATH`).
+fn program_fd(pid: u32, fd: i64) -> Result<OwnedFd, &'static str> {
+    proc_open(pid, &format!("fd/{fd}"))
+}
+
+fn proc_open(pid: u32, entry: &str) -> Result<OwnedFd, &'static str> {
+    let path = CString::new(format!("/proc/{pid}/{entry}")).expect("no NUL");
+    fd::open(&path, fd::O_PATH | fd::O_CLOEXEC, 0).map_err(|e| match e {
+        Errno::ENOENT => "the program's descriptor or directory is gone",
+        _ => "seclude cannot open the program's /proc entries",
+    })
+}
+
+fn own_user_namespace(pid: u32) -> bool {
+    let theirs = std::fs::read_link(format!("/proc/{pid}/ns/user"));
+    let ours = std::fs::read_link("/proc/self/ns/user");
+    match (theirs, ours) {
+        (Ok(theirs), Ok(ours)) => theirs != ours,
+        _ => true,
+    }
+}
+
+/// Makes the change on `target` (an `O_PATH` descriptor).
+fn apply(target: &OwnedFd, change: Change, follow: bool) -> Result<(), Errno> {
+    let symlink = file_type(target)? == S_IFLNK;
+    // A descriptor's path in /proc names the file itself (the magic link
+    // is followed, not the file if it is a symbolic link).
+    let by_path = CString::new(format!("/proc/thread-self/fd/{}", target.raw())).expect("no NUL");
+    let nr = |call| Abi::NATIVE.number(call).ok_or(Errno::ENOSYS);
+    match change {
+        Change::Mode(_) if symlink && !follow => Err(Errno::EOPNOTSUPP),
+        // SAFETY: a NUL-terminated path and integers.
+        Change::Mode(mode) => unsafe {
+            seclude::sys::syscall3(
+                nr(Syscall::fchmodat)? as usize,
+                AT_FDCWD as usize,
+                by_path.as_ptr() as usize,
+                mode as usize,
+            )
+        }
+        .map(drop),
+        // SAFETY: an empty NUL-terminated path and integers.
+        Change::Owner(uid, gid) => unsafe {
+            seclude::sys::syscall5(
+                nr(Syscall::fchownat)? as usize,
+                target.raw() as usize,
+                c"".as_ptr() as usize,
+                uid as usize,
+                gid as usize,
+                AT_EMPTY_PATH as usize,
+            )
+        }
+        .map(drop),
+        Change::Times(times) => {
+            let timespecs: Option<[[isize; 2]; 2]> =
+                times.map(|t| t.map(|(sec, nsec)| [sec as isize, nsec as isize]));
+            let pointer = timespecs.as_ref().map_or(0, |t| t.as_ptr() as usize);
+            let (dir, path, flags) = if symlink {
+                // Not followed (a followed link is resolved already).
+                (
+                    target.raw(),
+                    c"".as_ptr(),
+                    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+                )
+            } else {
+                (AT_FDCWD as i32, by_path.as_ptr(), 0)
+            };
+            // SAFETY: a NUL-terminated path, and null or a live array of
+            // two timespecs.
+            unsafe {
+                seclude::sys::syscall4(
+                    nr(Syscall::utimensat)? as usize,
+                    dir as usize,
+                    path as usize,
+                    pointer,
+                    flags as usize,
+                )
+            }
+            .map(drop)
+        }
+    }
+}
+
+/// `openat2`: `open_how` is flags, mode and resolve, 64 bits each.
+fn openat2(dir: i32, path: &CString, flags: u64, resolve: u64) -> Result<OwnedFd, Errno> {
+    let how: [u64; 3] = [flags, 0, resolve];
+    let nr = Abi::NATIVE.number(Syscall::openat2).ok_or(Errno::ENOSYS)?;
+    // SAFETY: a NUL-terminated path and a live `open_how` of the size given.
+    let fd = unsafe {
+        seclude::sys::syscall4(
+            nr as usize,
+            dir as usize,
+            path.as_ptr() as usize,
+            how.as_ptr() as usize,
+            core::mem::size_of_val(&how),
+        )
+    }?;
+    // SAFETY: the kernel returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw(fd as i32) })
+}
+
+/// `statx` on a descriptor itself (its layout is the same on every
+/// architecture): type at 0x1c, inode at 0x20, device at 0x88 and 0x8c.
+fn statx_of(target: &OwnedFd, buf: &mut [u8; 256]) -> Result<(), Errno> {
+    const STATX_TYPE: usize = 1;
+    const STATX_INO: usize = 0x100;
+    let nr = Abi::NATIVE.number(Syscall::statx).ok_or(Errno::ENOSYS)?;
+    // SAFETY: an empty NUL-terminated path and a live 256-byte buffer.
+    unsafe {
+        seclude::sys::syscall5(
+            nr as usize,
+            target.raw() as usize,
+            c"".as_ptr() as usize,
+            (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) as usize,
+            STATX_TYPE | STATX_INO,
+            buf.as_mut_ptr() as usize,
+        )
+    }
+    .map(drop)
+}
+
+/// The type bits (`S_IFMT`) of a descriptor's file.
+fn file_type(target: &OwnedFd) -> Result<u16, Errno> {
+    let mut buf = [0u8; 256];
+    statx_of(target, &mut buf)?;
+    Ok(u16::from_ne_bytes([buf[0x1c], buf[0x1d]]) & S_IFMT)
+}
+
+/// Device and inode of a descriptor's file.
+fn identity(target: &OwnedFd) -> Result<(u32, u32, u64), Errno> {
+    let mut buf = [0u8; 256];
+    statx_of(target, &mut buf)?;
+    let u32_at = |o: usize| u32::from_ne_bytes(buf[o..o + 4].try_into().expect("4 bytes"));
+    let ino = u64::from_ne_bytes(buf[0x20..0x28].try_into().expect("8 bytes"));
+    Ok((u32_at(0x88), u32_at(0x8c), ino))
+}
+
+/// A process's ids, groups and capabilities, from /proc/PID/status.
+#[derive(PartialEq, Eq, Debug)]
+struct Credentials {
+    uids: [u32; 3],
+    gids: [u32; 3],
+    groups: Vec<u32>,
+    /// Inheritable, permitted, effective.
+    caps: [u64; 3],
+}
+
+impl Credentials {
+    fn of(pid: u32) -> Option<Credentials> {
+        Credentials::parse(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
+    }
+
+    fn parse(status: &str) -> Option<Credentials> {
+        let line = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .map(str::trim)
+        };
+        let ids = |key: &str| -> Option<[u32; 3]> {
+            let v: Vec<u32> = line(key)?
+                .split_whitespace()
+                .map(|w| w.parse().ok())
+                .collect::<Option<_>>()?;
+            Some([*v.first()?, *v.get(1)?, *v.get(2)?])
+        };
+        let cap = |key: &str| u64::from_str_radix(line(key)?, 16).ok();
+        Some(Credentials {
+            uids: ids("Uid:")?,
+            gids: ids("Gid:")?,
+            groups: line("Groups:")?
+                .split_whitespace()
+                .map(|w| w.parse().ok())
+                .collect::<Option<_>>()?,
+            caps: [cap("CapInh:")?, cap("CapPrm:")?, cap("CapEff:")?],
+        })
+    }
+
+    /// Whether seclude's calling thread has these credentials already.
+    fn are_ours(&self) -> bool {
+        std::fs::read_to_string("/proc/thread-self/status")
+            .ok()
+            .and_then(|s| Credentials::parse(&s))
+            .as_ref()
+            == Some(self)
+    }
+
+    /// Takes these credentials for the calling thread only (the raw calls
+    /// change one thread; seclude's other threads keep theirs). Keeping
+    /// capabilities across the uid change lets it then set the program's.
+    fn take(&self) -> Result<(), &'static str> {
+        use seclude::privileges::{CapSets, Capabilities, capset};
+        use seclude::sys::process::{setgroups, setresgid, setresuid};
+        const PR_SET_KEEPCAPS: usize = 8;
+        let failed = |_| "seclude cannot take the program's credentials";
+        let prctl = Abi::NATIVE.number(Syscall::prctl).expect("prctl") as usize;
+        // SAFETY: integer arguments.
+        unsafe { seclude::sys::syscall2(prctl, PR_SET_KEEPCAPS, 1) }.map_err(failed)?;
+        setgroups(&self.groups).map_err(failed)?;
+        let [r, e, s] = self.gids;
+        setresgid(r, e, s).map_err(failed)?;
+        let [r, e, s] = self.uids;
+        setresuid(r, e, s).map_err(failed)?;
+        let [inheritable, permitted, effective] = self.caps.map(Capabilities::from_bits_retain);
+        capset(&CapSets {
+            effective,
+            permitted,
+            inheritable,
+        })
+        .map_err(failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_read_from_status_lines() {
+        let status = "Name:\tx\nUid:\t1\t2\t3\t2\nGid:\t4\t5\t6\t5\nGroups:\t7 8 \nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t0000000000000400\n";
+        let c = Credentials::parse(status).unwrap();
+        assert_eq!(c.uids, [1, 2, 3]);
+        assert_eq!(c.gids, [4, 5, 6]);
+        assert_eq!(c.groups, [7, 8]);
+        assert_eq!(c.caps, [0, 0x1ff_ffff_ffff, 0x400]);
+        assert!(Credentials::parse("Uid:\t1\n").is_none());
+    }
+
+    #[test]
+    fn only_plain_proc_self_fd_paths_name_the_programs_descriptors() {
+        assert_eq!(proc_self_fd(b"/proc/self/fd/3"), Some(3));
+        assert_eq!(proc_self_fd(b"/proc/thread-self/fd/12"), Some(12));
+        assert_eq!(proc_self_fd(b"/proc/self/fd/3/x"), None);
+        assert_eq!(proc_self_fd(b"/proc/self/fd/"), None);
+        assert_eq!(proc_self_fd(b"/proc/1/fd/3"), None);
+    }
+
+    #[test]
+    fn requests_follow_links_as_their_calls_do() {
+        let args = |a: [u64; 6]| a;
+        let lchown = decode(Syscall::lchown, &args([1, 5, 6, 0, 0, 0]), 0)
+            .unwrap()
+            .unwrap();
+        assert!(!lchown.follow);
+        assert_eq!(lchown.change, Change::Owner(5, 6));
+        let at = decode(Syscall::fchownat, &args([3, 1, 5, 6, 0x1100, 0]), 0)
+            .unwrap()
+            .unwrap();
+        assert!(!at.follow && at.empty_path);
+        assert_eq!(at.target, Target::Path { dir: 3, address: 1 });
+        let futimens = decode(Syscall::utimensat, &args([4, 0, 0, 0, 0, 0]), 0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(futimens.target, Target::Descriptor(4));
+        assert_eq!(futimens.change, Change::Times(None));
+        assert!(decode(Syscall::setxattr, &args([0; 6]), 0).is_none());
+    }
+}
