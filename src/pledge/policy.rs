@@ -2,7 +2,7 @@
 
 use super::Promises;
 use super::constants::{SECCOMP_SET_MODE_FILTER, constants};
-use super::table::{Entry, SELF_PID, Table, Verdict, table};
+use super::table::{Entry, NATIVE_TABLE, SELF_PID, Table, Verdict, table};
 use crate::bpf::{Action, Instruction, op};
 use crate::seccomp::{Cmp, CompileError, Condition, Policy, PolicyError, Program, Rule, compile};
 use crate::tables::{Abi, Syscall};
@@ -328,8 +328,11 @@ pub const fn policy(
     penalty: Penalty,
     abi: Abi,
 ) -> Result<Policy<MAX_RULES>, PledgeError> {
-    let t = table(abi);
-    policy_from(&t, promises, penalty)
+    if abi as u8 == Abi::NATIVE as u8 {
+        policy_from(&NATIVE_TABLE, promises, penalty)
+    } else {
+        policy_from(&table(abi), promises, penalty)
+    }
 }
 
 pub(crate) const fn policy_from(
@@ -366,7 +369,20 @@ pub const fn supervised_policy(
     promises: Promises,
     abi: Abi,
 ) -> Result<Policy<MAX_RULES>, PledgeError> {
-    let t = table(abi);
+    // The native table is built at compile time; another ABI's here.
+    if abi as u8 == Abi::NATIVE as u8 {
+        supervised_policy_from(&NATIVE_TABLE, first, promises, abi)
+    } else {
+        supervised_policy_from(&table(abi), first, promises, abi)
+    }
+}
+
+const fn supervised_policy_from(
+    t: &Table,
+    first: &[Rule],
+    promises: Promises,
+    abi: Abi,
+) -> Result<Policy<MAX_RULES>, PledgeError> {
     let mut base = Policy::for_abis(&[abi], Action::UserNotif);
     let mut i = 0;
     while i < first.len() {
@@ -374,7 +390,7 @@ pub const fn supervised_policy(
         base.add_rule(r.syscall, r.conditions(), r.action);
         i += 1;
     }
-    promise_rules(&t, base, promises, false)
+    promise_rules(t, base, promises, false)
 }
 
 /// The promises' rules (and the report handler's, if `report`), after the
@@ -597,7 +613,11 @@ pub const fn decide(
     args: &[u64; 6],
     self_pid: u32,
 ) -> Decision {
-    decide_in(&table(abi), promises, syscall, args, self_pid)
+    if abi as u8 == Abi::NATIVE as u8 {
+        decide_in(&NATIVE_TABLE, promises, syscall, args, self_pid)
+    } else {
+        decide_in(&table(abi), promises, syscall, args, self_pid)
+    }
 }
 
 /// The fewest promises to add to `held` so that this call on `abi` is
@@ -619,7 +639,11 @@ pub const fn would_allow(
     args: &[u64; 6],
     self_pid: u32,
 ) -> Option<Promises> {
-    would_allow_in(&table(abi), held, syscall, args, self_pid)
+    if abi as u8 == Abi::NATIVE as u8 {
+        would_allow_in(&NATIVE_TABLE, held, syscall, args, self_pid)
+    } else {
+        would_allow_in(&table(abi), held, syscall, args, self_pid)
+    }
 }
 
 #[cfg(test)]
