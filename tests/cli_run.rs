@@ -1747,3 +1747,54 @@ fn exit_statuses_pass_through() {
         .clean();
     }
 }
+
+/// Truncating needs `wpath`: `O_RDONLY|O_TRUNC` truncates a file, and
+/// under `rpath cpath` it used to be allowed (the create rule read only the
+/// access mode). Now refused with a report naming `wpath`, with or without
+/// `O_CREAT`; with `wpath` it works; `O_RDONLY|O_CREAT` stays `rpath cpath`.
+#[test]
+fn truncating_needs_wpath_whatever_the_access_mode() {
+    if !have_python() {
+        return;
+    }
+    let t = Scratch::new("trunc");
+    let out = t.dir("out", 0o777);
+    for mode in MODES {
+        let file = format!("{out}/t-{mode:?}");
+        let open = |promises: &str, flags: &str| {
+            fs::write(&file, "data").unwrap();
+            chmod(Path::new(&file), 0o666);
+            let run = seclude(
+                mode,
+                &[
+                    "-p",
+                    PYTHON_PROMISES,
+                    "-p",
+                    promises,
+                    "-v",
+                    &format!("rwc:{out}"),
+                    "--",
+                    PYTHON,
+                    "-c",
+                    &format!("import os; os.open('{file}', {flags}, 0o644)"),
+                ],
+            );
+            (run, fs::metadata(&file).unwrap().len())
+        };
+        for flags in [
+            "os.O_RDONLY|os.O_TRUNC",
+            "os.O_RDONLY|os.O_TRUNC|os.O_CREAT",
+        ] {
+            let (run, len) = open("rpath cpath", flags);
+            assert_eq!(len, 4, "truncated: {}", run.ctx());
+            run.status(1)
+                .refusals(1, "python3", "openat", "EPERM", "wpath");
+            let (run, len) = open("rpath wpath cpath", flags);
+            run.status(0).clean();
+            assert_eq!(len, 0, "{}", run.ctx());
+        }
+        let (run, len) = open("rpath cpath", "os.O_RDONLY|os.O_CREAT");
+        run.status(0).clean();
+        assert_eq!(len, 4, "{}", run.ctx());
+    }
+}

@@ -805,11 +805,18 @@ const fn open_rules(t: &mut Table, c: &Constants, syscall: Syscall, flags: u8, m
         syscall,
         &[bits(flags, decisive, O_RDWR)],
     );
-    // Creating or truncating: cpath as well, and no set-id bits in the mode.
+    // Creating or truncating: cpath as well, and no set-id bits in the
+    // mode. Truncating writes, so it needs wpath too whatever the access
+    // mode (O_RDONLY|O_TRUNC truncates).
     let cpath_r = CPATH.union(RPATH);
     let cpath_w = CPATH.union(WPATH);
     t.allow_if(
         cpath_r,
+        syscall,
+        &[bits(flags, O_ACCMODE | c.o_trunc, O_RDONLY), no_setid(mode)],
+    );
+    t.allow_if(
+        cpath_r.union(WPATH),
         syscall,
         &[bits(flags, O_ACCMODE, O_RDONLY), no_setid(mode)],
     );
