@@ -1798,3 +1798,124 @@ fn truncating_needs_wpath_whatever_the_access_mode() {
         assert_eq!(len, 4, "{}", run.ctx());
     }
 }
+
+/// With Landlock's scopes (Linux 6.12), the program cannot signal seclude
+/// or another process of the same user outside the sandbox, even with
+/// `proc`, nor connect to an abstract UNIX socket made outside it, even
+/// with `unix`. All three used to work: the program could kill its
+/// supervisor.
+#[test]
+fn the_program_cannot_signal_or_reach_outside_its_sandbox() {
+    if seclude::landlock::abi_version() < seclude::landlock::AbiVersion::V6 {
+        skip::skipped(
+            "Landlock scopes under the command",
+            "this kernel's Landlock is older than ABI 6 (Linux 6.12)",
+            "run on Linux 6.12 or later",
+        );
+        return;
+    }
+    for mode in MODES {
+        // seclude itself ($PPID of the shell).
+        let run = seclude(
+            mode,
+            &[
+                "-p",
+                "stdio rpath proc",
+                "--",
+                "sh",
+                "-c",
+                "kill -KILL $PPID; echo still here",
+            ],
+        );
+        run.status(0)
+            .out("still here\n")
+            .err_has("kill: Operation not permitted");
+        // Another process of the same user.
+        let mut outside = Command::new("sleep");
+        outside.arg("30");
+        if mode == Mode::Nobody {
+            outside.uid(NOBODY).gid(NOBODY);
+        }
+        let mut outside = outside.spawn().unwrap();
+        let run = seclude(
+            mode,
+            &[
+                "-p",
+                "stdio rpath proc",
+                "--",
+                "sh",
+                "-c",
+                &format!("kill -KILL {}", outside.id()),
+            ],
+        );
+        run.status(1).err_has("kill: Operation not permitted");
+        assert_eq!(outside.try_wait().unwrap(), None, "{}", run.ctx());
+        outside.kill().unwrap();
+        outside.wait().unwrap();
+        // An abstract socket bound outside.
+        if have_python() {
+            let name = format!("seclude-test-{}-{mode:?}", std::process::id());
+            use std::os::linux::net::SocketAddrExt;
+            let listener = std::os::unix::net::UnixListener::bind_addr(
+                &std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).unwrap(),
+            )
+            .unwrap();
+            let run = seclude(
+                mode,
+                &[
+                    "-p",
+                    PYTHON_PROMISES,
+                    "-p",
+                    "unix",
+                    "--",
+                    PYTHON,
+                    "-c",
+                    &format!(
+                        "import socket; s = socket.socket(socket.AF_UNIX); s.connect('\\0{name}'); print('connected')"
+                    ),
+                ],
+            );
+            run.status(1).err_has("PermissionError");
+            assert!(!run.stdout.contains("connected"), "{}", run.ctx());
+            drop(listener);
+        }
+    }
+}
+
+/// The program dies with seclude (`PR_SET_PDEATHSIG`): killing seclude used
+/// to leave it running.
+#[test]
+fn the_program_dies_with_seclude() {
+    for mode in MODES {
+        let mut child = command(mode, &["-p", "stdio", "--", "sleep", "30"])
+            .spawn()
+            .unwrap();
+        let seclude_pid = child.id();
+        // Its child, once it runs.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let program = loop {
+            let children =
+                fs::read_to_string(format!("/proc/{seclude_pid}/task/{seclude_pid}/children"))
+                    .unwrap_or_default();
+            if let Some(pid) = children.split_whitespace().next() {
+                break pid.to_string();
+            }
+            assert!(Instant::now() < deadline, "seclude started no program");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Path::new(&format!("/proc/{program}")).exists()
+            && fs::read_to_string(format!("/proc/{program}/stat"))
+                .map(|s| !s.contains(") Z "))
+                .unwrap_or(false)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "[{mode:?}] the program {program} outlived seclude"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}

@@ -52,7 +52,7 @@
 //! [`UnveilError::NoPermissions`]. Committing again can only narrow: each
 //! commit adds a Landlock layer, and an access must pass every layer.
 
-use super::access::{AbiVersion, AccessFs, RestrictFlags};
+use super::access::{AbiVersion, AccessFs, RestrictFlags, Scope};
 use super::compat::{Compatibility, Plan, Request};
 use super::ruleset::{Ruleset, RulesetError, abi_version};
 use crate::bpf::{Action, Instruction};
@@ -209,6 +209,7 @@ pub struct Unveil<'a, const N: usize> {
     flags: RestrictFlags,
     skip_missing: bool,
     supplement: bool,
+    scopes: Scope,
 }
 
 impl<'a, const N: usize> Default for Unveil<'a, N> {
@@ -232,7 +233,26 @@ impl<'a, const N: usize> Unveil<'a, N> {
             flags: RestrictFlags::empty(),
             skip_missing: false,
             supplement: true,
+            scopes: Scope::empty(),
         }
+    }
+
+    /// Also cut the process off from what is outside its Landlock domain
+    /// (ABI 6, Linux 6.12; under best effort dropped before, and the
+    /// [`Plan`] says so): [`Scope::SIGNAL`], no signal to a process outside
+    /// the sandbox (its supervisor, other programs of the same user);
+    /// [`Scope::ABSTRACT_UNIX_SOCKET`], no connection to an abstract UNIX
+    /// socket made outside it. Landlock scopes are what seccomp cannot see:
+    /// the target of a `kill`, a socket's address.
+    ///
+    /// ```
+    /// use seclude::landlock::{Scope, Unveil};
+    /// let u: Unveil<'_, 4> = Unveil::new().scopes(Scope::all());
+    /// # let _ = u;
+    /// ```
+    pub const fn scopes(mut self, scopes: Scope) -> Self {
+        self.scopes = scopes;
+        self
     }
 
     /// How much of the ruleset this kernel must be able to enforce.
@@ -323,6 +343,7 @@ impl<'a, const N: usize> Unveil<'a, N> {
     fn request(&self) -> Request {
         Request {
             fs: AccessFs::all(),
+            scopes: self.scopes,
             flags: self.flags,
             ..Request::EMPTY
         }

@@ -16,7 +16,7 @@ use crate::marker;
 use crate::supervise::{self, Ended, Launch, Phase, Verdict};
 use seclude::Errno;
 use seclude::bpf::{Action, Instruction};
-use seclude::landlock::{AbiVersion, Unveil};
+use seclude::landlock::{AbiVersion, Scope, Unveil};
 use seclude::ns::{IdMapping, NamespaceRequest, Namespaces};
 use seclude::pledge::{Decision, Promises, decide, supervised_policy, would_allow};
 use seclude::privileges::{Capabilities, Privileges, Resource};
@@ -292,7 +292,11 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     }
     // Without its seccomp supplement: the filter sends those calls to
     // seclude instead, which refuses them with a message.
-    let mut unveil: Unveil<'_, 256> = Unveil::new().without_seccomp_supplement();
+    // Scoped (Linux 6.12): no signal to seclude or any process outside the
+    // sandbox, no connection to an abstract socket made outside it.
+    let mut unveil: Unveil<'_, 256> = Unveil::new()
+        .without_seccomp_supplement()
+        .scopes(Scope::all());
     for (i, (p, perms)) in unveil_paths.iter().enumerate() {
         unveil.unveil(p, perms).map_err(|e| {
             let shown = p.to_string_lossy();

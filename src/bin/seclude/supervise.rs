@@ -620,6 +620,13 @@ fn child(
         handoff.fail(failure.code, format_args!("{}", failure.message));
         seclude::sys::exit_group(failure.code as i32);
     }
+    // The program dies with seclude (set after the ids changed, which
+    // clears it). Without seclude its filter still fails closed: the calls
+    // it would have judged fail with ENOSYS.
+    const PR_SET_PDEATHSIG: usize = 1;
+    let prctl = Abi::NATIVE.number(Syscall::prctl).expect("prctl") as usize;
+    // SAFETY: integer arguments.
+    let _ = unsafe { seclude::sys::syscall2(prctl, PR_SET_PDEATHSIG, process::SIGKILL as usize) };
     // Not filtered yet: waiting costs nothing the filter could refuse.
     let ready = loop {
         match handoff.filter_state.load(Ordering::Acquire) {
