@@ -995,6 +995,48 @@ fn metadata_changes_work_beneath_writable_unveiled_paths_only() {
         assert_eq!(meta.mtime(), 981_158_400, "{}", run.ctx());
         let new = fs::metadata(format!("{out}/new-{mode:?}")).unwrap();
         assert_eq!(new.mode() & 0o7777, 0o640, "{}", run.ctx());
+        // A file unveiled on its own; a descriptor opened O_PATH (EBADF,
+        // as the kernel answers fchmod on one).
+        let single = t.file(&format!("single-{mode:?}"), "x");
+        std::os::unix::fs::chown(&single, Some(uid), Some(gid)).unwrap();
+        let run = seclude(
+            mode,
+            &[
+                "-p",
+                "stdio rpath wpath fattr",
+                "-v",
+                &format!("rw:{single}"),
+                "--",
+                "chmod",
+                "600",
+                &single,
+            ],
+        );
+        run.status(0).clean();
+        assert_eq!(fs::metadata(&single).unwrap().mode() & 0o7777, 0o600);
+        if have_python() {
+            let file = format!("{out}/py-{mode:?}");
+            fs::write(&file, "x").unwrap();
+            std::os::unix::fs::chown(&file, Some(uid), Some(gid)).unwrap();
+            let run = seclude(
+                mode,
+                &[
+                    "-p",
+                    PYTHON_PROMISES,
+                    "-p",
+                    "fattr",
+                    "-v",
+                    &format!("rwc:{out}"),
+                    "--",
+                    PYTHON,
+                    "-c",
+                    &format!(
+                        "import os\nfor flag in (os.O_PATH, os.O_RDONLY):\n  try: os.fchmod(os.open('{file}', flag), 0o640); print('ok')\n  except OSError as e: print(e.errno)"
+                    ),
+                ],
+            );
+            run.status(0).out("9\nok\n").clean();
+        }
         // Outside, through a link out, by `..` out: refused and reported.
         for target in [
             outside.clone(),

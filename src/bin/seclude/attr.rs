@@ -20,16 +20,25 @@
 //! 3. That file must be beneath a path unveiled with `w`: its path is
 //!    resolved again from the unveiled directory with `RESOLVE_BENEATH`
 //!    (no symbolic link, no `..` out) and must give the same inode.
-//! 4. The change is made on the descriptor, in a thread of seclude that
-//!    holds the program's credentials (ids, groups, capabilities), so the
-//!    kernel's own permission checks apply as they would to the program.
+//! 4. The change is made on the descriptor, in a short-lived process of
+//!    seclude's that holds the program's credentials (ids, groups,
+//!    capabilities), so the kernel's own permission checks apply as they
+//!    would to the program. A process, not a thread: with the program's
+//!    uid it could be signalled or have its limits changed by the program
+//!    (`proc`), which must not reach seclude itself; killing the helper
+//!    only fails that one call.
+//!
+//! Everything seclude reads about the program goes through its
+//! `/proc/TID` directory, opened first and checked against the
+//! notification (`SECCOMP_IOCTL_NOTIF_ID_VALID`): a thread that died and
+//! whose id was reused cannot lend seclude another process's credentials,
+//! descriptors or directories.
 //!
 //! Anything else in the supplement (extended attributes, inode flags,
 //! executing a descriptor, truncating before Landlock ABI 3) stays refused
 //! and reported, as does a change in a program with its own user
 //! namespace, whose credentials seclude cannot take.
 
-use crate::supervise;
 use seclude::Errno;
 use seclude::seccomp::notify::{Notification, Response};
 use seclude::sys::fd::{self, OwnedFd};
@@ -49,6 +58,47 @@ const S_IFLNK: u16 = 0o120000;
 const S_IFCHR: u16 = 0o020000;
 const S_IFBLK: u16 = 0o060000;
 
+/// Why seclude refuses a metadata change (`EPERM`), for the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Refusal {
+    NotBeneath,
+    UserNamespace,
+    Credentials,
+    ProcEntries,
+    Gone,
+    NoOpenat2,
+    Helper,
+}
+
+impl Refusal {
+    const ALL: [Refusal; 7] = [
+        Refusal::NotBeneath,
+        Refusal::UserNamespace,
+        Refusal::Credentials,
+        Refusal::ProcEntries,
+        Refusal::Gone,
+        Refusal::NoOpenat2,
+        Refusal::Helper,
+    ];
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refusal::NotBeneath => "the file is not beneath a path unveiled with w",
+            Refusal::UserNamespace => {
+                "the program has its own user namespace, whose credentials seclude cannot take"
+            }
+            Refusal::Credentials => "seclude cannot take the program's credentials",
+            Refusal::ProcEntries => "seclude cannot open the program's /proc entries",
+            Refusal::Gone => "the program's descriptor or directory is gone",
+            Refusal::NoOpenat2 => "this kernel has no openat2 (Linux 5.6)",
+            Refusal::Helper => "seclude's helper process failed",
+        })
+    }
+}
+
 /// The directories unveiled with `w`, opened by seclude before the program
 /// runs, with their paths as the kernel names them.
 pub struct WritableRoots {
@@ -64,14 +114,19 @@ impl WritableRoots {
     pub fn open(unveiled: &[(CString, String)]) -> WritableRoots {
         let roots = unveiled
             .iter()
-            .filter(|(path, perms)| perms.contains('w') && !path.as_bytes().starts_with(b"/proc/"))
+            .filter(|(_, perms)| perms.contains('w'))
             .filter_map(|(path, _)| {
                 let fd = fd::open(path, fd::O_PATH | fd::O_CLOEXEC, 0).ok()?;
                 if matches!(file_type(&fd).ok()?, S_IFCHR | S_IFBLK) {
                     return None;
                 }
                 let name = std::fs::read_link(format!("/proc/self/fd/{}", fd.raw())).ok()?;
-                Some((name.as_os_str().as_bytes().to_vec(), fd))
+                let name = name.as_os_str().as_bytes().to_vec();
+                // By the name it resolves to (/dev/fd is /proc/self/fd).
+                if name == b"/proc" || name.starts_with(b"/proc/") {
+                    return None;
+                }
+                Some((name, fd))
             })
             .collect();
         WritableRoots { roots }
@@ -102,7 +157,13 @@ impl WritableRoots {
                     .map(|r| r.strip_prefix(b"/").unwrap_or(r))
             };
             let Some(rest) = rest else { continue };
-            let rest = if rest.is_empty() { &b"."[..] } else { rest };
+            if rest.is_empty() {
+                // The root itself (a file unveiled on its own, too).
+                if identity(fd)? == inode {
+                    return Ok(true);
+                }
+                continue;
+            }
             let Ok(rest) = CString::new(rest) else {
                 continue;
             };
@@ -137,7 +198,12 @@ enum Change {
 /// descriptor, or a descriptor itself.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Target {
-    Path { dir: i64, address: u64 },
+    Path {
+        dir: i64,
+        address: u64,
+    },
+    /// `fchmod`, `fchown`, `futimens`: the kernel wants a descriptor that
+    /// is not `O_PATH` there.
     Descriptor(i64),
 }
 
@@ -230,12 +296,22 @@ fn decode(call: Syscall, args: &[u64; 6], pid: u32) -> Option<Result<Request, Er
             .and_then(|t| request(path(cwd, args[0]), true, false, Change::Times(t))),
         S::utimes => times(args[1], TimesLayout::Timeval)
             .and_then(|t| request(path(cwd, args[0]), true, false, Change::Times(t))),
-        S::futimesat => times(args[2], TimesLayout::Timeval)
-            .and_then(|t| request(path(args[0], args[1]), true, false, Change::Times(t))),
+        S::futimesat => {
+            let target = if args[1] == 0 {
+                Target::Descriptor(args[0] as i32 as i64)
+            } else {
+                path(args[0], args[1])
+            };
+            times(args[2], TimesLayout::Timeval)
+                .and_then(|t| request(target, true, false, Change::Times(t)))
+        }
         S::utimensat => {
             let (follow, empty) = flags(args[3]);
             let target = if args[1] == 0 {
-                // futimens: no path, the descriptor itself.
+                // futimens: no path, the descriptor itself, and no flag.
+                if args[3] & AT_SYMLINK_NOFOLLOW != 0 {
+                    return Some(Err(Errno::EINVAL));
+                }
                 Target::Descriptor(args[0] as i32 as i64)
             } else {
                 path(args[0], args[1])
@@ -259,8 +335,12 @@ fn read_times(
         return Ok(None);
     }
     let word = core::mem::size_of::<usize>();
+    let fields = match layout {
+        TimesLayout::Utimbuf => 2,
+        TimesLayout::Timespec | TimesLayout::Timeval => 4,
+    };
     let mut raw = [0u8; 32];
-    let raw = &mut raw[..4 * word];
+    let raw = &mut raw[..fields * word];
     let mem = std::fs::File::open(format!("/proc/{pid}/mem")).map_err(|_| Errno::EFAULT)?;
     mem.read_exact_at(raw, address).map_err(|_| Errno::EFAULT)?;
     let field = |i: usize| -> i64 {
@@ -287,101 +367,220 @@ fn read_times(
     }))
 }
 
-/// Performs a metadata call the supplement sent to seclude. `None`: not a
-/// call seclude performs. `Some(Err(reason))`: refused (`EPERM`), with the
-/// reason for the report. `Some(Ok(response))`: done, or failed as the
-/// kernel made it fail for the program.
+/// Performs a metadata call the supplement sent to seclude (`listener`
+/// is the notification's). `None`: not a call seclude performs.
+/// `Some(Err(refusal))`: refused (`EPERM`), with the reason for the
+/// report. `Some(Ok(response))`: done, or failed as the kernel made it
+/// fail for the program.
 pub fn perform(
     n: &Notification,
     call: Syscall,
     roots: &WritableRoots,
-) -> Option<Result<Response, &'static str>> {
+    listener: i32,
+) -> Option<Result<Response, Refusal>> {
     let request = match decode(call, &n.data.args, n.pid)? {
         Ok(request) => request,
         Err(e) => return Some(Ok(Response::Error(e))),
     };
-    Some(perform_request(n.pid, &request, roots))
+    Some(perform_request(n, &request, roots, listener))
+}
+
+/// The calling thread's `/proc/TID` directory, opened before anything is
+/// read through it and checked against the notification: if the thread
+/// died and its id went to another, the notification is no longer valid,
+/// and the directory stays the dead thread's.
+struct Task(OwnedFd);
+
+impl Task {
+    fn open(n: &Notification, listener: i32) -> Result<Task, Refusal> {
+        let path = CString::new(format!("/proc/{}", n.pid)).expect("no NUL");
+        let dir = fd::open(&path, fd::O_PATH | fd::O_DIRECTORY | fd::O_CLOEXEC, 0)
+            .map_err(|_| Refusal::Gone)?;
+        match seclude::seccomp::notify::id_valid(listener, n.id) {
+            Ok(true) => Ok(Task(dir)),
+            _ => Err(Refusal::Gone),
+        }
+    }
+
+    /// A path to an entry, through seclude's descriptor of the directory.
+    fn entry(&self, entry: &str) -> String {
+        format!("/proc/self/fd/{}/{entry}", self.0.raw())
+    }
+
+    /// An entry opened `O_PATH` (following its magic link, if any).
+    fn open_entry(&self, entry: &str) -> Result<OwnedFd, Refusal> {
+        let path = CString::new(self.entry(entry)).expect("no NUL");
+        fd::open(&path, fd::O_PATH | fd::O_CLOEXEC, 0).map_err(|e| match e {
+            Errno::ENOENT => Refusal::Gone,
+            _ => Refusal::ProcEntries,
+        })
+    }
+
+    /// The program's descriptor `fd`: reopened `O_PATH`, with whether it is
+    /// itself an `O_PATH` descriptor (`flags:` in fdinfo, octal).
+    fn descriptor(&self, fd: i64) -> Result<(OwnedFd, bool), Refusal> {
+        let opened = self.open_entry(&format!("fd/{fd}"))?;
+        let info = std::fs::read_to_string(self.entry(&format!("fdinfo/{fd}")))
+            .map_err(|_| Refusal::Gone)?;
+        let flags = info
+            .lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+            .ok_or(Refusal::ProcEntries)?;
+        Ok((opened, flags & fd::O_PATH != 0))
+    }
+
+    fn own_user_namespace(&self) -> bool {
+        let theirs = std::fs::read_link(self.entry("ns/user"));
+        let ours = std::fs::read_link("/proc/self/ns/user");
+        match (theirs, ours) {
+            (Ok(theirs), Ok(ours)) => theirs != ours,
+            _ => true,
+        }
+    }
+
+    /// A NUL-terminated string at `address` in the program's memory (at
+    /// most `PATH_MAX`), or `None` if it cannot be read or is too long.
+    fn string(&self, address: u64) -> Option<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let mem = std::fs::File::open(self.entry("mem")).ok()?;
+        let mut buf = vec![0u8; 4096];
+        let mut len = 0;
+        // Read up to a page boundary at a time: the string may end before
+        // an unmapped page.
+        while len < buf.len() {
+            let at = address + len as u64;
+            let to_page = 4096 - (at % 4096) as usize;
+            let end = (len + to_page).min(buf.len());
+            let got = mem.read_at(&mut buf[len..end], at).ok()?;
+            if got == 0 {
+                return None;
+            }
+            if let Some(nul) = buf[len..len + got].iter().position(|&b| b == 0) {
+                buf.truncate(len + nul);
+                return Some(buf);
+            }
+            len += got;
+        }
+        None
+    }
 }
 
 fn perform_request(
-    pid: u32,
+    n: &Notification,
     request: &Request,
     roots: &WritableRoots,
-) -> Result<Response, &'static str> {
-    if own_user_namespace(pid) {
-        return Err(
-            "the program has its own user namespace, whose credentials seclude cannot take",
-        );
+    listener: i32,
+) -> Result<Response, Refusal> {
+    let task = Task::open(n, listener)?;
+    if task.own_user_namespace() {
+        return Err(Refusal::UserNamespace);
     }
-    let credentials = Credentials::of(pid).ok_or("the program's credentials cannot be read")?;
+    let credentials = std::fs::read_to_string(task.entry("status"))
+        .ok()
+        .and_then(|s| Credentials::parse(&s))
+        .ok_or(Refusal::Gone)?;
     // What the program named: a start descriptor (opened by seclude, which
     // may read the program's /proc entries) and a copied path.
     let (start, path, resolve) = match request.target {
         Target::Descriptor(fd) if fd < 0 => return Ok(Response::Error(Errno::EBADF)),
-        Target::Descriptor(fd) => (program_fd(pid, fd)?, None, 0),
+        Target::Descriptor(fd) => match task.descriptor(fd)? {
+            (_, true) => return Ok(Response::Error(Errno::EBADF)),
+            (opened, false) => (opened, None, 0),
+        },
         Target::Path { dir, address } => {
-            let Some(path) = supervise::read_string(pid, address) else {
+            let Some(path) = task.string(address) else {
                 return Ok(Response::Error(Errno::EFAULT));
             };
-            let path = path.as_os_str().as_bytes().to_vec();
             if let Some(fd) = proc_self_fd(&path) {
-                (program_fd(pid, fd)?, None, 0)
+                (task.open_entry(&format!("fd/{fd}"))?, None, 0)
             } else if path.first() == Some(&b'/') {
-                (proc_open(pid, "root")?, Some(path), RESOLVE_IN_ROOT)
+                (task.open_entry("root")?, Some(path), RESOLVE_IN_ROOT)
             } else if path.is_empty() && !request.empty_path {
                 return Ok(Response::Error(Errno::ENOENT));
             } else if dir == AT_FDCWD {
-                (proc_open(pid, "cwd")?, Some(path), 0)
+                (task.open_entry("cwd")?, Some(path), 0)
             } else if dir < 0 {
                 return Ok(Response::Error(Errno::EBADF));
             } else {
-                (program_fd(pid, dir)?, Some(path), 0)
+                (task.open_entry(&format!("fd/{dir}"))?, Some(path), 0)
             }
         }
     };
+    let path = match path {
+        Some(path) if !path.is_empty() => match CString::new(path) {
+            Ok(path) => Some(path),
+            Err(_) => return Ok(Response::Error(Errno::EINVAL)),
+        },
+        _ => None,
+    };
     let change = request.change;
     let follow = request.follow;
-    let work = move || -> Result<Response, &'static str> {
+    let work = || -> Result<Response, Refusal> {
+        let resolved;
         let target = match &path {
-            Some(path) if !path.is_empty() => {
-                let Ok(path) = CString::new(path.as_slice()) else {
-                    return Ok(Response::Error(Errno::EINVAL));
-                };
+            Some(path) => {
                 let nofollow = if follow { 0 } else { fd::O_NOFOLLOW };
-                match openat2(
+                resolved = match openat2(
                     start.raw(),
-                    &path,
+                    path,
                     (fd::O_PATH | fd::O_CLOEXEC | nofollow) as u64,
                     resolve | RESOLVE_NO_MAGICLINKS,
                 ) {
                     Ok(target) => target,
-                    Err(Errno::ENOSYS) => return Err("this kernel has no openat2 (Linux 5.6)"),
+                    Err(Errno::ENOSYS) => return Err(Refusal::NoOpenat2),
                     Err(e) => return Ok(Response::Error(e)),
-                }
+                };
+                &resolved
             }
-            _ => start,
+            None => &start,
         };
-        match roots.holds(&target) {
+        match roots.holds(target) {
             Ok(true) => {}
-            Ok(false) => return Err("the file is not beneath a path unveiled with w"),
+            Ok(false) => return Err(Refusal::NotBeneath),
             Err(e) => return Ok(Response::Error(e)),
         }
-        Ok(match apply(&target, change, follow) {
+        Ok(match apply(target, change, follow) {
             Ok(()) => Response::Return(0),
             Err(e) => Response::Error(e),
         })
     };
-    if credentials.are_ours() {
+    in_helper(|| {
+        credentials.take()?;
         work()
-    } else {
-        std::thread::scope(|s| {
-            s.spawn(move || {
-                credentials.take()?;
-                work()
-            })
-            .join()
-            .unwrap_or(Err("seclude's worker thread failed"))
-        })
+    })
+}
+
+/// Runs `work` in a child process of seclude's and returns its result,
+/// passed back as the exit status: 0 done, an errno, or 200 and more for a
+/// refusal.
+fn in_helper(work: impl FnOnce() -> Result<Response, Refusal>) -> Result<Response, Refusal> {
+    use seclude::sys::process::{ExitStatus, Forked, fork, wait};
+    // SAFETY: seclude's supervisor is single-threaded; the child makes
+    // system calls and small allocations, then leaves by exit_group.
+    match unsafe { fork(0) } {
+        Err(_) => Err(Refusal::Helper),
+        Ok(Forked::Child) => {
+            let code = match work() {
+                Ok(Response::Return(_)) => 0,
+                Ok(Response::Error(e)) => e.raw(),
+                Ok(_) => 200 + Refusal::Helper as i32,
+                Err(refusal) => 200 + refusal as i32,
+            };
+            seclude::sys::exit_group(code)
+        }
+        Ok(Forked::Parent(pid)) => match wait(pid) {
+            Ok(ExitStatus::Exited(0)) => Ok(Response::Return(0)),
+            Ok(ExitStatus::Exited(code))
+                if (200..200 + Refusal::ALL.len() as i32).contains(&code) =>
+            {
+                Err(Refusal::ALL[(code - 200) as usize])
+            }
+            Ok(ExitStatus::Exited(code)) if (1..200).contains(&code) => {
+                Ok(Response::Error(Errno::new(code).unwrap_or(Errno::EPERM)))
+            }
+            _ => Err(Refusal::Helper),
+        },
     }
 }
 
@@ -394,29 +593,11 @@ fn proc_self_fd(path: &[u8]) -> Option<i64> {
     if rest.is_empty() || rest.len() > 10 || !rest.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    std::str::from_utf8(rest).ok()?.parse().ok()
-}
-
-/// The program's descriptor `fd`, reopened by seclude (`O_PATH`).
-fn program_fd(pid: u32, fd: i64) -> Result<OwnedFd, &'static str> {
-    proc_open(pid, &format!("fd/{fd}"))
-}
-
-fn proc_open(pid: u32, entry: &str) -> Result<OwnedFd, &'static str> {
-    let path = CString::new(format!("/proc/{pid}/{entry}")).expect("no NUL");
-    fd::open(&path, fd::O_PATH | fd::O_CLOEXEC, 0).map_err(|e| match e {
-        Errno::ENOENT => "the program's descriptor or directory is gone",
-        _ => "seclude cannot open the program's /proc entries",
-    })
-}
-
-fn own_user_namespace(pid: u32) -> bool {
-    let theirs = std::fs::read_link(format!("/proc/{pid}/ns/user"));
-    let ours = std::fs::read_link("/proc/self/ns/user");
-    match (theirs, ours) {
-        (Ok(theirs), Ok(ours)) => theirs != ours,
-        _ => true,
+    // "03" is no descriptor's name.
+    if rest.len() > 1 && rest[0] == b'0' {
+        return None;
     }
+    std::str::from_utf8(rest).ok()?.parse().ok()
 }
 
 /// Makes the change on `target` (an `O_PATH` descriptor).
@@ -545,10 +726,6 @@ struct Credentials {
 }
 
 impl Credentials {
-    fn of(pid: u32) -> Option<Credentials> {
-        Credentials::parse(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
-    }
-
     fn parse(status: &str) -> Option<Credentials> {
         let line = |key: &str| {
             status
@@ -575,7 +752,7 @@ impl Credentials {
         })
     }
 
-    /// Whether seclude's calling thread has these credentials already.
+    /// Whether the calling thread has these credentials already.
     fn are_ours(&self) -> bool {
         std::fs::read_to_string("/proc/thread-self/status")
             .ok()
@@ -584,14 +761,17 @@ impl Credentials {
             == Some(self)
     }
 
-    /// Takes these credentials for the calling thread only (the raw calls
-    /// change one thread; seclude's other threads keep theirs). Keeping
-    /// capabilities across the uid change lets it then set the program's.
-    fn take(&self) -> Result<(), &'static str> {
+    /// Takes these credentials (in seclude's helper process; the raw calls
+    /// change the calling thread, its only one). Keeping capabilities
+    /// across the uid change lets it then set the program's.
+    fn take(&self) -> Result<(), Refusal> {
         use seclude::privileges::{CapSets, Capabilities, capset};
         use seclude::sys::process::{setgroups, setresgid, setresuid};
         const PR_SET_KEEPCAPS: usize = 8;
-        let failed = |_| "seclude cannot take the program's credentials";
+        if self.are_ours() {
+            return Ok(());
+        }
+        let failed = |_| Refusal::Credentials;
         let prctl = Abi::NATIVE.number(Syscall::prctl).expect("prctl") as usize;
         // SAFETY: integer arguments.
         unsafe { seclude::sys::syscall2(prctl, PR_SET_KEEPCAPS, 1) }.map_err(failed)?;
@@ -626,12 +806,34 @@ mod tests {
     }
 
     #[test]
+    fn the_helpers_result_comes_back_through_its_exit_status() {
+        assert_eq!(
+            in_helper(|| Ok(Response::Return(0))),
+            Ok(Response::Return(0))
+        );
+        assert_eq!(
+            in_helper(|| Ok(Response::Error(Errno::EACCES))),
+            Ok(Response::Error(Errno::EACCES))
+        );
+        for refusal in Refusal::ALL {
+            assert_eq!(in_helper(|| Err(refusal)), Err(refusal));
+        }
+        // A helper killed (by the program, say) fails only its call.
+        let killed = in_helper(|| {
+            let _ = seclude::sys::process::kill(seclude::sys::getpid() as i32, 9);
+            Ok(Response::Return(0))
+        });
+        assert_eq!(killed, Err(Refusal::Helper));
+    }
+
+    #[test]
     fn only_plain_proc_self_fd_paths_name_the_programs_descriptors() {
         assert_eq!(proc_self_fd(b"/proc/self/fd/3"), Some(3));
         assert_eq!(proc_self_fd(b"/proc/thread-self/fd/12"), Some(12));
         assert_eq!(proc_self_fd(b"/proc/self/fd/3/x"), None);
         assert_eq!(proc_self_fd(b"/proc/self/fd/"), None);
         assert_eq!(proc_self_fd(b"/proc/1/fd/3"), None);
+        assert_eq!(proc_self_fd(b"/proc/self/fd/03"), None);
     }
 
     #[test]

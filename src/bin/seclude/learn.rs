@@ -223,7 +223,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         filter: Box::new(|| run::filter(Promises::empty(), None)),
     };
     let mut record = Record::default();
-    let mut handler = |n: &Notification, phase: Phase| -> Verdict {
+    let mut handler = |n: &Notification, phase: Phase, _listener: i32| -> Verdict {
         record.add(n, phase);
         Verdict::answer(Response::Continue)
     };

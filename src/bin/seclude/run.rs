@@ -419,8 +419,9 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         shown: &shown,
         roots: &roots,
     };
-    let mut handler =
-        |n: &Notification, phase: Phase| -> Verdict { refuse_or_allow(n, phase, &judge) };
+    let mut handler = |n: &Notification, phase: Phase, listener: i32| -> Verdict {
+        refuse_or_allow(n, phase, listener, &judge)
+    };
     let ended = supervise::run(&launch, &mut setup, &mut handler)?;
     drop(marker_fd);
     match ended {
@@ -527,7 +528,7 @@ struct Judge<'a> {
 
 /// Decides a call the promises refused: the loader's allowance while
 /// loading, otherwise the penalty (with a message unless quiet).
-fn refuse_or_allow(n: &Notification, phase: Phase, run: &Judge<'_>) -> Verdict {
+fn refuse_or_allow(n: &Notification, phase: Phase, listener: i32, run: &Judge<'_>) -> Verdict {
     let Judge {
         promises,
         unveiled,
@@ -546,11 +547,11 @@ fn refuse_or_allow(n: &Notification, phase: Phase, run: &Judge<'_>) -> Verdict {
             if promised && any_matches(supplement, call, &n.data.args) {
                 // A metadata change seclude performs itself beneath a
                 // writable unveiled path; anything else is refused.
-                let reason = match attr::perform(n, call, roots) {
+                let reason = match attr::perform(n, call, roots, listener) {
                     Some(Ok(response)) => return Verdict::answer(response),
-                    Some(Err(reason)) => reason,
+                    Some(Err(refusal)) => refusal.to_string(),
                     None => {
-                        "Landlock cannot check it (extended attributes, inode flags, truncating before Landlock ABI 3, executing a descriptor), so unveil refuses it everywhere"
+                        "Landlock cannot check it (extended attributes, inode flags, truncating before Landlock ABI 3, executing a descriptor), so unveil refuses it everywhere".to_string()
                     }
                 };
                 if !quiet {

@@ -237,7 +237,7 @@ fn sigprocmask(how: usize, set: u64) -> Result<u64, Errno> {
 pub fn run(
     launch: &Launch,
     setup: &mut dyn FnMut() -> Result<(), Failure>,
-    handler: &mut dyn FnMut(&Notification, Phase) -> Verdict,
+    handler: &mut dyn FnMut(&Notification, Phase, i32) -> Verdict,
 ) -> Result<Ended, Failure> {
     const SIG_BLOCK: usize = 0;
     const SIG_SETMASK: usize = 2;
@@ -362,7 +362,7 @@ pub fn run(
                     ))));
                 }
             };
-            let (process, verdict) = tracker.answer(&n, handler);
+            let (process, verdict) = tracker.answer(&n, listener.raw(), handler);
             if verdict.kill {
                 let _ = process::kill(process as i32, process::SIGKILL);
                 killed.push(process);
@@ -450,7 +450,8 @@ impl Tracker {
     fn answer(
         &mut self,
         n: &Notification,
-        handler: &mut dyn FnMut(&Notification, Phase) -> Verdict,
+        listener: i32,
+        handler: &mut dyn FnMut(&Notification, Phase, i32) -> Verdict,
     ) -> (u32, Verdict) {
         let go_on = Verdict::answer;
         let (tgid, start) = identify(n.pid).unwrap_or((n.pid, 0));
@@ -472,7 +473,7 @@ impl Tracker {
             self.set(tgid, start, Phase::Loaded);
             return (tgid, go_on(Response::Return(0)));
         }
-        let verdict = handler(n, phase);
+        let verdict = handler(n, phase, listener);
         if is_exec && matches!(verdict.response, Response::Continue) {
             self.expect_exec(tgid, start, phase);
         }
