@@ -1961,3 +1961,35 @@ fn the_program_dies_with_seclude() {
         }
     }
 }
+
+/// `proc` sets the program's own limits only: `prlimit64` on another
+/// process (seclude itself, here) is refused and reported; it used to be
+/// allowed, so a program could shrink its supervisor's limits.
+#[test]
+fn proc_sets_only_the_programs_own_limits() {
+    if !have_python() {
+        return;
+    }
+    for mode in MODES {
+        let run = seclude(
+            mode,
+            &[
+                "-p",
+                PYTHON_PROMISES,
+                "-p",
+                "proc prot_exec",
+                "--",
+                PYTHON,
+                "-c",
+                "import os, resource as r\nr.prlimit(0, r.RLIMIT_NOFILE, (64, 64)); r.prlimit(os.getpid(), r.RLIMIT_NOFILE, (32, 32)); print('own')\ntry: r.prlimit(os.getppid(), r.RLIMIT_NOFILE, (16, 16)); print('seclude changed')\nexcept PermissionError: print('refused')",
+            ],
+        );
+        run.status(0).out("own\nrefused\n");
+        assert_eq!(run.reports().len(), 1, "{}", run.ctx());
+        assert!(
+            run.reports()[0].contains("prlimit64 refused (EPERM); no promise allows it"),
+            "{}",
+            run.ctx()
+        );
+    }
+}

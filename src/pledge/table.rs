@@ -505,7 +505,6 @@ const PROC_CALLS: &[Syscall] = &[
     S::setpgid,
     S::setsid,
     S::setrlimit,
-    S::prlimit64,
     S::setpriority,
     S::nice,
     S::sched_setaffinity,
@@ -536,7 +535,6 @@ const ID_CALLS: &[Syscall] = &[
     S::setfsuid32,
     S::setfsgid32,
     S::setrlimit,
-    S::prlimit64,
     S::setpriority,
 ];
 
@@ -759,6 +757,10 @@ pub(crate) const fn table(abi: Abi) -> Table {
 
     // ---- proc, exec, prot_exec, id, settime, unveil, vminfo ----
     t.allow(Promises::PROC, PROC_CALLS);
+    // Setting limits: its own only (another process's limits, seclude's
+    // say, are not the program's to change; OpenBSD has no such call).
+    t.allow_if(Promises::PROC, S::prlimit64, &[eq(0, 0)]);
+    t.allow_if(Promises::PROC, S::prlimit64, &[eq(0, SELF_PID)]);
     t.allow_if(
         Promises::PROC,
         S::clone,
@@ -779,6 +781,8 @@ pub(crate) const fn table(abi: Abi) -> Table {
         ],
     );
     t.allow(Promises::ID, ID_CALLS);
+    t.allow_if(Promises::ID, S::prlimit64, &[eq(0, 0)]);
+    t.allow_if(Promises::ID, S::prlimit64, &[eq(0, SELF_PID)]);
     t.allow(Promises::SETTIME, SETTIME_CALLS);
     t.allow(
         Promises::UNVEIL,
