@@ -197,15 +197,19 @@ credentials, on files beneath a path unveiled with w, and refuses them
 elsewhere; extended attributes and inode flags are refused under unveil.
 
 Loading: a dynamically linked program first runs its loader, which needs
-stdio rpath prot_exec. seclude allows those to each process run by a
-system loader until the loader has loaded everything (a marker object it
-preloads reports that), then only PROGRAM's promises hold. The
+stdio rpath prot_exec. seclude allows those to the calls made from the
+loader's own code (by their address), in each process run by a system
+loader, until the loader has loaded everything (a marker object it
+preloads reports that; without it, after env -i, for as long as the
+process runs, except under musl), then only PROGRAM's promises hold. The
 allowance maps files executable privately and read-only: no anonymous,
-shared or writable executable memory and no mprotect to executable while
-loading. Code that runs before the marker (the linked libraries'
-initializers, IFUNC resolvers, DT_PREINIT_ARRAY) shares the allowance: it
-can read within the unveiled paths, and map a file it can write (a memfd)
-executable, which seccomp cannot tell from a library. Refused calls are reported as
+shared or writable executable memory and no mprotect to executable.
+Code that runs before the marker (initializers, IFUNC resolvers,
+DT_PREINIT_ARRAY) calls through the C library and holds PROGRAM's
+promises; code that jumps into the loader's own system calls shares the
+allowance: it can read within the unveiled paths, and map a file it can
+write (a memfd) executable, which seccomp cannot tell from a library.
+Refused calls are reported as
   seclude: ls[1234]: ioctl refused (EPERM); promise \"tty\" would allow it
 
 Exit status: PROGRAM's own; 128+N if a signal N killed it; and

@@ -401,7 +401,7 @@ pub fn run(
     Ok(Ended::Ran {
         status: status.expect("the loop ends with a status"),
         killed_for_violation: killed.contains(&(pid as u32)),
-        never_loaded: tracker.phase_of(pid as u32) == Some(Phase::Loading),
+        never_loaded: tracker.awaits_marker(pid as u32),
     })
 }
 
@@ -413,11 +413,45 @@ struct Process {
     /// Its start time (field 22 of /proc/PID/stat): a pid reused by a
     /// later process has another.
     start: u64,
-    phase: Phase,
+    state: State,
     /// An exec seclude let through and has not seen the result of: the
-    /// process's auxiliary vector before it, and the phase to keep if it
+    /// process's auxiliary vector before it, and the state to keep if it
     /// failed.
-    exec: Option<(Vec<u8>, Phase)>,
+    exec: Option<(Vec<u8>, State)>,
+}
+
+/// Where a process is in its loading.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct State {
+    /// `Loading`: the loader's calls get its allowance.
+    phase: Phase,
+    /// The loader's code (start and end addresses): only calls made from
+    /// it get the allowance, not those of the code it runs before the
+    /// program (IFUNC resolvers, constructors, `DT_PREINIT_ARRAY`), which
+    /// call through the C library.
+    loader_text: (u64, u64),
+    /// Whether the marker is preloaded and ends the loading; without it
+    /// (an exec with a cleared environment, `env -i`), the loader's calls
+    /// keep the allowance, so a later `dlopen` gets it too.
+    marked: bool,
+}
+
+impl State {
+    const LOADED: State = State {
+        phase: Phase::Loaded,
+        loader_text: (0, 0),
+        marked: false,
+    };
+
+    /// The phase a call made from `ip` is judged in.
+    fn phase_at(&self, ip: u64) -> Phase {
+        let (start, end) = self.loader_text;
+        if self.phase == Phase::Loading && (start..end).contains(&ip) {
+            Phase::Loading
+        } else {
+            Phase::Loaded
+        }
+    }
 }
 
 /// The phases of the supervised processes.
@@ -440,9 +474,12 @@ struct Tracker {
 }
 
 impl Tracker {
-    /// The current phase of thread group `tgid` (None if unknown).
-    fn phase_of(&self, tgid: u32) -> Option<Phase> {
-        self.processes.get(&tgid).map(|p| p.phase)
+    /// Whether thread group `tgid` has its marker preloaded and has not
+    /// called it yet.
+    fn awaits_marker(&self, tgid: u32) -> bool {
+        self.processes
+            .get(&tgid)
+            .is_some_and(|p| p.state.marked && p.state.phase == Phase::Loading)
     }
 
     /// Decides one notification; returns the caller's process id with the
@@ -461,68 +498,68 @@ impl Tracker {
             // seclude's own code, between the filter and the exec.
             if is_exec {
                 self.started = true;
-                self.expect_exec(tgid, start, Phase::Loaded);
+                self.expect_exec(tgid, start, State::LOADED);
             }
             return (tgid, go_on(Response::Continue));
         }
-        let phase = self.settle(tgid, start);
+        let state = self.settle(tgid, start);
         if call == Some(Syscall::prctl)
             && n.data.args[0] as u32 == MARKER_OPTION
             && n.data.args[1] as u32 == MARKER_ARG
         {
-            self.set(tgid, start, Phase::Loaded);
+            self.set(tgid, start, State::LOADED);
             return (tgid, go_on(Response::Return(0)));
         }
-        let verdict = handler(n, phase, listener);
+        let verdict = handler(n, state.phase_at(n.data.instruction_pointer), listener);
         if is_exec && matches!(verdict.response, Response::Continue) {
-            self.expect_exec(tgid, start, phase);
+            self.expect_exec(tgid, start, state);
         }
         (tgid, verdict)
     }
 
-    fn set(&mut self, tgid: u32, start: u64, phase: Phase) {
+    fn set(&mut self, tgid: u32, start: u64, state: State) {
         self.processes.insert(
             tgid,
             Process {
                 start,
-                phase,
+                state,
                 exec: None,
             },
         );
     }
 
     /// Records an exec about to be let through.
-    fn expect_exec(&mut self, tgid: u32, start: u64, phase: Phase) {
+    fn expect_exec(&mut self, tgid: u32, start: u64, state: State) {
         let before = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
         self.processes.insert(
             tgid,
             Process {
                 start,
-                phase,
-                exec: Some((before, phase)),
+                state,
+                exec: Some((before, state)),
             },
         );
     }
 
-    /// The phase of `tgid` now, resolving an exec let through earlier.
-    fn settle(&mut self, tgid: u32, start: u64) -> Phase {
+    /// The state of `tgid` now, resolving an exec let through earlier.
+    fn settle(&mut self, tgid: u32, start: u64) -> State {
         let Some(process) = self.processes.get_mut(&tgid) else {
-            return Phase::Loaded;
+            return State::LOADED;
         };
         if process.start != start {
             // Another process with a reused pid.
             self.processes.remove(&tgid);
-            return Phase::Loaded;
+            return State::LOADED;
         }
         if let Some((before, prior)) = process.exec.take() {
             let now = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
-            process.phase = if !before.is_empty() && now != before {
-                loading_phase(tgid)
+            process.state = if !before.is_empty() && now != before {
+                loading_state(tgid, &now)
             } else {
                 prior
             };
         }
-        process.phase
+        process.state
     }
 }
 
@@ -558,21 +595,84 @@ fn identify(tid: u32) -> Option<(u32, u64)> {
     Some((tgid, start))
 }
 
-/// The phase of a process that has just exec'd: `Loading` if a system
-/// loader runs it and seclude's marker is preloaded, `Loaded` otherwise.
-fn loading_phase(tgid: u32) -> Phase {
-    let trusted = match elf::inspect(Path::new(&format!("/proc/{tgid}/exe"))) {
+/// The state of a process that has just exec'd (`auxv`, its auxiliary
+/// vector): `Loading` if a system loader runs it, for the calls made from
+/// the loader's code, until the marker's call if the marker is preloaded.
+/// Without the marker, only a loader that is not also the C library
+/// (glibc's, not musl's, whose loader is its libc) gets the allowance:
+/// calls from its code are then the loader's own. `Loaded` otherwise.
+fn loading_state(tgid: u32, auxv: &[u8]) -> State {
+    let loader = match elf::inspect(Path::new(&format!("/proc/{tgid}/exe"))) {
         Ok(elf::Executable::Elf {
             interpreter: Some(loader),
             ..
-        }) => elf::trusted_loader(&loader),
-        _ => false,
+        }) if elf::trusted_loader(&loader) => loader,
+        _ => return State::LOADED,
     };
-    if trusted && marker_preloaded(tgid) {
-        Phase::Loading
-    } else {
-        Phase::Loaded
+    let Some(loader_text) = loader_text(tgid, auxv) else {
+        return State::LOADED;
+    };
+    let marked = marker_preloaded(tgid);
+    let loader_is_libc = std::fs::canonicalize(&loader).is_ok_and(|real| {
+        real.file_name()
+            .is_some_and(|n| n.as_bytes().starts_with(b"ld-musl"))
+    });
+    if !marked && loader_is_libc {
+        return State::LOADED;
     }
+    State {
+        phase: Phase::Loading,
+        loader_text,
+        marked,
+    }
+}
+
+/// The loader's executable mapping: the file mapped at `AT_BASE` (from
+/// the auxiliary vector), its executable segments' first and last
+/// addresses in /proc/PID/maps.
+fn loader_text(tgid: u32, auxv: &[u8]) -> Option<(u64, u64)> {
+    const AT_BASE: u64 = 7;
+    let word = size_of::<usize>();
+    let base = auxv.chunks_exact(2 * word).find_map(|pair| {
+        let read = |b: &[u8]| -> u64 {
+            let mut bytes = [0u8; 8];
+            if cfg!(target_endian = "little") {
+                bytes[..word].copy_from_slice(b);
+                u64::from_le_bytes(bytes)
+            } else {
+                bytes[8 - word..].copy_from_slice(b);
+                u64::from_be_bytes(bytes)
+            }
+        };
+        (read(&pair[..word]) == AT_BASE).then(|| read(&pair[word..]))
+    })?;
+    if base == 0 {
+        return None;
+    }
+    let maps = std::fs::read_to_string(format!("/proc/{tgid}/maps")).ok()?;
+    // start-end perms offset dev inode path
+    let parsed: Vec<(u64, u64, &str, &str)> = maps
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let (start, end) = fields.next()?.split_once('-')?;
+            let perms = fields.next()?;
+            let path = fields.nth(3)?;
+            Some((
+                u64::from_str_radix(start, 16).ok()?,
+                u64::from_str_radix(end, 16).ok()?,
+                perms,
+                path,
+            ))
+        })
+        .collect();
+    let path = parsed.iter().find(|m| m.0 == base)?.3;
+    let text = parsed
+        .iter()
+        .filter(|m| m.3 == path && m.2.as_bytes().get(2) == Some(&b'x'));
+    let start = text.clone().map(|m| m.0).min()?;
+    let end = text.map(|m| m.1).max()?;
+    Some((start, end))
 }
 
 /// Whether `LD_PRELOAD` in the process's (initial) environment names one
