@@ -24,6 +24,17 @@ fi
 
 cargo build --quiet --release --bin seclude
 seclude="$root/target/release/seclude"
+# The same command built static (musl, as .ci/musl-static.sh builds): no
+# dynamic loading of seclude itself at each launch. x86-64 hosts only.
+static=""
+if [[ "$(uname -m)" == x86_64 ]]; then
+    # shellcheck source=lib/static.sh
+    source "$root/.ci/lib/static.sh"
+    static_build_packages x86_64-unknown-linux-musl
+    CARGO_TARGET_DIR="$root/target/musl-static" \
+        static_build x86_64-unknown-linux-musl --manifest-path "$root/Cargo.toml" --bin seclude
+    static="$root/target/musl-static/x86_64-unknown-linux-musl/release/seclude"
+fi
 out="$root/target/bench-launch"
 mkdir -p "$out"
 
@@ -46,6 +57,9 @@ for job in "${jobs[@]}"; do
         "$seclude -q $flags -- $program"
         "${bwrap[*]} $program"
     )
+    if [[ -n $static ]]; then
+        commands+=("$static -q $flags -- $program")
+    fi
     if [[ $name == true ]]; then
         commands+=("$seclude learn -- $program")
     fi
@@ -69,7 +83,10 @@ import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 bare = r[0]["mean"]
 for x in r[1:]:
-    label = "seclude learn" if " learn " in x["command"] else ("seclude" if "seclude" in x["command"] else "bwrap")
+    c = x["command"]
+    label = ("seclude learn" if " learn " in c
+             else "seclude (static)" if "musl-static" in c
+             else "seclude" if "seclude" in c else "bwrap")
     print(f"- {label}: {x['mean'] / bare:.2f}x bare, +{(x['mean'] - bare) * 1000:.2f} ms")
 PY
 done
