@@ -328,6 +328,7 @@ pub fn run(
         child: pid as u32,
         started: false,
         processes: HashMap::new(),
+        threads: HashMap::new(),
     };
     let mut killed: Vec<u32> = Vec::new();
     let mut listening = true;
@@ -471,9 +472,30 @@ struct Tracker {
     /// seclude's own code).
     started: bool,
     processes: HashMap<u32, Process>,
+    /// The threads seen, by id and their own start time (which name one
+    /// thread for its whole life; a reused id has another start time):
+    /// their process and its start time, read from /proc once per thread
+    /// rather than on each of its calls. A thread that execs from another
+    /// than the main one takes the main one's id and start time, and so
+    /// still names the same process.
+    threads: HashMap<(u32, u64), (u32, u64)>,
 }
 
 impl Tracker {
+    /// The process of thread `tid` and that process's start time.
+    fn identify(&mut self, tid: u32) -> Option<(u32, u64)> {
+        let own_start = start_time(tid)?;
+        if let Some(&known) = self.threads.get(&(tid, own_start)) {
+            return Some(known);
+        }
+        let found = identify(tid)?;
+        if self.threads.len() >= 4096 {
+            self.threads.clear();
+        }
+        self.threads.insert((tid, own_start), found);
+        Some(found)
+    }
+
     /// Whether thread group `tgid` has its marker preloaded and has not
     /// called it yet.
     fn awaits_marker(&self, tgid: u32) -> bool {
@@ -491,7 +513,7 @@ impl Tracker {
         handler: &mut dyn FnMut(&Notification, Phase, i32) -> Verdict,
     ) -> (u32, Verdict) {
         let go_on = Verdict::answer;
-        let (tgid, start) = identify(n.pid).unwrap_or((n.pid, 0));
+        let (tgid, start) = self.identify(n.pid).unwrap_or((n.pid, 0));
         let call = Abi::NATIVE.syscall(n.data.nr as u32);
         let is_exec = matches!(call, Some(Syscall::execve | Syscall::execveat));
         if tgid == self.child && !self.started {
@@ -578,7 +600,16 @@ pub fn read_string(pid: u32, address: u64) -> Option<std::path::PathBuf> {
     Some(std::path::PathBuf::from(std::ffi::OsString::from_vec(buf)))
 }
 
-/// A thread's process id and start time, from /proc.
+/// A thread's (or process's) start time, from /proc/ID/stat.
+fn start_time(id: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{id}/stat")).ok()?;
+    // The name (field 2) may hold spaces and parentheses: count from the
+    // last ')'. Field 22 is the 20th after it.
+    let after = &stat[stat.rfind(')')? + 1..];
+    after.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// A thread's process id and that process's start time, from /proc.
 fn identify(tid: u32) -> Option<(u32, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
     let tgid = status
@@ -587,12 +618,7 @@ fn identify(tid: u32) -> Option<(u32, u64)> {
         .trim()
         .parse()
         .ok()?;
-    let stat = std::fs::read_to_string(format!("/proc/{tgid}/stat")).ok()?;
-    // The name (field 2) may hold spaces and parentheses: count from the
-    // last ')'. Field 22 is the 20th after it.
-    let after = &stat[stat.rfind(')')? + 1..];
-    let start = after.split_whitespace().nth(19)?.parse().ok()?;
-    Some((tgid, start))
+    Some((tgid, start_time(tgid)?))
 }
 
 /// The state of a process that has just exec'd (`auxv`, its auxiliary
