@@ -391,25 +391,32 @@ impl<const N: usize> Policy<N> {
         policy.abi_count = 0;
         let mut i = 0;
         while i < abis.len() {
-            policy = policy.add_abi(abis[i]);
+            policy.push_abi(abis[i]);
             i += 1;
         }
         policy
     }
 
-    const fn add_abi(mut self, abi: Abi) -> Self {
+    /// In place: a policy is large, and copies of it are not free.
+    const fn push_abi(&mut self, abi: Abi) {
         let mut i = 0;
         while i < self.abi_count as usize {
             if self.abis[i] as u8 == abi as u8 {
-                return self.fail(PolicyError::DuplicateAbi(abi));
+                self.record(PolicyError::DuplicateAbi(abi));
+                return;
             }
             i += 1;
         }
         if self.abi_count as usize == MAX_ABIS {
-            return self.fail(PolicyError::TooManyAbis);
+            self.record(PolicyError::TooManyAbis);
+            return;
         }
         self.abis[self.abi_count as usize] = abi;
         self.abi_count += 1;
+    }
+
+    const fn add_abi(mut self, abi: Abi) -> Self {
+        self.push_abi(abi);
         self
     }
 
@@ -433,8 +440,20 @@ impl<const N: usize> Policy<N> {
     /// assert_eq!(p.bad_arch_action(), Action::KillThread);
     /// ```
     pub const fn bad_arch(mut self, action: Action) -> Self {
-        self.bad_arch = action;
+        self.set_bad_arch(action);
         self
+    }
+
+    /// [`bad_arch`](Self::bad_arch) in place.
+    ///
+    /// ```
+    /// use seclude::{bpf::Action, seccomp::Policy};
+    /// let mut p: Policy<1> = Policy::new(Action::Allow);
+    /// p.set_bad_arch(Action::KillThread);
+    /// assert_eq!(p.bad_arch_action(), Action::KillThread);
+    /// ```
+    pub const fn set_bad_arch(&mut self, action: Action) {
+        self.bad_arch = action;
     }
 
     /// The action for numbers of a covered ABI that name no syscall in its
@@ -453,8 +472,20 @@ impl<const N: usize> Policy<N> {
     /// assert_eq!(p.evaluate(&SeccompData { nr: 0, ..future }), Action::KillProcess);
     /// ```
     pub const fn unknown(mut self, action: Action) -> Self {
-        self.unknown = Some(action);
+        self.set_unknown(action);
         self
+    }
+
+    /// [`unknown`](Self::unknown) in place.
+    ///
+    /// ```
+    /// use seclude::{bpf::Action, seccomp::Policy};
+    /// let mut p: Policy<1> = Policy::new(Action::Allow);
+    /// p.set_unknown(Action::Errno(38));
+    /// assert_eq!(p.unknown_action(), Action::Errno(38));
+    /// ```
+    pub const fn set_unknown(&mut self, action: Action) {
+        self.unknown = Some(action);
     }
 
     /// Adds a rule (see [`Rule`]).
@@ -560,11 +591,6 @@ impl<const N: usize> Policy<N> {
         action: Action,
     ) -> Self {
         self.add_rule(syscall, conditions, action);
-        self
-    }
-
-    const fn fail(mut self, error: PolicyError) -> Self {
-        self.record(error);
         self
     }
 
