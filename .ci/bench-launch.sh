@@ -60,6 +60,11 @@ for job in "${jobs[@]}"; do
     if [[ -n $static ]]; then
         commands+=("$static -q $flags -- $program")
     fi
+    # The same promises without unveil (-V): what seccomp and the
+    # supervisor cost, apart from Landlock's checks.
+    if [[ $flags == *" -v "* ]]; then
+        commands+=("$seclude -q -V ${flags%% -v *} -- $program")
+    fi
     if [[ $name == true ]]; then
         commands+=("$seclude learn -- $program")
     fi
@@ -86,6 +91,7 @@ for x in r[1:]:
     c = x["command"]
     label = ("seclude learn" if " learn " in c
              else "seclude (static)" if "musl-static" in c
+             else "seclude -V (no unveil)" if " -V " in c
              else "seclude" if "seclude" in c else "bwrap")
     print(f"- {label}: {x['mean'] / bare:.2f}x bare, +{(x['mean'] - bare) * 1000:.2f} ms")
 PY

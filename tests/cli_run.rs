@@ -1032,6 +1032,27 @@ fn metadata_changes_work_beneath_writable_unveiled_paths_only() {
                 ],
             );
             run.status(0).out("9\nok\n").clean();
+            // A file with no name left, made or removed beneath the
+            // writable path (O_TMPFILE; unlinked while open): its last
+            // directory decides.
+            let run = seclude(
+                mode,
+                &[
+                    "-p",
+                    PYTHON_PROMISES,
+                    "-p",
+                    "wpath cpath fattr",
+                    "-v",
+                    &format!("rwc:{out}"),
+                    "--",
+                    PYTHON,
+                    "-c",
+                    &format!(
+                        "import os\nfd = os.open('{out}', os.O_TMPFILE | os.O_RDWR, 0o600); os.fchmod(fd, 0o640); print(oct(os.fstat(fd).st_mode & 0o777))\nfd = os.open('{out}/gone-{mode:?}', os.O_CREAT | os.O_RDWR, 0o600); os.unlink('{out}/gone-{mode:?}'); os.fchmod(fd, 0o644); print(oct(os.fstat(fd).st_mode & 0o777))"
+                    ),
+                ],
+            );
+            run.status(0).out("0o640\n0o644\n").clean();
         }
         // Outside, through a link out, by `..` out: refused and reported.
         for target in [

@@ -141,12 +141,37 @@ impl WritableRoots {
 
     /// Whether `target` (a descriptor of seclude's) is beneath one of the
     /// roots: its path, resolved again from that root without symbolic
-    /// links or a way out, is the same inode.
+    /// links or a way out, is the same inode. A file with no name left (an
+    /// `O_TMPFILE`, or one the program removed: /proc shows its last path
+    /// with " (deleted)") is beneath a root if the directory it was in is:
+    /// no other path reaches it.
     fn holds(&self, target: &OwnedFd) -> Result<bool, Errno> {
         let inode = identity(target)?;
         let shown = std::fs::read_link(format!("/proc/thread-self/fd/{}", target.raw()))
             .map_err(|_| Errno::EBADF)?;
         let shown = shown.as_os_str().as_bytes();
+        if let Some(former) = shown.strip_suffix(b" (deleted)") {
+            if links(target)? != 0 {
+                return Ok(false);
+            }
+            let Some(slash) = former.iter().rposition(|&b| b == b'/') else {
+                return Ok(false);
+            };
+            let dir = if slash == 0 {
+                &b"/"[..]
+            } else {
+                &former[..slash]
+            };
+            let Ok(dir) = CString::new(dir) else {
+                return Ok(false);
+            };
+            // The directory, as seclude resolves it now (a directory is
+            // never shown deleted while it holds a name).
+            let Ok(dir) = fd::open(&dir, fd::O_PATH | fd::O_DIRECTORY | fd::O_CLOEXEC, 0) else {
+                return Ok(false);
+            };
+            return self.holds(&dir);
+        }
         for (root, fd) in &self.roots {
             let rest = if root == b"/" {
                 shown.strip_prefix(b"/")
@@ -680,9 +705,11 @@ fn openat2(dir: i32, path: &CString, flags: u64, resolve: u64) -> Result<OwnedFd
 }
 
 /// `statx` on a descriptor itself (its layout is the same on every
-/// architecture): type at 0x1c, inode at 0x20, device at 0x88 and 0x8c.
+/// architecture): links at 0x10, type at 0x1c, inode at 0x20, device at
+/// 0x88 and 0x8c.
 fn statx_of(target: &OwnedFd, buf: &mut [u8; 256]) -> Result<(), Errno> {
     const STATX_TYPE: usize = 1;
+    const STATX_NLINK: usize = 4;
     const STATX_INO: usize = 0x100;
     let nr = Abi::NATIVE.number(Syscall::statx).ok_or(Errno::ENOSYS)?;
     // SAFETY: an empty NUL-terminated path and a live 256-byte buffer.
@@ -692,11 +719,20 @@ fn statx_of(target: &OwnedFd, buf: &mut [u8; 256]) -> Result<(), Errno> {
             target.raw() as usize,
             c"".as_ptr() as usize,
             (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) as usize,
-            STATX_TYPE | STATX_INO,
+            STATX_TYPE | STATX_NLINK | STATX_INO,
             buf.as_mut_ptr() as usize,
         )
     }
     .map(drop)
+}
+
+/// How many names (hard links) a descriptor's file has (at 0x10).
+fn links(target: &OwnedFd) -> Result<u32, Errno> {
+    let mut buf = [0u8; 256];
+    statx_of(target, &mut buf)?;
+    Ok(u32::from_ne_bytes(
+        buf[0x10..0x14].try_into().expect("4 bytes"),
+    ))
 }
 
 /// The type bits (`S_IFMT`) of a descriptor's file.

@@ -488,7 +488,7 @@ impl Tracker {
         if let Some(&known) = self.threads.get(&(tid, own_start)) {
             return Some(known);
         }
-        let found = identify(tid)?;
+        let found = identify(tid, own_start)?;
         if self.threads.len() >= 4096 {
             self.threads.clear();
         }
@@ -609,8 +609,9 @@ fn start_time(id: u32) -> Option<u64> {
     after.split_whitespace().nth(19)?.parse().ok()
 }
 
-/// A thread's process id and that process's start time, from /proc.
-fn identify(tid: u32) -> Option<(u32, u64)> {
+/// A thread's process id and that process's start time, from /proc
+/// (`own_start`, the thread's own, is the process's for its main thread).
+fn identify(tid: u32, own_start: u64) -> Option<(u32, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
     let tgid = status
         .lines()
@@ -618,7 +619,12 @@ fn identify(tid: u32) -> Option<(u32, u64)> {
         .trim()
         .parse()
         .ok()?;
-    Some((tgid, start_time(tgid)?))
+    let start = if tgid == tid {
+        own_start
+    } else {
+        start_time(tgid)?
+    };
+    Some((tgid, start))
 }
 
 /// The state of a process that has just exec'd (`auxv`, its auxiliary
