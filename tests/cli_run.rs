@@ -2040,3 +2040,87 @@ fn a_dynamic_program_execd_with_a_cleared_environment_loads() {
         }
     }
 }
+
+/// A policy kept as a file: `learn --save` writes what it found, `--policy`
+/// runs it (and flags on the command line replace its promises), `check`
+/// explains it; a bad file is refused with the line, the column and the
+/// key, and nothing runs.
+#[test]
+fn policies_are_kept_as_files() {
+    let t = Scratch::new("policy-file");
+    let data = t.dir("data", 0o755);
+    t.file("data/one", "1\n");
+    let out = t.dir("out", 0o777);
+    for mode in MODES {
+        let file = format!("{out}/ls-{mode:?}.json");
+        let learned = seclude(mode, &["learn", "--save", &file, "--", "ls", &data]);
+        learned.status(0).out("one\n");
+        assert!(
+            learned.stderr.contains(&format!("saved: {file}")),
+            "{}",
+            learned.ctx()
+        );
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(text.contains("\"seclude\": 1"), "{text}");
+        assert!(text.contains(&format!("\"r:{data}\"")), "{text}");
+        seclude(mode, &["--policy", &file, "--", "ls", &data])
+            .status(0)
+            .out("one\n")
+            .clean();
+        // Without its rules the directory is out of reach; flags replace
+        // the file's promises.
+        fs::write(&file, "{\"seclude\": 1, \"promises\": \"stdio rpath tty\"}").unwrap();
+        seclude(mode, &["--policy", &file, "--", "ls", &data]).status(2);
+        let run = seclude(
+            mode,
+            &[
+                "--policy", &file, "-p", "stdio", "-v", &data, "--", "ls", &data,
+            ],
+        );
+        run.status(2);
+        assert!(
+            run.reports()
+                .iter()
+                .any(|l| l.contains("refused (EPERM); promise \"rpath\"")),
+            "{}",
+            run.ctx()
+        );
+        // check explains.
+        fs::write(
+            &file,
+            format!("{{\"seclude\": 1, \"promises\": \"stdio rpath\", \"unveil\": [\"rw:{out}\"], \"penalty\": \"kill\"}}"),
+        )
+        .unwrap();
+        let check = seclude(mode, &["check", &file]);
+        check.status(0).clean();
+        for expected in [
+            "promises: stdio rpath\n",
+            "a refused call kills the program, reported",
+            &format!("  rw:{out}  WRITE_FILE READ_FILE READ_DIR TRUNCATE IOCTL_DEV\n"),
+            &format!("{file}: a valid policy (version 1)\n"),
+        ] {
+            assert!(
+                check.stdout.contains(expected),
+                "{expected:?}: {}",
+                check.ctx()
+            );
+        }
+        // A bad file: refused before anything runs.
+        let marker = format!("{out}/ran-{mode:?}");
+        fs::write(
+            &file,
+            "{\"seclude\": 1,\n  \"promises\": \"stdio\",\n  \"unveli\": []}",
+        )
+        .unwrap();
+        for args in [
+            vec!["--policy", &file, "--", "touch", &marker],
+            vec!["check", &file],
+        ] {
+            let run = seclude(mode, &args);
+            run.status(USAGE).err_has(&format!(
+                "seclude: policy {file}: line 3, column 13: \"unveli\": unknown key"
+            ));
+            assert!(!Path::new(&marker).exists(), "{}", run.ctx());
+        }
+    }
+}

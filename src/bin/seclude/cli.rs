@@ -144,7 +144,9 @@ pub fn shell_quote(word: &str) -> String {
 /// `--help`.
 pub const HELP: &str = "\
 usage: seclude [FLAGS] [--] PROGRAM [ARGS...]     run PROGRAM confined
-       seclude learn [--] PROGRAM [ARGS...]       what PROGRAM needs
+       seclude learn [--save FILE] [--] PROGRAM [ARGS...]
+                                                  what PROGRAM needs
+       seclude check FILE                         explain a policy file
        seclude explain [-p PROMISES] SYSCALL [ARG...]
        seclude bpf [-p PROMISES] [-k] [--arch ARCH]
        seclude resolve [--arch ARCH] NAME|NUMBER...
@@ -179,6 +181,11 @@ unveil-style path rules (Landlock). Flags as Cosmopolitan's pledge.com:
                     for a user without root)
   --net none      no network: a new network namespace (only lo, down),
                     e.g. --net none -p 'stdio inet'
+  --policy FILE   a policy file (JSON, as `learn --save` writes; see the
+                    README): -p and -v given here replace its promises
+                    and rules, -u/-g its ids, limits follow its limits,
+                    switches and namespaces add to it,
+                    e.g. --policy ls.json -- ls /
   -h, --help      this text, e.g. seclude --help | less
 
 Promises: stdio rpath wpath cpath dpath flock fattr chown inet anet unix

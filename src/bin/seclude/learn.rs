@@ -132,7 +132,7 @@ fn unveil_hints(
     paths: &BTreeMap<PathBuf, String>,
     program: &Path,
     promises: Promises,
-) -> Vec<String> {
+) -> Vec<(String, PathBuf)> {
     let mut chosen: BTreeMap<PathBuf, String> = BTreeMap::new();
     let mut by_dir: BTreeMap<PathBuf, Vec<(PathBuf, &String)>> = BTreeMap::new();
     let program = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
@@ -174,18 +174,30 @@ fn unveil_hints(
         .map(|(path, letters)| {
             let mut sorted: Vec<char> = letters.chars().collect();
             sorted.sort_by_key(|c| "rwxc".find(*c));
-            let letters: String = sorted.into_iter().collect();
-            format!(
-                "-v {}",
-                cli::shell_quote(&format!("{letters}:{}", path.display()))
-            )
+            (sorted.into_iter().collect(), path)
         })
         .collect()
+}
+
+/// A rule as `-v` takes it, quoted for a shell.
+fn flag(letters: &str, path: &Path) -> String {
+    format!(
+        "-v {}",
+        cli::shell_quote(&format!("{letters}:{}", path.display()))
+    )
 }
 
 /// `seclude learn`.
 pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     let mut rest = args;
+    let mut save = None;
+    if rest.first().map(|a| a.as_bytes()) == Some(b"--save") {
+        let file = rest
+            .get(1)
+            .ok_or_else(|| Failure::usage("learn: --save needs a file".into()))?;
+        save = Some(PathBuf::from(file));
+        rest = &rest[2..];
+    }
     match rest.first().map(|a| a.as_bytes()) {
         Some(b"--") => rest = &rest[1..],
         Some(b"-h" | b"--help") => {
@@ -244,14 +256,37 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
             128u8.wrapping_add(signal as u8)
         }
     };
-    eprint!("{}", report(&record, &shown, code, &path));
+    let learned = report(&record, &shown, code, &path);
+    eprint!("{}", learned.text);
+    if let Some(file) = save {
+        let policy = crate::policy_file::render(&learned.promises, &learned.unveils);
+        std::fs::write(&file, policy).map_err(|e| {
+            Failure::new(
+                crate::exit::SETUP,
+                format!("learn: --save {}: {e}", file.display()),
+            )
+        })?;
+        cli::say_err(format_args!(
+            "saved: {} (run it with: seclude --policy {} -- {shown})",
+            file.display(),
+            cli::shell_quote(&file.to_string_lossy())
+        ));
+    }
     Ok(code)
+}
+
+/// What learn found: the report, and the smallest promise set and unveil
+/// rules it proposes.
+struct Learned {
+    text: String,
+    promises: String,
+    unveils: Vec<(String, PathBuf)>,
 }
 
 /// The report: program-phase calls with counts and what allows them, the
 /// loading phase in one line, the calls no promise allows, and the
 /// smallest promise set with the command line to use it.
-fn report(record: &Record, shown: &str, code: u8, program: &Path) -> String {
+fn report(record: &Record, shown: &str, code: u8, program: &Path) -> Learned {
     use std::fmt::Write;
     let mut out = String::new();
     let total: u64 = record.program.values().map(|s| s.calls).sum();
@@ -312,7 +347,8 @@ fn report(record: &Record, shown: &str, code: u8, program: &Path) -> String {
         "smallest promise set: {}",
         if words.is_empty() { "(none)" } else { &words }
     );
-    let hints = unveil_hints(&record.paths, program, cover.promises());
+    let unveils = unveil_hints(&record.paths, program, cover.promises());
+    let hints: Vec<String> = unveils.iter().map(|(l, p)| flag(l, p)).collect();
     let _ = writeln!(
         out,
         "paths it used, besides what seclude unveils by itself: {}",
@@ -331,7 +367,11 @@ fn report(record: &Record, shown: &str, code: u8, program: &Path) -> String {
     command.push("--".to_string());
     command.push(shown.to_string());
     let _ = writeln!(out, "try: {}", command.join(" "));
-    out
+    Learned {
+        text: out,
+        promises: words,
+        unveils,
+    }
 }
 
 fn name(nr: u32) -> &'static str {
@@ -366,17 +406,20 @@ fn allowed_by(needs: &[Needs]) -> String {
 
 /// `seclude learn --help`.
 pub const HELP: &str = "\
-usage: seclude learn [--] PROGRAM [ARGS...]
+usage: seclude learn [--save FILE] [--] PROGRAM [ARGS...]
 
 Runs PROGRAM with every system call reported to seclude and let through,
 then prints (on standard error) the calls it made after loading, with
 their counts and the promises that allow them, the smallest promise set
 that allows them all, the paths it used (as -v rules, leaving out what
 seclude unveils by itself) and the command line to run it confined. The
-exit status is the program's.
+exit status is the program's. --save FILE also writes the promises and
+rules found as a policy file, for `seclude --policy FILE` and `seclude
+check FILE`.
 
 example:
   seclude learn -- ls /
+  seclude learn --save ls.json -- ls / && seclude --policy ls.json -- ls /
   eval \"$(seclude learn -- ls / 2>&1 >/dev/null | sed -n 's/^try: //p')\"
 ";
 
@@ -408,7 +451,10 @@ mod tests {
         // stays /proc/self (the child's, not seclude's).
         paths.insert(PathBuf::from("/dev/null"), "rw".to_string());
         paths.insert(PathBuf::from("/proc/self/maps"), "r".to_string());
-        let hints = unveil_hints(&paths, Path::new("/bin/sh"), Promises::STDIO);
+        let hints: Vec<String> = unveil_hints(&paths, Path::new("/bin/sh"), Promises::STDIO)
+            .iter()
+            .map(|(letters, path)| flag(letters, path))
+            .collect();
         std::fs::remove_dir_all(&dir).unwrap();
         let expected = vec![
             "-v r:/etc/hostname".to_string(),

@@ -10,8 +10,10 @@ mod attr;
 mod cli;
 mod elf;
 mod inspect;
+mod json;
 mod learn;
 mod marker;
+mod policy_file;
 mod run;
 mod supervise;
 
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some("bpf") => inspect::bpf(&args[1..]),
         Some("resolve") => inspect::resolve(&args[1..]),
         Some("syscalls") => inspect::syscalls(&args[1..]),
+        Some("check") => policy_file::check(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{}", cli::HELP);
             Ok(0)

@@ -13,6 +13,7 @@ use crate::cli::{self, Failure};
 use crate::elf::{self, Executable};
 use crate::exit;
 use crate::marker;
+use crate::policy_file;
 use crate::supervise::{self, Ended, Launch, Phase, Verdict};
 use seclude::Errno;
 use seclude::bpf::{Action, Instruction};
@@ -109,6 +110,8 @@ pub struct Options {
     pub test: Option<String>,
     pub help: bool,
     pub namespaces: Namespaces,
+    /// `--policy FILE`: the policy file the flags are laid over.
+    pub policy: Option<PathBuf>,
     pub program: Vec<OsString>,
 }
 
@@ -132,6 +135,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
         test: None,
         help: false,
         namespaces: Namespaces::empty(),
+        policy: None,
         program: Vec::new(),
     };
     let mut it = args.iter();
@@ -169,6 +173,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
                     }
                     o.namespaces |= Namespaces::NET;
                 }
+                "--policy" => o.policy = Some(PathBuf::from(value(&mut it)?)),
                 "--help" => o.help = true,
                 _ => return Err(Failure::usage(format!("unknown option {name}"))),
             }
@@ -248,9 +253,39 @@ fn plain(flag: &str, v: &str) -> Result<u64, Failure> {
         .map_err(|_| Failure::usage(format!("{flag} {v}: not a number")))
 }
 
+/// Lays the command line's flags over a policy file's: promises and
+/// unveil rules given on the command line replace the file's, ids replace
+/// its ids, limits follow its limits (the later one counts), and switches
+/// (`-V`, `-k`, `-q`, `-n`, `-D`, `-N`) and namespaces add to it.
+fn over(file: policy_file::PolicyFile, mut o: Options) -> Options {
+    if o.promise_lists.is_empty() {
+        o.promise_lists.extend(file.promises);
+    }
+    if o.unveils.is_empty() {
+        o.unveils = file.unveils;
+    }
+    o.no_unveil |= file.no_unveil;
+    o.kill |= file.kill;
+    o.quiet |= file.quiet;
+    o.nice |= file.nice;
+    o.keep_capabilities |= file.keep_capabilities;
+    o.keep_fds |= file.keep_fds;
+    o.uid = o.uid.or(file.uid);
+    o.gid = o.gid.or(file.gid);
+    o.namespaces |= file.namespaces;
+    let mut limits = file.limits;
+    limits.append(&mut o.limits);
+    o.limits = limits;
+    o
+}
+
 /// Run mode.
 pub fn main(args: &[OsString]) -> Result<u8, Failure> {
-    let o = parse(args)?;
+    let mut o = parse(args)?;
+    if let Some(file) = &o.policy {
+        let file = policy_file::load(file)?;
+        o = over(file, o);
+    }
     if o.help {
         print!("{}", cli::HELP);
         return Ok(0);
