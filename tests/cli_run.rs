@@ -2124,3 +2124,39 @@ fn policies_are_kept_as_files() {
         }
     }
 }
+
+/// A policy file's `"seccomp"` section is seccompiler's JSON as it is, and
+/// its filter holds on top of the promises: `uname` (allowed by `stdio`)
+/// fails when the section refuses it, and works without the section.
+#[test]
+fn a_policy_files_seccompiler_section_is_enforced() {
+    let t = Scratch::new("seccompiler");
+    let out = t.dir("out", 0o777);
+    let file = format!("{out}/p.json");
+    fs::write(
+        &file,
+        r#"{"seclude": 1, "promises": "stdio rpath",
+ "seccomp": {"main_thread": {"mismatch_action": "allow", "match_action": {"errno": 1},
+   "filter": [{"syscall": "uname", "comment": "no system name"}]}}}"#,
+    )
+    .unwrap();
+    for mode in MODES {
+        seclude(mode, &["--policy", &file, "--", "uname"])
+            .status(1)
+            .out("")
+            .err_has("cannot get system name: Operation not permitted");
+        seclude(mode, &["-p", "stdio rpath", "--", "uname"])
+            .status(0)
+            .out("Linux\n")
+            .clean();
+        let check = seclude(mode, &["check", &file]);
+        check.status(0).clean();
+        assert!(
+            check
+                .stdout
+                .contains("seccomp: seccompiler filter \"main_thread\", "),
+            "{}",
+            check.ctx()
+        );
+    }
+}

@@ -14,6 +14,9 @@ mod json;
 #[path = "../../src/bin/seclude/policy_file.rs"]
 #[allow(dead_code)]
 mod policy_file;
+#[path = "../../src/bin/seclude/seccompiler.rs"]
+#[allow(dead_code)]
+mod seccompiler;
 
 /// What the included files name from the command's main.rs and run.rs.
 mod exit {

@@ -233,6 +233,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         envp: run::environment(&env),
         clone_flags: 0,
         filter: Box::new(|| run::filter(Promises::empty(), None)),
+        extra_filter: Vec::new(),
     };
     let mut record = Record::default();
     let mut handler = |n: &Notification, phase: Phase, _listener: i32| -> Verdict {

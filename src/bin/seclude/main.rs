@@ -15,6 +15,7 @@ mod learn;
 mod marker;
 mod policy_file;
 mod run;
+mod seccompiler;
 mod supervise;
 
 use std::ffi::OsString;

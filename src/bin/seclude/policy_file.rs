@@ -42,6 +42,11 @@ pub const KEYS: &[(&str, &str)] = &[
         "limits",
         "{\"cpu\": SECS, \"address_space\": BYTES, \"open_files\": N, \"processes\": N, \"file_size\": BYTES}",
     ),
+    (
+        "seccomp",
+        "a seccompiler JSON document, as it is: its filter is installed too",
+    ),
+    ("seccomp_filter", "which of its filters, if it has several"),
 ];
 
 /// A policy file's contents, checked.
@@ -60,6 +65,8 @@ pub struct PolicyFile {
     pub keep_fds: bool,
     pub namespaces: Namespaces,
     pub limits: Vec<(Resource, u64)>,
+    /// The `"seccomp"` section's filter, compiled, and its name.
+    pub seccomp: Option<(String, Vec<seclude::bpf::Instruction>)>,
 }
 
 /// Reads and checks a policy file.
@@ -94,7 +101,10 @@ pub fn parse(text: &str) -> Result<PolicyFile, String> {
         keep_fds: false,
         namespaces: Namespaces::empty(),
         limits: Vec::new(),
+        seccomp: None,
     };
+    let mut seccomp: Option<&Value> = None;
+    let mut seccomp_filter: Option<&str> = None;
     let mut version = None;
     for (key, v) in &members {
         let at = |message: String| format!("{}: \"{key}\": {message}", v.at);
@@ -196,11 +206,27 @@ pub fn parse(text: &str) -> Result<PolicyFile, String> {
                     policy.limits.push((resource, amount));
                 }
             }
+            "seccomp" => seccomp = Some(v),
+            "seccomp_filter" => seccomp_filter = Some(string(v).map_err(at)?),
             _ => {
                 let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
                 return Err(at(format!("unknown key (known: {})", known.join(", "))));
             }
         }
+    }
+    match (seccomp, seccomp_filter) {
+        (Some(document), name) => {
+            let program = crate::seccompiler::compile_document(document, name)
+                .map_err(|e| format!("\"seccomp\": {e}"))?;
+            let shown = match (name, &document.kind) {
+                (Some(name), _) => name.to_string(),
+                (None, Kind::Object(filters)) => filters[0].0.clone(),
+                _ => String::new(),
+            };
+            policy.seccomp = Some((shown, program));
+        }
+        (None, Some(_)) => return Err("\"seccomp_filter\" without \"seccomp\"".into()),
+        (None, None) => {}
     }
     if version.is_none() {
         return Err(format!(
@@ -348,6 +374,13 @@ fn explain(policy: &PolicyFile, abi: AbiVersion) -> String {
             );
         }
     }
+    if let Some((name, program)) = &policy.seccomp {
+        let _ = writeln!(
+            out,
+            "seccomp: seccompiler filter \"{name}\", {} instructions, installed on top of the promises' filter (the stricter verdict wins)",
+            program.len()
+        );
+    }
     if !policy.namespaces.is_empty() {
         let _ = writeln!(out, "namespaces: {:?}", policy.namespaces);
     }
@@ -461,6 +494,22 @@ mod tests {
             let e = parse(text).unwrap_err();
             assert!(e.contains(expected), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn a_seccompiler_section_is_compiled() {
+        let p = parse(
+            r#"{"seclude": 1, "seccomp": {"main_thread": {"mismatch_action": "allow",
+                "match_action": {"errno": 1}, "filter": [{"syscall": "uname"}]}}}"#,
+        )
+        .unwrap();
+        let (name, program) = p.seccomp.unwrap();
+        assert_eq!(name, "main_thread");
+        assert!(!program.is_empty());
+        let e =
+            parse(r#"{"seclude": 1, "seccomp": {"m": {"mismatch_action": "allow"}}}"#).unwrap_err();
+        assert!(e.contains("\"seccomp\": filter \"m\""), "{e}");
+        assert!(parse(r#"{"seclude": 1, "seccomp_filter": "m"}"#).is_err());
     }
 
     #[test]

@@ -112,6 +112,8 @@ pub struct Options {
     pub namespaces: Namespaces,
     /// `--policy FILE`: the policy file the flags are laid over.
     pub policy: Option<PathBuf>,
+    /// A policy file's raw seccomp filter, installed after the promises'.
+    pub extra_filter: Vec<Instruction>,
     pub program: Vec<OsString>,
 }
 
@@ -136,6 +138,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
         help: false,
         namespaces: Namespaces::empty(),
         policy: None,
+        extra_filter: Vec::new(),
         program: Vec::new(),
     };
     let mut it = args.iter();
@@ -276,6 +279,9 @@ fn over(file: policy_file::PolicyFile, mut o: Options) -> Options {
     let mut limits = file.limits;
     limits.append(&mut o.limits);
     o.limits = limits;
+    if let Some((_, program)) = file.seccomp {
+        o.extra_filter = program;
+    }
     o
 }
 
@@ -416,6 +422,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         envp: environment(&env),
         clone_flags: namespaces.bits() as u64,
         filter: Box::new(move || filter(promises, unveiled)),
+        extra_filter: o.extra_filter.clone(),
     };
     let nice = o.nice;
     let mut setup = || -> Result<(), Failure> {

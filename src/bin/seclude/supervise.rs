@@ -76,6 +76,10 @@ pub struct Launch {
     pub envp: Vec<CString>,
     pub clone_flags: u64,
     pub filter: Box<dyn Fn() -> Result<Vec<Instruction>, Failure>>,
+    /// A second filter (a policy file's raw seccomp section), installed
+    /// after the supervised one, so that it also judges seclude's own calls
+    /// up to the exec only through the first (empty: none).
+    pub extra_filter: Vec<Instruction>,
 }
 
 /// How the program ended.
@@ -790,6 +794,17 @@ fn child(
             handoff.fail(
                 exit::SETUP,
                 format_args!("installing the seccomp filter: {e:?}"),
+            );
+            seclude::sys::exit_group(exit::SETUP as i32);
+        }
+    }
+    // Its seccomp() call reaches seclude, which lets the child's own calls
+    // continue until the exec.
+    if !launch.extra_filter.is_empty() {
+        if let Err(e) = load(&launch.extra_filter, FilterFlags::empty()) {
+            handoff.fail(
+                exit::SETUP,
+                format_args!("installing the policy file's seccomp filter: {e:?}"),
             );
             seclude::sys::exit_group(exit::SETUP as i32);
         }
