@@ -2160,3 +2160,44 @@ fn a_policy_files_seccompiler_section_is_enforced() {
         );
     }
 }
+
+/// An exec from a process with another thread making refused calls
+/// (tests/support/exec-busy): the other thread's call may reach seclude
+/// after the exec was let through and before the new image replaced the
+/// old; it used to be taken for the exec's failure, so the new program kept
+/// the old one's state (its loader had no allowance, and `true` failed to
+/// load). The exec now stays pending until the thread that made it calls
+/// again or the image changed.
+#[test]
+fn an_exec_beside_a_busy_thread_loads_the_new_program() {
+    let t = Scratch::new("exec-busy");
+    let bin = t.dir("bin", 0o755);
+    let program = format!("{bin}/exec-busy");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/exec-busy/main.c");
+    let out = Command::new("cc")
+        .args(["-O1", "-pthread", "-o", &program, src.to_str().unwrap()])
+        .output()
+        .expect("run cc");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for mode in MODES {
+        for _ in 0..10 {
+            let run = seclude(
+                mode,
+                &[
+                    "-q",
+                    "-p",
+                    "stdio exec",
+                    "-v",
+                    "rx:/usr/bin/true",
+                    "--",
+                    &program,
+                ],
+            );
+            run.status(0).clean();
+        }
+    }
+}

@@ -213,6 +213,11 @@ pub fn parse(head: &[u8], mut read_at: impl FnMut(u64, usize) -> Option<Vec<u8>>
 /// loader gets no loading allowance.
 pub fn trusted_loader(loader: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
+    // The kernel resolves a relative PT_INTERP from the program's working
+    // directory; seclude cannot know which file that is.
+    if !loader.is_absolute() {
+        return false;
+    }
     let Ok(real) = std::fs::canonicalize(loader) else {
         return false;
     };

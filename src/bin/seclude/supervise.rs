@@ -420,9 +420,16 @@ struct Process {
     start: u64,
     state: State,
     /// An exec seclude let through and has not seen the result of: the
-    /// process's auxiliary vector before it, and the state to keep if it
-    /// failed.
-    exec: Option<(Vec<u8>, State)>,
+    /// thread that made it, the process's auxiliary vector before it, and
+    /// the state to keep if it failed.
+    exec: Option<PendingExec>,
+}
+
+/// An exec let through, not resolved yet.
+struct PendingExec {
+    tid: u32,
+    auxv: Vec<u8>,
+    prior: State,
 }
 
 /// Where a process is in its loading.
@@ -435,6 +442,9 @@ struct State {
     /// program (IFUNC resolvers, constructors, `DT_PREINIT_ARRAY`), which
     /// call through the C library.
     loader_text: (u64, u64),
+    /// The loader's file (device and inode): a call from the range counts
+    /// only while that file is what is mapped there.
+    loader_file: (u64, u64),
     /// Whether the marker is preloaded and ends the loading; without it
     /// (an exec with a cleared environment, `env -i`), the loader's calls
     /// keep the allowance, so a later `dlopen` gets it too.
@@ -445,13 +455,21 @@ impl State {
     const LOADED: State = State {
         phase: Phase::Loaded,
         loader_text: (0, 0),
+        loader_file: (0, 0),
         marked: false,
     };
 
-    /// The phase a call made from `ip` is judged in.
-    fn phase_at(&self, ip: u64) -> Phase {
+    /// The phase a call of process `tgid` made from `ip` is judged in:
+    /// `Loading` only if `ip` is in the loader's range and, read now, the
+    /// mapping there is the loader's file, executable, and the process has
+    /// one thread (no other can remap the range while this one waits).
+    fn phase_at(&self, tgid: u32, ip: u64) -> Phase {
         let (start, end) = self.loader_text;
-        if self.phase == Phase::Loading && (start..end).contains(&ip) {
+        if self.phase == Phase::Loading
+            && (start..end).contains(&ip)
+            && single_threaded(tgid)
+            && mapped_file_at(tgid, ip) == Some(self.loader_file)
+        {
             Phase::Loading
         } else {
             Phase::Loaded
@@ -524,11 +542,11 @@ impl Tracker {
             // seclude's own code, between the filter and the exec.
             if is_exec {
                 self.started = true;
-                self.expect_exec(tgid, start, State::LOADED);
+                self.expect_exec(tgid, start, n.pid, State::LOADED);
             }
             return (tgid, go_on(Response::Continue));
         }
-        let state = self.settle(tgid, start);
+        let state = self.settle(tgid, start, n.pid);
         if call == Some(Syscall::prctl)
             && n.data.args[0] as u32 == MARKER_OPTION
             && n.data.args[1] as u32 == MARKER_ARG
@@ -536,9 +554,13 @@ impl Tracker {
             self.set(tgid, start, State::LOADED);
             return (tgid, go_on(Response::Return(0)));
         }
-        let verdict = handler(n, state.phase_at(n.data.instruction_pointer), listener);
+        let verdict = handler(
+            n,
+            state.phase_at(tgid, n.data.instruction_pointer),
+            listener,
+        );
         if is_exec && matches!(verdict.response, Response::Continue) {
-            self.expect_exec(tgid, start, state);
+            self.expect_exec(tgid, start, n.pid, state);
         }
         (tgid, verdict)
     }
@@ -554,21 +576,30 @@ impl Tracker {
         );
     }
 
-    /// Records an exec about to be let through.
-    fn expect_exec(&mut self, tgid: u32, start: u64, state: State) {
+    /// Records an exec (by thread `tid`) about to be let through.
+    fn expect_exec(&mut self, tgid: u32, start: u64, tid: u32, state: State) {
         let before = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
         self.processes.insert(
             tgid,
             Process {
                 start,
                 state,
-                exec: Some((before, state)),
+                exec: Some(PendingExec {
+                    tid,
+                    auxv: before,
+                    prior: state,
+                }),
             },
         );
     }
 
-    /// The state of `tgid` now, resolving an exec let through earlier.
-    fn settle(&mut self, tgid: u32, start: u64) -> State {
+    /// The state of `tgid` now, for a call of its thread `tid`, resolving
+    /// an exec let through earlier: a changed auxiliary vector is a new
+    /// image; an unchanged one is a failed exec only once the thread that
+    /// made it calls again. Another thread may call before the exec has
+    /// replaced the image (and its threads): its call is judged strictly,
+    /// and the exec stays pending.
+    fn settle(&mut self, tgid: u32, start: u64, tid: u32) -> State {
         let Some(process) = self.processes.get_mut(&tgid) else {
             return State::LOADED;
         };
@@ -577,13 +608,16 @@ impl Tracker {
             self.processes.remove(&tgid);
             return State::LOADED;
         }
-        if let Some((before, prior)) = process.exec.take() {
+        if let Some(pending) = process.exec.take() {
             let now = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
-            process.state = if !before.is_empty() && now != before {
-                loading_state(tgid, &now)
+            if !pending.auxv.is_empty() && now != pending.auxv {
+                process.state = loading_state(tgid, &now);
+            } else if tid == pending.tid {
+                process.state = pending.prior;
             } else {
-                prior
-            };
+                process.exec = Some(pending);
+                return State::LOADED;
+            }
         }
         process.state
     }
@@ -645,7 +679,19 @@ fn loading_state(tgid: u32, auxv: &[u8]) -> State {
         }) if elf::trusted_loader(&loader) => loader,
         _ => return State::LOADED,
     };
-    let Some(loader_text) = loader_text(tgid, auxv) else {
+    // The kernel resolves a relative PT_INTERP from the program's working
+    // directory, not seclude's: only an absolute one names a known file.
+    if !loader.is_absolute() {
+        return State::LOADED;
+    }
+    let Ok(file) = std::fs::metadata(&loader) else {
+        return State::LOADED;
+    };
+    let loader_file = {
+        use std::os::unix::fs::MetadataExt;
+        (file.dev(), file.ino())
+    };
+    let Some(loader_text) = loader_text(tgid, auxv, loader_file) else {
         return State::LOADED;
     };
     let marked = marker_preloaded(tgid);
@@ -659,14 +705,16 @@ fn loading_state(tgid: u32, auxv: &[u8]) -> State {
     State {
         phase: Phase::Loading,
         loader_text,
+        loader_file,
         marked,
     }
 }
 
-/// The loader's executable mapping: the file mapped at `AT_BASE` (from
-/// the auxiliary vector), its executable segments' first and last
-/// addresses in /proc/PID/maps.
-fn loader_text(tgid: u32, auxv: &[u8]) -> Option<(u64, u64)> {
+/// The loader's executable mapping: where the auxiliary vector's
+/// `AT_BASE` is, the loader's file (`file`, device and inode) must be
+/// mapped; its executable segments' first and last addresses, from
+/// /proc/PID/maps.
+fn loader_text(tgid: u32, auxv: &[u8], file: (u64, u64)) -> Option<(u64, u64)> {
     const AT_BASE: u64 = 7;
     let word = size_of::<usize>();
     let base = auxv.chunks_exact(2 * word).find_map(|pair| {
@@ -685,30 +733,64 @@ fn loader_text(tgid: u32, auxv: &[u8]) -> Option<(u64, u64)> {
     if base == 0 {
         return None;
     }
-    let maps = std::fs::read_to_string(format!("/proc/{tgid}/maps")).ok()?;
-    // start-end perms offset dev inode path
-    let parsed: Vec<(u64, u64, &str, &str)> = maps
-        .lines()
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            let (start, end) = fields.next()?.split_once('-')?;
-            let perms = fields.next()?;
-            let path = fields.nth(3)?;
-            Some((
-                u64::from_str_radix(start, 16).ok()?,
-                u64::from_str_radix(end, 16).ok()?,
-                perms,
-                path,
-            ))
-        })
-        .collect();
-    let path = parsed.iter().find(|m| m.0 == base)?.3;
-    let text = parsed
-        .iter()
-        .filter(|m| m.3 == path && m.2.as_bytes().get(2) == Some(&b'x'));
-    let start = text.clone().map(|m| m.0).min()?;
-    let end = text.map(|m| m.1).max()?;
+    let maps = read_maps(tgid)?;
+    if maps.iter().find(|m| m.start == base)?.file != Some(file) {
+        return None;
+    }
+    let text = maps.iter().filter(|m| m.file == Some(file) && m.executable);
+    let start = text.clone().map(|m| m.start).min()?;
+    let end = text.map(|m| m.end).max()?;
     Some((start, end))
+}
+
+/// One line of /proc/PID/maps.
+struct Mapping {
+    start: u64,
+    end: u64,
+    executable: bool,
+    /// Device (as `st_dev` encodes it) and inode of a mapped file.
+    file: Option<(u64, u64)>,
+}
+
+fn read_maps(tgid: u32) -> Option<Vec<Mapping>> {
+    let maps = std::fs::read_to_string(format!("/proc/{tgid}/maps")).ok()?;
+    Some(maps.lines().filter_map(parse_mapping).collect())
+}
+
+/// `start-end perms offset major:minor inode [path]`.
+fn parse_mapping(line: &str) -> Option<Mapping> {
+    let mut fields = line.split_whitespace();
+    let (start, end) = fields.next()?.split_once('-')?;
+    let perms = fields.next()?;
+    let _offset = fields.next()?;
+    let (major, minor) = fields.next()?.split_once(':')?;
+    let inode: u64 = fields.next()?.parse().ok()?;
+    let major = u64::from_str_radix(major, 16).ok()?;
+    let minor = u64::from_str_radix(minor, 16).ok()?;
+    // The kernel's dev_t encoding (as st_dev reports it).
+    let dev = ((major & 0xfff) << 8)
+        | ((major & !0xfff) << 32)
+        | (minor & 0xff)
+        | ((minor & !0xff) << 12);
+    Some(Mapping {
+        start: u64::from_str_radix(start, 16).ok()?,
+        end: u64::from_str_radix(end, 16).ok()?,
+        executable: perms.as_bytes().get(2) == Some(&b'x'),
+        file: (inode != 0).then_some((dev, inode)),
+    })
+}
+
+/// The file mapped executable at `ip` in process `tgid`, now.
+fn mapped_file_at(tgid: u32, ip: u64) -> Option<(u64, u64)> {
+    read_maps(tgid)?
+        .into_iter()
+        .find(|m| (m.start..m.end).contains(&ip) && m.executable)?
+        .file
+}
+
+/// Whether process `tgid` has one thread.
+fn single_threaded(tgid: u32) -> bool {
+    std::fs::read_dir(format!("/proc/{tgid}/task")).is_ok_and(|tasks| tasks.count() == 1)
 }
 
 /// Whether `LD_PRELOAD` in the process's (initial) environment names one
@@ -902,4 +984,37 @@ fn read_signals(
         }
     }
     Ok(ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_lines_name_files_as_stat_does() {
+        use std::os::unix::fs::MetadataExt;
+        let exe = std::fs::read_link("/proc/self/exe").unwrap();
+        let meta = std::fs::metadata(&exe).unwrap();
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let line = maps
+            .lines()
+            .find(|l| {
+                l.ends_with(exe.to_str().unwrap())
+                    && l.split_whitespace().nth(1).unwrap().contains('x')
+            })
+            .unwrap();
+        let m = parse_mapping(line).unwrap();
+        assert!(m.executable);
+        assert_eq!(m.file, Some((meta.dev(), meta.ino())));
+        // Large device numbers, as glibc's makedev encodes them: major
+        // 0x123, minor 0x45678.
+        let m = parse_mapping("1000-2000 r-xp 00000000 123:45678 9 /x").unwrap();
+        assert_eq!(m.file, Some((0x4561_2378, 9)));
+        assert!(
+            parse_mapping("1000-2000 rw-p 00000000 00:00 0")
+                .unwrap()
+                .file
+                .is_none()
+        );
+    }
 }
