@@ -1979,9 +1979,11 @@ fn the_program_dies_with_seclude() {
     }
 }
 
-/// `proc` sets the program's own limits only: `prlimit64` on another
-/// process (seclude itself, here) is refused and reported; it used to be
-/// allowed, so a program could shrink its supervisor's limits.
+/// `proc` sets the program's own limits, priority and CPU affinity only:
+/// `prlimit64`, `setpriority` and `sched_setaffinity` on another process
+/// (seclude itself, here) or a whole user are refused and reported; they
+/// used to be allowed, so a program could shrink its supervisor's limits
+/// or starve it.
 #[test]
 fn proc_sets_only_the_programs_own_limits() {
     if !have_python() {
@@ -1998,16 +2000,25 @@ fn proc_sets_only_the_programs_own_limits() {
                 "--",
                 PYTHON,
                 "-c",
-                "import os, resource as r\nr.prlimit(0, r.RLIMIT_NOFILE, (64, 64)); r.prlimit(os.getpid(), r.RLIMIT_NOFILE, (32, 32)); print('own')\ntry: r.prlimit(os.getppid(), r.RLIMIT_NOFILE, (16, 16)); print('seclude changed')\nexcept PermissionError: print('refused')",
+                "import os, resource as r\nr.prlimit(0, r.RLIMIT_NOFILE, (64, 64)); r.prlimit(os.getpid(), r.RLIMIT_NOFILE, (32, 32)); os.setpriority(os.PRIO_PROCESS, 0, 5); os.sched_setaffinity(0, os.sched_getaffinity(0)); print('own')\nfor f in (lambda: r.prlimit(os.getppid(), r.RLIMIT_NOFILE, (16, 16)), lambda: os.setpriority(os.PRIO_PROCESS, os.getppid(), 19), lambda: os.setpriority(os.PRIO_USER, 0, 19), lambda: os.sched_setaffinity(os.getppid(), {0})):\n  try: f(); print('seclude changed')\n  except PermissionError: print('refused')",
             ],
         );
-        run.status(0).out("own\nrefused\n");
-        assert_eq!(run.reports().len(), 1, "{}", run.ctx());
-        assert!(
-            run.reports()[0].contains("prlimit64 refused (EPERM); no promise allows it"),
-            "{}",
-            run.ctx()
-        );
+        run.status(0)
+            .out("own\nrefused\nrefused\nrefused\nrefused\n");
+        let reports = run.reports();
+        assert_eq!(reports.len(), 4, "{}", run.ctx());
+        for (report, call) in reports.iter().zip([
+            "prlimit64",
+            "setpriority",
+            "setpriority",
+            "sched_setaffinity",
+        ]) {
+            assert!(
+                report.contains(&format!("{call} refused (EPERM); no promise allows it")),
+                "{}",
+                run.ctx()
+            );
+        }
     }
 }
 

@@ -55,6 +55,12 @@ fn arg_names(syscall: Syscall) -> &'static [&'static str] {
         "rt_sigqueueinfo" => &["tgid", "sig", "info"],
         "rt_tgsigqueueinfo" => &["tgid", "tid", "sig", "info"],
         "prlimit64" => &["pid", "resource", "new_limit", "old_limit"],
+        "sched_setaffinity" => &["pid", "cpusetsize", "mask"],
+        "sched_setparam" => &["pid", "param"],
+        "sched_setscheduler" => &["pid", "policy", "param"],
+        "sched_setattr" => &["pid", "attr", "flags"],
+        "setpriority" => &["which", "who", "prio"],
+        "ioprio_set" => &["which", "who", "ioprio"],
         "newfstatat" | "fstatat64" => &["dirfd", "pathname", "statbuf", "flags"],
         "statx" => &["dirfd", "pathname", "flags", "mask", "statxbuf"],
         "sendto" => &["sockfd", "buf", "len", "flags", "dest_addr", "addrlen"],
@@ -431,7 +437,9 @@ fn render() -> String {
          \x20 a pointer.\n\
          - `getpid()` is the calling process's own pid: the filter is compiled\n\
          \x20 with a placeholder (`SELF_PID`, {:#x}) that is replaced by the pid\n\
-         \x20 when the filter is loaded.\n\
+         \x20 when the filter is loaded. A child forked later keeps the filter,\n\
+         \x20 so for it `getpid()` is still that process's (its parent's) pid;\n\
+         \x20 `0`, where a call takes it, names every process itself.\n\
          - A call no rule allows gets the\n\
          \x20 [penalty](#everything-else-the-penalty).\n\
          \n",

@@ -159,6 +159,11 @@ impl Table {
     }
 }
 
+/// `setpriority`'s `which` for one process.
+const PRIO_PROCESS: u32 = 0;
+/// `ioprio_set`'s `which` for one process.
+const IOPRIO_WHO_PROCESS: u32 = 1;
+
 const fn eq(arg: u8, value: u32) -> Condition {
     Condition::arg32(arg, Cmp::Eq, value)
 }
@@ -505,14 +510,8 @@ const PROC_CALLS: &[Syscall] = &[
     S::setpgid,
     S::setsid,
     S::setrlimit,
-    S::setpriority,
     S::nice,
-    S::sched_setaffinity,
-    S::sched_setparam,
-    S::sched_setscheduler,
-    S::sched_setattr,
     S::ioprio_get,
-    S::ioprio_set,
 ];
 
 const ID_CALLS: &[Syscall] = &[
@@ -535,7 +534,6 @@ const ID_CALLS: &[Syscall] = &[
     S::setfsuid32,
     S::setfsgid32,
     S::setrlimit,
-    S::setpriority,
 ];
 
 const SETTIME_CALLS: &[Syscall] = &[
@@ -757,10 +755,37 @@ pub(crate) const fn table(abi: Abi) -> Table {
 
     // ---- proc, exec, prot_exec, id, settime, unveil, vminfo ----
     t.allow(Promises::PROC, PROC_CALLS);
-    // Setting limits: its own only (another process's limits, seclude's
-    // say, are not the program's to change; OpenBSD has no such call).
-    t.allow_if(Promises::PROC, S::prlimit64, &[eq(0, 0)]);
-    t.allow_if(Promises::PROC, S::prlimit64, &[eq(0, SELF_PID)]);
+    // Limits, priority, scheduling and I/O priority: its own only (0 or
+    // its pid as the filter knows it). Another process's, seclude's say,
+    // are not the program's to change; OpenBSD has no such calls.
+    let own = [eq(0, 0), eq(0, SELF_PID)];
+    let mut i = 0;
+    while i < own.len() {
+        t.allow_if(Promises::PROC, S::prlimit64, &[own[i]]);
+        t.allow_if(Promises::PROC, S::sched_setaffinity, &[own[i]]);
+        t.allow_if(Promises::PROC, S::sched_setparam, &[own[i]]);
+        t.allow_if(Promises::PROC, S::sched_setscheduler, &[own[i]]);
+        t.allow_if(Promises::PROC, S::sched_setattr, &[own[i]]);
+        i += 1;
+    }
+    // setpriority(PRIO_PROCESS, who), ioprio_set(IOPRIO_WHO_PROCESS, who):
+    // never a process group or a user.
+    let who = [eq(1, 0), eq(1, SELF_PID)];
+    let mut i = 0;
+    while i < who.len() {
+        t.allow_if(
+            Promises::PROC,
+            S::setpriority,
+            &[eq(0, PRIO_PROCESS), who[i]],
+        );
+        t.allow_if(Promises::ID, S::setpriority, &[eq(0, PRIO_PROCESS), who[i]]);
+        t.allow_if(
+            Promises::PROC,
+            S::ioprio_set,
+            &[eq(0, IOPRIO_WHO_PROCESS), who[i]],
+        );
+        i += 1;
+    }
     t.allow_if(
         Promises::PROC,
         S::clone,
