@@ -1860,9 +1860,9 @@ fn truncating_needs_wpath_whatever_the_access_mode() {
 
 /// With Landlock's scopes (Linux 6.12), the program cannot signal seclude
 /// or another process of the same user outside the sandbox, even with
-/// `proc`, nor connect to an abstract UNIX socket made outside it, even
-/// with `unix`. All three used to work: the program could kill its
-/// supervisor.
+/// `proc` and even without unveil (`-V`), nor connect to an abstract UNIX
+/// socket made outside it, even with `unix`. All of it used to work: the
+/// program could kill its supervisor.
 #[test]
 fn the_program_cannot_signal_or_reach_outside_its_sandbox() {
     if seclude::landlock::abi_version() < seclude::landlock::AbiVersion::V6 {
@@ -1896,19 +1896,17 @@ fn the_program_cannot_signal_or_reach_outside_its_sandbox() {
             outside.uid(NOBODY).gid(NOBODY);
         }
         let mut outside = outside.spawn().unwrap();
-        let run = seclude(
-            mode,
-            &[
-                "-p",
-                "stdio rpath proc",
-                "--",
-                "sh",
-                "-c",
-                &format!("kill -KILL {}", outside.id()),
-            ],
-        );
-        run.status(1).err_has("kill: Operation not permitted");
-        assert_eq!(outside.try_wait().unwrap(), None, "{}", run.ctx());
+        // With unveil, and without (-V: a Landlock layer of scopes alone,
+        // which -V used to drop too).
+        let kill = format!("kill -KILL {}", outside.id());
+        for unveil in [["-v", "/tmp"], ["-V", "-q"]] {
+            let mut args = vec!["-p", "stdio rpath proc"];
+            args.extend(unveil);
+            args.extend(["--", "sh", "-c", &kill]);
+            let run = seclude(mode, &args);
+            run.status(1).err_has("kill: Operation not permitted");
+            assert_eq!(outside.try_wait().unwrap(), None, "{}", run.ctx());
+        }
         outside.kill().unwrap();
         outside.wait().unwrap();
         // An abstract socket bound outside.

@@ -445,6 +445,9 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
             };
             Failure::new(code, format!("{e}"))
         })?;
+        if o.no_unveil {
+            scope_only()?;
+        }
         Ok(())
     };
     // Reports name the program as ps does: its file name.
@@ -744,6 +747,28 @@ pub fn filter(
         compile::<{ seclude::pledge::MAX_RULES }, { seclude::bpf::MAX_INSNS }>(&policy)
             .map_err(|e| Failure::new(exit::PROMISES, format!("compiling the filter: {e:?}")))?;
     Ok(program.instructions().to_vec())
+}
+
+/// Without unveil (-V), still a Landlock layer with the scopes alone
+/// (Linux 6.12; nothing before): no signal to seclude or another process
+/// outside the sandbox, no abstract socket made outside it.
+fn scope_only() -> Result<(), Failure> {
+    use seclude::landlock::{Compatibility, Request, Ruleset};
+    if seclude::landlock::abi_version().scopes().is_empty() {
+        return Ok(());
+    }
+    let request = Request {
+        scopes: Scope::all(),
+        ..Request::EMPTY
+    };
+    let failed = |e: seclude::landlock::RulesetError| {
+        Failure::new(exit::SETUP, format!("Landlock scopes: {e}"))
+    };
+    Ruleset::new(&request, Compatibility::BestEffort)
+        .map_err(failed)?
+        .restrict_self()
+        .map_err(failed)?;
+    Ok(())
 }
 
 /// Whether this kernel can run a supervised pledge (user notifications).
