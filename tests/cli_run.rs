@@ -249,6 +249,16 @@ fn chmod(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// Compiles a C test program (tests/support) with the system's `cc`.
+fn cc(args: &[&str]) {
+    let out = Command::new("cc").args(args).output().expect("run cc");
+    assert!(
+        out.status.success(),
+        "cc {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// SHA-256, to check `sha256sum` against something computed here.
 #[allow(clippy::needless_range_loop)]
 fn sha256_hex(data: &[u8]) -> String {
@@ -838,14 +848,6 @@ fn code_before_the_marker_gets_no_executable_memory() {
     let bin = t.dir("bin", 0o755);
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/preload-probe");
     let define = format!("-DPROBE_FILE=\"{file}\"");
-    let cc = |args: &[&str]| {
-        let out = Command::new("cc").args(args).output().expect("run cc");
-        assert!(
-            out.status.success(),
-            "cc {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     let lib = format!("{bin}/libprobe.so");
     let probe = format!("{bin}/probe");
     cc(&[
@@ -2183,15 +2185,7 @@ fn an_exec_beside_a_busy_thread_loads_the_new_program() {
     let bin = t.dir("bin", 0o755);
     let program = format!("{bin}/exec-busy");
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/exec-busy/main.c");
-    let out = Command::new("cc")
-        .args(["-O1", "-pthread", "-o", &program, src.to_str().unwrap()])
-        .output()
-        .expect("run cc");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cc(&["-O1", "-pthread", "-o", &program, src.to_str().unwrap()]);
     for mode in MODES {
         for _ in 0..10 {
             let run = seclude(
