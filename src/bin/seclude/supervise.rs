@@ -594,11 +594,11 @@ impl Tracker {
     }
 
     /// The state of `tgid` now, for a call of its thread `tid`, resolving
-    /// an exec let through earlier: a changed auxiliary vector is a new
-    /// image; an unchanged one is a failed exec only once the thread that
-    /// made it calls again. Another thread may call before the exec has
-    /// replaced the image (and its threads): its call is judged strictly,
-    /// and the exec stays pending.
+    /// an exec let through earlier: a changed, filled auxiliary vector is a
+    /// new image; an unchanged one is a failed exec only once the thread
+    /// that made it calls again. Another thread may call before the exec
+    /// has replaced the image (and its threads), or be read while it does:
+    /// its call is judged strictly, and the exec stays pending.
     fn settle(&mut self, tgid: u32, start: u64, tid: u32) -> State {
         let Some(process) = self.processes.get_mut(&tgid) else {
             return State::LOADED;
@@ -610,9 +610,13 @@ impl Tracker {
         }
         if let Some(pending) = process.exec.take() {
             let now = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
-            if !pending.auxv.is_empty() && now != pending.auxv {
+            // Mid-exec (a call of a thread the exec is about to end, read
+            // after the new memory is in place) the new vector is still
+            // zeros: only a filled one is the new image's.
+            let filled = now.iter().any(|&b| b != 0);
+            if !pending.auxv.is_empty() && now != pending.auxv && filled {
                 process.state = loading_state(tgid, &now);
-            } else if tid == pending.tid {
+            } else if tid == pending.tid && now == pending.auxv {
                 process.state = pending.prior;
             } else {
                 process.exec = Some(pending);
