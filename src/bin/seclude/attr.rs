@@ -467,27 +467,7 @@ impl Task {
     /// A NUL-terminated string at `address` in the program's memory (at
     /// most `PATH_MAX`), or `None` if it cannot be read or is too long.
     fn string(&self, address: u64) -> Option<Vec<u8>> {
-        use std::os::unix::fs::FileExt;
-        let mem = std::fs::File::open(self.entry("mem")).ok()?;
-        let mut buf = vec![0u8; 4096];
-        let mut len = 0;
-        // Read up to a page boundary at a time: the string may end before
-        // an unmapped page.
-        while len < buf.len() {
-            let at = address + len as u64;
-            let to_page = 4096 - (at % 4096) as usize;
-            let end = (len + to_page).min(buf.len());
-            let got = mem.read_at(&mut buf[len..end], at).ok()?;
-            if got == 0 {
-                return None;
-            }
-            if let Some(nul) = buf[len..len + got].iter().position(|&b| b == 0) {
-                buf.truncate(len + nul);
-                return Some(buf);
-            }
-            len += got;
-        }
-        None
+        crate::supervise::read_c_string(&self.entry("mem"), address)
     }
 }
 

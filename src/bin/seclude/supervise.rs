@@ -633,13 +633,36 @@ impl Tracker {
 /// then performs itself; never a reason to let the call continue.
 pub fn read_string(pid: u32, address: u64) -> Option<std::path::PathBuf> {
     use std::os::unix::ffi::OsStringExt;
+    let bytes = read_c_string(&format!("/proc/{pid}/mem"), address)?;
+    Some(std::path::PathBuf::from(std::ffi::OsString::from_vec(
+        bytes,
+    )))
+}
+
+/// A NUL-terminated string at `address` in the memory file `mem` (a
+/// /proc `mem` entry), without its NUL: at most `PATH_MAX` bytes, read up
+/// to a page boundary at a time (the string may end before an unmapped
+/// page). `None` if it cannot be read or is longer.
+pub fn read_c_string(mem: &str, address: u64) -> Option<Vec<u8>> {
     use std::os::unix::fs::FileExt;
-    let mem = std::fs::File::open(format!("/proc/{pid}/mem")).ok()?;
+    let mem = std::fs::File::open(mem).ok()?;
     let mut buf = vec![0u8; 4096];
-    let len = mem.read_at(&mut buf, address).ok()?;
-    let end = buf[..len].iter().position(|&b| b == 0)?;
-    buf.truncate(end);
-    Some(std::path::PathBuf::from(std::ffi::OsString::from_vec(buf)))
+    let mut len = 0;
+    while len < buf.len() {
+        let at = address + len as u64;
+        let to_page = 4096 - (at % 4096) as usize;
+        let end = (len + to_page).min(buf.len());
+        let got = mem.read_at(&mut buf[len..end], at).ok()?;
+        if got == 0 {
+            return None;
+        }
+        if let Some(nul) = buf[len..len + got].iter().position(|&b| b == 0) {
+            buf.truncate(len + nul);
+            return Some(buf);
+        }
+        len += got;
+    }
+    None
 }
 
 /// A thread's (or process's) start time, from /proc/ID/stat.
