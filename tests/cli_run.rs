@@ -75,7 +75,20 @@ const MODES: [Mode; 2] = [Mode::Root, Mode::Nobody];
 /// `seclude ARGS` as `mode` would start it, with the fixed environment and
 /// stdin from /dev/null.
 fn command(mode: Mode, args: &[&str]) -> Command {
-    let mut c = Command::new(SECLUDE);
+    command_behind(&[], mode, args)
+}
+
+/// `FRONT… seclude ARGS` (a launcher such as `setarch` in front), as
+/// [`command`].
+fn command_behind(front: &[&str], mode: Mode, args: &[&str]) -> Command {
+    let mut c = match front.split_first() {
+        Some((launcher, rest)) => {
+            let mut c = Command::new(launcher);
+            c.args(rest).arg(SECLUDE);
+            c
+        }
+        None => Command::new(SECLUDE),
+    };
     c.args(args)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
@@ -115,6 +128,16 @@ impl Run {
     /// Asserts the exact standard output.
     fn out(&self, expected: &str) -> &Run {
         assert_eq!(self.stdout, expected, "wrong stdout: {}", self.ctx());
+        self
+    }
+
+    /// Asserts that stdout contains `text`.
+    fn out_has(&self, text: &str) -> &Run {
+        assert!(
+            self.stdout.contains(text),
+            "stdout should contain {text:?}: {}",
+            self.ctx()
+        );
         self
     }
 
@@ -2204,5 +2227,150 @@ fn an_exec_beside_a_busy_thread_loads_the_new_program() {
             );
             run.status(0).clean();
         }
+    }
+}
+
+/// execpromises (`-e`, as OpenBSD's `pledge(promises, execpromises)`): the
+/// program seclude starts, and what it forks, hold the promises; a program
+/// it executes (and what that forks) holds only the execpromises. Here the
+/// shell reads a file (`rpath`), so does its subshell, and the `cat` it
+/// runs is refused the same read; an exec'd shell's subshell is refused
+/// too. The same command without `-e` lets `cat` read.
+#[test]
+fn execpromises_bind_the_programs_executed() {
+    let t = Scratch::new("execpromises");
+    let data = t.file("data/secret", "s3cret\n");
+    let script = format!(
+        "read -r l < {data} && echo first; (read -r l < {data} && echo fork); /usr/bin/cat {data}; echo cat=$?; /bin/sh -c '(read -r l < {data} || echo refused)'"
+    );
+    for mode in MODES {
+        let base = [
+            "-p",
+            "stdio rpath proc exec",
+            "-v",
+            "rx:/usr/bin",
+            "-v",
+            &data,
+        ];
+        let mut args = base.to_vec();
+        args.extend(["-e", "stdio proc exec", "--", "/bin/sh", "-c", &script]);
+        let run = seclude(mode, &args);
+        run.status(0).out("first\nfork\ncat=1\nrefused\n");
+        // Only the executed programs' calls are refused (the second shell
+        // also its getcwd and stat at start-up), each said to be under the
+        // execpromises.
+        let reports = run.reports();
+        let opens = reports
+            .iter()
+            .filter(|l| l.contains(": openat refused (EPERM); promise \"rpath\" would allow it"))
+            .count();
+        assert!(
+            opens == 2
+                && reports
+                    .iter()
+                    .all(|l| l.contains("it holds the execpromises")),
+            "{}",
+            run.ctx()
+        );
+        // The same from a policy file, which `check` explains.
+        let file = t.file(
+            &format!("policy-{mode:?}.json"),
+            &format!(
+                "{{\"seclude\": 1, \"promises\": \"stdio rpath proc exec\", \"execpromises\": \"stdio proc exec\",\n \"unveil\": [\"rx:/usr/bin\", \"r:{data}\"]}}"
+            ),
+        );
+        seclude(mode, &["--policy", &file, "--", "/bin/sh", "-c", &script])
+            .status(0)
+            .out("first\nfork\ncat=1\nrefused\n");
+        seclude(mode, &["check", &file])
+            .status(0)
+            .clean()
+            .out_has("execpromises: stdio proc exec\n");
+        // The same without execpromises: everything reads.
+        let mut args = base.to_vec();
+        args.extend(["--", "/bin/sh", "-c", &script]);
+        seclude(mode, &args)
+            .status(0)
+            .out("first\nfork\ns3cret\ncat=0\n")
+            .clean();
+    }
+}
+
+/// execpromises must be a subset of the promises, which must hold `exec`
+/// (as for the library's pledge): otherwise a usage error, and nothing runs.
+#[test]
+fn execpromises_wider_than_the_promises_are_refused() {
+    for mode in MODES {
+        seclude(
+            mode,
+            &["-p", "stdio exec", "-e", "stdio rpath", "--", "true"],
+        )
+        .status(PROMISES)
+        .out("")
+        .err_has("execpromises: \"rpath\" is not in the promises");
+        seclude(mode, &["-p", "stdio rpath", "-e", "stdio", "--", "true"])
+            .status(PROMISES)
+            .out("")
+            .err_has("execpromises need the \"exec\" promise");
+        seclude(
+            mode,
+            &["-p", "stdio exec", "-e", "stdio bogus", "--", "true"],
+        )
+        .status(PROMISES)
+        .out("");
+    }
+}
+
+/// A program that executes itself without address randomization (`setarch
+/// -R`) with arguments of the same sizes gets the very same auxiliary
+/// vector as before (tests/support/reexec checks that it does): the new
+/// image is still told apart (by the random bytes the kernel gives every
+/// exec) and holds only the execpromises, rather than being taken for a
+/// failed exec that left the program as it was.
+#[test]
+fn execpromises_hold_for_an_image_with_the_same_layout() {
+    let t = Scratch::new("reexec");
+    let bin = t.dir("bin", 0o755);
+    let data = t.file("data/file", "x\n");
+    let program = format!("{bin}/reexec");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/reexec/main.c");
+    cc(&["-O1", "-o", &program, src.to_str().unwrap()]);
+    let arch = std::env::consts::ARCH;
+    for mode in MODES {
+        let mut c = command_behind(
+            &["setarch", arch, "-R"],
+            mode,
+            &[
+                "-q",
+                "-p",
+                "stdio rpath exec",
+                "-e",
+                "stdio exec",
+                "-v",
+                &data,
+                "--",
+                &program,
+                "1",
+                &data,
+            ],
+        );
+        let out = c.output().expect("run setarch");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = stdout.lines().collect();
+        let ctx = format!(
+            "[{mode:?}] {:?}\nstdout: {stdout}\nstderr: {}",
+            c.get_args().collect::<Vec<_>>(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success() && lines.len() == 2, "{ctx}");
+        let (first, second) = (
+            lines[0].split_once(" layout "),
+            lines[1].split_once(" layout "),
+        );
+        let (Some((first, layout1)), Some((second, layout2))) = (first, second) else {
+            panic!("{ctx}");
+        };
+        assert_eq!(layout1, layout2, "the same layout expected: {ctx}");
+        assert_eq!((first, second), ("1 allowed", "2 refused"), "{ctx}");
     }
 }

@@ -56,19 +56,52 @@ pub fn value<'a>(
 /// The promises of one or more `-p` lists (words separated by spaces,
 /// tabs or commas), or a failure naming the unknown word.
 pub fn promises(lists: &[String]) -> Result<Promises, Failure> {
+    promises_of("-p", lists)
+}
+
+/// The promises of `flag`'s (`-p`, `-e`) lists; an unknown word names the
+/// flag.
+pub fn promises_of(flag: &str, lists: &[String]) -> Result<Promises, Failure> {
     let mut all = Promises::empty();
     for list in lists {
         for word in list.split([' ', '\t', '\n', ',']).filter(|w| !w.is_empty()) {
             let promise = Promises::from_word(word).ok_or_else(|| {
                 Failure::new(
                     exit::PROMISES,
-                    format!("unknown promise \"{word}\" in -p '{list}' (see seclude --help)"),
+                    format!("unknown promise \"{word}\" in {flag} '{list}' (see seclude --help)"),
                 )
             })?;
             all |= promise;
         }
     }
     Ok(all)
+}
+
+/// The execpromises of `lists` (`-e`), if any: a subset of the promises,
+/// which must hold `exec` (as for the library's pledge: seccomp filters
+/// only narrow, and without `exec` they would never apply).
+pub fn execpromises(lists: &[String], promises: Promises) -> Result<Option<Promises>, Failure> {
+    if lists.is_empty() {
+        return Ok(None);
+    }
+    let exec = promises_of("-e", lists)?;
+    if !promises.contains(Promises::EXEC) {
+        return Err(Failure::new(
+            exit::PROMISES,
+            "execpromises need the \"exec\" promise in -p".into(),
+        ));
+    }
+    let extra = exec.difference(promises);
+    if !extra.is_empty() {
+        return Err(Failure::new(
+            exit::PROMISES,
+            format!(
+                "execpromises: \"{}\" is not in the promises (an executed program can hold no more than the one that runs it)",
+                promise_words(extra)
+            ),
+        ));
+    }
+    Ok(Some(exec))
 }
 
 /// The promise words of `promises`, space-separated, in table order.
@@ -157,6 +190,10 @@ unveil-style path rules (Landlock). Flags as Cosmopolitan's pledge.com:
 
   -p PROMISES     promises, space-separated, repeatable [default: stdio rpath]
                     e.g. -p 'stdio rpath inet dns'
+  -e PROMISES     execpromises: what the programs PROGRAM executes hold
+                    (PROGRAM and its forks keep -p), a subset of -p,
+                    which needs exec; also --execpromises,
+                    e.g. -p 'stdio rpath proc exec' -e 'stdio proc'
   -v [PERM:]PATH  unveil PATH with PERM letters r w x c [default: r]
                     e.g. -v /etc -v rwc:/tmp/out
   -V              no unveil (promises only), e.g. -V -p stdio
@@ -182,8 +219,8 @@ unveil-style path rules (Landlock). Flags as Cosmopolitan's pledge.com:
   --net none      no network: a new network namespace (only lo, down),
                     e.g. --net none -p 'stdio inet'
   --policy FILE   a policy file (JSON, as `learn --save` writes; see the
-                    README): -p and -v given here replace its promises
-                    and rules, -u/-g its ids, limits follow its limits,
+                    README): -p, -e and -v given here replace its
+                    promises, execpromises and rules, -u/-g its ids, limits follow its limits,
                     switches and namespaces add to it,
                     e.g. --policy ls.json -- ls /
   -h, --help      this text, e.g. seclude --help | less
@@ -247,6 +284,26 @@ mod tests {
         let e = promises(&["stdio rpth".into()]).unwrap_err();
         assert_eq!(e.code, exit::PROMISES);
         assert!(e.message.contains("\"rpth\""), "{}", e.message);
+    }
+
+    #[test]
+    fn execpromises_are_a_subset_of_promises_holding_exec() {
+        let all = promises(&["stdio rpath exec".into()]).unwrap();
+        assert_eq!(execpromises(&[], all).unwrap(), None);
+        let e = execpromises(&["stdio".into()], all).unwrap().unwrap();
+        assert_eq!(promise_words(e), "stdio");
+        let wider = execpromises(&["stdio inet".into()], all).unwrap_err();
+        assert_eq!(wider.code, exit::PROMISES);
+        assert!(
+            wider.message.contains("\"inet\" is not in the promises"),
+            "{}",
+            wider.message
+        );
+        let no_exec = promises(&["stdio rpath".into()]).unwrap();
+        let e = execpromises(&["stdio".into()], no_exec).unwrap_err();
+        assert!(e.message.contains("\"exec\""), "{}", e.message);
+        let e = execpromises(&["stdio rpth".into()], all).unwrap_err();
+        assert!(e.message.contains("in -e 'stdio rpth'"), "{}", e.message);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::cli::{self, Failure};
 use crate::elf;
 use crate::marker;
 use crate::run::{self, LOADER};
-use crate::supervise::{self, Ended, Launch, Phase, Verdict};
+use crate::supervise::{self, Caller, Ended, Launch, Phase, Verdict};
 use seclude::pledge::{Needs, Promises, needs, smallest_cover};
 use seclude::seccomp::notify::{Notification, Response};
 use seclude::tables::{Abi, Syscall};
@@ -234,10 +234,11 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         clone_flags: 0,
         filter: Box::new(|| run::filter(Promises::empty(), None)),
         extra_filter: Vec::new(),
+        follow_images: false,
     };
     let mut record = Record::default();
-    let mut handler = |n: &Notification, phase: Phase, _listener: i32| -> Verdict {
-        record.add(n, phase);
+    let mut handler = |n: &Notification, caller: Caller| -> Verdict {
+        record.add(n, caller.phase);
         Verdict::answer(Response::Continue)
     };
     let ended = supervise::run(&launch, &mut || Ok(()), &mut handler)?;

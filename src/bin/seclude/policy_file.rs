@@ -23,6 +23,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("seclude", "the format's version: 1 (required)"),
     ("promises", "promise words, as -p: \"stdio rpath\""),
     (
+        "execpromises",
+        "what the programs it executes hold, as -e: \"stdio\" (a subset of the promises, which need exec)",
+    ),
+    (
         "unveil",
         "rules as -v takes them: [\"r:/etc\", \"rwc:/tmp/out\"]",
     ),
@@ -53,6 +57,7 @@ pub const KEYS: &[(&str, &str)] = &[
 #[derive(Debug, PartialEq)]
 pub struct PolicyFile {
     pub promises: Option<String>,
+    pub execpromises: Option<String>,
     /// Permission letters and absolute path, as `-v`.
     pub unveils: Vec<(String, PathBuf)>,
     pub no_unveil: bool,
@@ -90,6 +95,7 @@ pub fn parse(text: &str) -> Result<PolicyFile, String> {
     };
     let mut policy = PolicyFile {
         promises: None,
+        execpromises: None,
         unveils: Vec::new(),
         no_unveil: false,
         kill: false,
@@ -122,6 +128,11 @@ pub fn parse(text: &str) -> Result<PolicyFile, String> {
                 let words = string(v).map_err(at)?;
                 cli::promises(&[words.to_string()]).map_err(|f| at(f.message))?;
                 policy.promises = Some(words.to_string());
+            }
+            "execpromises" => {
+                let words = string(v).map_err(at)?;
+                cli::promises_of("-e", &[words.to_string()]).map_err(|f| at(f.message))?;
+                policy.execpromises = Some(words.to_string());
             }
             "unveil" => {
                 for item in array(v).map_err(at)? {
@@ -228,6 +239,15 @@ pub fn parse(text: &str) -> Result<PolicyFile, String> {
         (None, Some(_)) => return Err("\"seccomp_filter\" without \"seccomp\"".into()),
         (None, None) => {}
     }
+    if let Some(exec) = &policy.execpromises {
+        let promises = policy
+            .promises
+            .as_deref()
+            .unwrap_or(crate::run::DEFAULT_PROMISES);
+        let promises = cli::promises(&[promises.to_string()]).map_err(|f| f.message)?;
+        cli::execpromises(std::slice::from_ref(exec), promises)
+            .map_err(|f| format!("\"execpromises\": {}", f.message))?;
+    }
     if version.is_none() {
         return Err(format!(
             "{}: no \"seclude\" key: a policy file starts with {{\"seclude\": {VERSION}, ...}}",
@@ -333,6 +353,12 @@ fn explain(policy: &PolicyFile, abi: AbiVersion) -> String {
             ", reported"
         }
     );
+    if let Some(exec) = &policy.execpromises {
+        let _ = writeln!(
+            out,
+            "execpromises: {exec}\n  what the program executes holds only these (the program itself, and what it forks, the promises)"
+        );
+    }
     let landlock = match abi {
         AbiVersion::Unsupported => "none".to_string(),
         v => format!("ABI {}", v as u8),
@@ -429,7 +455,8 @@ mod tests {
         let p = parse(
             r#"{
   "seclude": 1,
-  "promises": "stdio rpath",
+  "promises": "stdio rpath proc exec",
+  "execpromises": "stdio proc",
   "unveil": ["r:/etc", "rwc:/tmp/out"],
   "penalty": "kill",
   "quiet": true,
@@ -439,7 +466,9 @@ mod tests {
 }"#,
         )
         .unwrap();
-        assert_eq!(p.promises.as_deref(), Some("stdio rpath"));
+        assert_eq!(p.promises.as_deref(), Some("stdio rpath proc exec"));
+        assert_eq!(p.execpromises.as_deref(), Some("stdio proc"));
+        assert!(explain(&p, AbiVersion::V6).contains("execpromises: stdio proc\n"));
         assert_eq!(p.unveils[1], ("rwc".to_string(), PathBuf::from("/tmp/out")));
         assert!(p.kill && p.quiet && !p.nice);
         assert_eq!((p.uid, p.gid), (Some(65534), Some(65534)));
@@ -474,6 +503,18 @@ mod tests {
                 "must be absolute",
             ),
             ("{\"seclude\": 1, \"user\": 4294967295}", "is not an id"),
+            (
+                "{\"seclude\": 1, \"execpromises\": \"stdio\"}",
+                "\"execpromises\": execpromises need the \"exec\" promise",
+            ),
+            (
+                "{\"seclude\": 1, \"promises\": \"stdio exec\", \"execpromises\": \"stdio inet\"}",
+                "\"execpromises\": execpromises: \"inet\" is not in the promises",
+            ),
+            (
+                "{\"seclude\": 1, \"execpromises\": 1}",
+                "\"execpromises\": a string, not a number",
+            ),
             ("{\"seclude\": 2}", "version 2"),
             ("{\"promises\": \"stdio\"}", "no \"seclude\" key"),
             ("[]", "a policy is an object"),

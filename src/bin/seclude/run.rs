@@ -14,7 +14,7 @@ use crate::elf::{self, Executable};
 use crate::exit;
 use crate::marker;
 use crate::policy_file;
-use crate::supervise::{self, Ended, Launch, Phase, Verdict};
+use crate::supervise::{self, Caller, Ended, Image, Launch, Phase, Verdict};
 use seclude::Errno;
 use seclude::bpf::{Action, Instruction};
 use seclude::landlock::{AbiVersion, Scope, Unveil};
@@ -96,6 +96,8 @@ pub const DEFAULT_PROMISES: &str = "stdio rpath";
 #[derive(Debug)]
 pub struct Options {
     pub promise_lists: Vec<String>,
+    /// `-e`: the execpromises, for the programs the program executes.
+    pub exec_lists: Vec<String>,
     /// (permission letters, path)
     pub unveils: Vec<(String, PathBuf)>,
     pub no_unveil: bool,
@@ -124,6 +126,7 @@ pub struct Options {
 pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
     let mut o = Options {
         promise_lists: Vec::new(),
+        exec_lists: Vec::new(),
         unveils: Vec::new(),
         no_unveil: false,
         kill: false,
@@ -177,6 +180,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
                     o.namespaces |= Namespaces::NET;
                 }
                 "--policy" => o.policy = Some(PathBuf::from(value(&mut it)?)),
+                "--execpromises" => o.exec_lists.push(value(&mut it)?),
                 "--help" => o.help = true,
                 _ => return Err(Failure::usage(format!("unknown option {name}"))),
             }
@@ -188,7 +192,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
         }
         let text = cli::utf8(arg, "an option")?;
         for (i, flag) in text[1..].char_indices() {
-            let takes_value = "pvTugCMOPF".contains(flag);
+            let takes_value = "pevTugCMOPF".contains(flag);
             if !takes_value {
                 match flag {
                     'V' => o.no_unveil = true,
@@ -211,6 +215,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
             };
             match flag {
                 'p' => o.promise_lists.push(v),
+                'e' => o.exec_lists.push(v),
                 'v' => {
                     let (perms, path) = match v.split_once(':') {
                         Some((perms, path)) if !perms.contains('/') => (perms.to_string(), path),
@@ -264,6 +269,9 @@ fn over(file: policy_file::PolicyFile, mut o: Options) -> Options {
     if o.promise_lists.is_empty() {
         o.promise_lists.extend(file.promises);
     }
+    if o.exec_lists.is_empty() {
+        o.exec_lists.extend(file.execpromises);
+    }
     if o.unveils.is_empty() {
         o.unveils = file.unveils;
     }
@@ -312,6 +320,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         o.promise_lists.clone()
     };
     let promises = cli::promises(&lists)?;
+    let execpromises = cli::execpromises(&o.exec_lists, promises)?;
     let Some(name) = o.program.first() else {
         return Err(Failure::usage("no program to run".into()));
     };
@@ -421,8 +430,11 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         argv: c_strings(&o.program)?,
         envp: environment(&env),
         clone_flags: namespaces.bits() as u64,
-        filter: Box::new(move || filter(promises, unveiled)),
+        // The kernel allows what every program may do; what only the
+        // started one may comes to seclude.
+        filter: Box::new(move || filter(execpromises.unwrap_or(promises), unveiled)),
         extra_filter: o.extra_filter.clone(),
+        follow_images: execpromises.is_some_and(|e| e != promises),
     };
     let nice = o.nice;
     let mut setup = || -> Result<(), Failure> {
@@ -458,15 +470,15 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         .into_owned();
     let judge = Judge {
         promises,
+        execpromises,
         unveiled,
         kill: o.kill,
         quiet: o.quiet,
         shown: &shown,
         roots: &roots,
     };
-    let mut handler = |n: &Notification, phase: Phase, listener: i32| -> Verdict {
-        refuse_or_allow(n, phase, listener, &judge)
-    };
+    let mut handler =
+        |n: &Notification, caller: Caller| -> Verdict { refuse_or_allow(n, caller, &judge) };
     let ended = supervise::run(&launch, &mut setup, &mut handler)?;
     drop(marker_fd);
     match ended {
@@ -562,6 +574,8 @@ pub fn environment(env: &[(OsString, OsString)]) -> Vec<CString> {
 #[derive(Clone, Copy)]
 struct Judge<'a> {
     promises: Promises,
+    /// What an executed program holds (`-e`), if not the promises.
+    execpromises: Option<Promises>,
     /// The Landlock ABI, if the program is unveiled.
     unveiled: Option<AbiVersion>,
     kill: bool,
@@ -573,15 +587,27 @@ struct Judge<'a> {
 
 /// Decides a call the promises refused: the loader's allowance while
 /// loading, otherwise the penalty (with a message unless quiet).
-fn refuse_or_allow(n: &Notification, phase: Phase, listener: i32, run: &Judge<'_>) -> Verdict {
+fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict {
     let Judge {
         promises,
+        execpromises,
         unveiled,
         kill,
         quiet,
         shown,
         roots,
     } = *run;
+    let Caller {
+        phase,
+        image,
+        listener,
+    } = caller;
+    let executed = image == Image::Executed && execpromises.is_some();
+    let promises = if executed {
+        execpromises.unwrap_or(promises)
+    } else {
+        promises
+    };
     let abi = Abi::NATIVE;
     let call = abi.syscall(n.data.nr as u32);
     let promised =
@@ -615,10 +641,12 @@ fn refuse_or_allow(n: &Notification, phase: Phase, listener: i32, run: &Judge<'_
         }
         let allowed_while_loading =
             phase == Phase::Loading && loading_allows(promises, call, &n.data.args, n.pid);
-        // A notified exec is allowed if promised (the filter sends every
-        // exec to seclude, to follow what runs).
-        let promised_exec = matches!(call, Syscall::execve | Syscall::execveat) && promised;
-        if allowed_while_loading || promised_exec {
+        // A promised call comes here when the filter sends it to follow
+        // what runs (every exec), or when the kernel's filter holds only
+        // the execpromises and the started program holds more: it goes on,
+        // as judged by its number and arguments, which the program cannot
+        // change any more.
+        if allowed_while_loading || promised {
             return Verdict::answer(Response::Continue);
         }
         if promises.contains(Promises::STDIO) {
@@ -636,6 +664,11 @@ fn refuse_or_allow(n: &Notification, phase: Phase, listener: i32, run: &Judge<'_
                 format!("promise \"{}\" would allow it", cli::promise_words(extra))
             }
             _ => "no promise allows it".to_string(),
+        };
+        let fix = if executed {
+            format!("{fix} (an executed program: it holds the execpromises, -e)")
+        } else {
+            fix
         };
         // A call the loader's promises would allow but its narrowing does
         // not: executable memory that is not a file mapped read-only.

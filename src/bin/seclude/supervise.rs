@@ -44,6 +44,28 @@ pub enum Phase {
     Loaded,
 }
 
+/// Which program a process runs, for execpromises (`-e`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Image {
+    /// The program seclude started, or a fork of it.
+    Started,
+    /// A program executed after it (or a fork of one), or a process
+    /// seclude cannot tell to be `Started`: it holds the execpromises.
+    Executed,
+}
+
+/// Who made a notified call.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller {
+    /// Whether the loader's allowance may apply.
+    pub phase: Phase,
+    /// Which program made it (always `Executed`, the strict answer, unless
+    /// [`Launch::follow_images`]).
+    pub image: Image,
+    /// The listener, for answers that add a descriptor.
+    pub listener: i32,
+}
+
 /// What the handler decides for a notified call.
 pub struct Verdict {
     /// The answer.
@@ -80,6 +102,9 @@ pub struct Launch {
     /// after the supervised one, so that it also judges seclude's own calls
     /// up to the exec only through the first (empty: none).
     pub extra_filter: Vec<Instruction>,
+    /// Tell the started program from the ones it executes ([`Image`]):
+    /// costs two reads of /proc per new process and per exec.
+    pub follow_images: bool,
 }
 
 /// How the program ended.
@@ -241,7 +266,7 @@ fn sigprocmask(how: usize, set: u64) -> Result<u64, Errno> {
 pub fn run(
     launch: &Launch,
     setup: &mut dyn FnMut() -> Result<(), Failure>,
-    handler: &mut dyn FnMut(&Notification, Phase, i32) -> Verdict,
+    handler: &mut dyn FnMut(&Notification, Caller) -> Verdict,
 ) -> Result<Ended, Failure> {
     const SIG_BLOCK: usize = 0;
     const SIG_SETMASK: usize = 2;
@@ -331,6 +356,8 @@ pub fn run(
     let mut tracker = Tracker {
         child: pid as u32,
         started: false,
+        follow_images: launch.follow_images,
+        first: None,
         processes: HashMap::new(),
         threads: HashMap::new(),
     };
@@ -428,8 +455,66 @@ struct Process {
 /// An exec let through, not resolved yet.
 struct PendingExec {
     tid: u32,
-    auxv: Vec<u8>,
+    /// The process's image before the exec.
+    before: Identity,
     prior: State,
+    /// What the new image is.
+    next: Image,
+}
+
+/// What tells one program image from another: its auxiliary vector (the
+/// kernel's, set at exec, copied by fork, not changeable without
+/// `CAP_SYS_RESOURCE`) and, when images are followed, the 16 bytes its
+/// `AT_RANDOM` entry points at: new random bytes on every exec, so an
+/// image with the very same layout (no address randomization, the same
+/// program with arguments of the same sizes) still differs, unless it
+/// writes the earlier image's bytes, which it cannot read.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct Identity {
+    auxv: Vec<u8>,
+    random: Option<[u8; 16]>,
+}
+
+impl Identity {
+    /// Process `tgid`'s image now (empty if it is gone); the random bytes
+    /// only `with_random`.
+    fn of(tgid: u32, with_random: bool) -> Identity {
+        const AT_RANDOM: u64 = 25;
+        let auxv = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
+        let random = with_random
+            .then(|| auxv_entry(&auxv, AT_RANDOM))
+            .flatten()
+            .and_then(|address| {
+                use std::os::unix::fs::FileExt;
+                let mem = std::fs::File::open(format!("/proc/{tgid}/mem")).ok()?;
+                let mut bytes = [0u8; 16];
+                mem.read_exact_at(&mut bytes, address).ok()?;
+                Some(bytes)
+            });
+        Identity { auxv, random }
+    }
+
+    /// Whether the kernel has filled the vector (mid-exec it is zeros).
+    fn filled(&self) -> bool {
+        self.auxv.iter().any(|&b| b != 0)
+    }
+}
+
+/// The value of the auxiliary vector's entry `kind`, if it has one.
+fn auxv_entry(auxv: &[u8], kind: u64) -> Option<u64> {
+    let word = size_of::<usize>();
+    let read = |b: &[u8]| -> u64 {
+        let mut bytes = [0u8; 8];
+        if cfg!(target_endian = "little") {
+            bytes[..word].copy_from_slice(b);
+            u64::from_le_bytes(bytes)
+        } else {
+            bytes[8 - word..].copy_from_slice(b);
+            u64::from_be_bytes(bytes)
+        }
+    };
+    auxv.chunks_exact(2 * word)
+        .find_map(|pair| (read(&pair[..word]) == kind).then(|| read(&pair[word..])))
 }
 
 /// Where a process is in its loading.
@@ -449,14 +534,17 @@ struct State {
     /// (an exec with a cleared environment, `env -i`), the loader's calls
     /// keep the allowance, so a later `dlopen` gets it too.
     marked: bool,
+    image: Image,
 }
 
 impl State {
+    /// The strict state: no allowance, the execpromises.
     const LOADED: State = State {
         phase: Phase::Loaded,
         loader_text: (0, 0),
         loader_file: (0, 0),
         marked: false,
+        image: Image::Executed,
     };
 
     /// The phase a call of process `tgid` made from `ip` is judged in:
@@ -493,6 +581,10 @@ struct Tracker {
     /// Whether the child has made its exec (before it, its calls are
     /// seclude's own code).
     started: bool,
+    /// Whether to tell [`Image`]s apart.
+    follow_images: bool,
+    /// The started program's image, once its exec is resolved.
+    first: Option<Identity>,
     processes: HashMap<u32, Process>,
     /// The threads seen, by id and their own start time (which name one
     /// thread for its whole life; a reused id has another start time):
@@ -532,7 +624,7 @@ impl Tracker {
         &mut self,
         n: &Notification,
         listener: i32,
-        handler: &mut dyn FnMut(&Notification, Phase, i32) -> Verdict,
+        handler: &mut dyn FnMut(&Notification, Caller) -> Verdict,
     ) -> (u32, Verdict) {
         let go_on = Verdict::answer;
         let (tgid, start) = self.identify(n.pid).unwrap_or((n.pid, 0));
@@ -542,7 +634,7 @@ impl Tracker {
             // seclude's own code, between the filter and the exec.
             if is_exec {
                 self.started = true;
-                self.expect_exec(tgid, start, n.pid, State::LOADED);
+                self.expect_exec(tgid, start, n.pid, State::LOADED, Image::Started);
             }
             return (tgid, go_on(Response::Continue));
         }
@@ -551,16 +643,21 @@ impl Tracker {
             && n.data.args[0] as u32 == MARKER_OPTION
             && n.data.args[1] as u32 == MARKER_ARG
         {
-            self.set(tgid, start, State::LOADED);
+            let loaded = State {
+                image: state.image,
+                ..State::LOADED
+            };
+            self.set(tgid, start, loaded);
             return (tgid, go_on(Response::Return(0)));
         }
-        let verdict = handler(
-            n,
-            state.phase_at(tgid, n.data.instruction_pointer),
+        let caller = Caller {
+            phase: state.phase_at(tgid, n.data.instruction_pointer),
+            image: state.image,
             listener,
-        );
+        };
+        let verdict = handler(n, caller);
         if is_exec && matches!(verdict.response, Response::Continue) {
-            self.expect_exec(tgid, start, n.pid, state);
+            self.expect_exec(tgid, start, n.pid, state, Image::Executed);
         }
         (tgid, verdict)
     }
@@ -576,9 +673,10 @@ impl Tracker {
         );
     }
 
-    /// Records an exec (by thread `tid`) about to be let through.
-    fn expect_exec(&mut self, tgid: u32, start: u64, tid: u32, state: State) {
-        let before = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
+    /// Records an exec (by thread `tid`) about to be let through, whose
+    /// image will be `next`.
+    fn expect_exec(&mut self, tgid: u32, start: u64, tid: u32, state: State, next: Image) {
+        let before = Identity::of(tgid, self.follow_images);
         self.processes.insert(
             tgid,
             Process {
@@ -586,11 +684,53 @@ impl Tracker {
                 state,
                 exec: Some(PendingExec {
                     tid,
-                    auxv: before,
+                    before,
                     prior: state,
+                    next,
                 }),
             },
         );
+    }
+
+    /// The state of a process seclude has not seen before (a fork):
+    /// `Loaded`; and when images are followed, `Started` only if its image
+    /// is the started program's (a fork keeps its parent's), recorded.
+    fn newcomer(&mut self, tgid: u32, start: u64) -> State {
+        if !self.follow_images {
+            return State::LOADED;
+        }
+        self.resolve_first();
+        let image = match &self.first {
+            Some(first) if Identity::of(tgid, true) == *first => Image::Started,
+            _ => Image::Executed,
+        };
+        let state = State {
+            image,
+            ..State::LOADED
+        };
+        self.set(tgid, start, state);
+        state
+    }
+
+    /// Resolves the started program's exec if it is still pending (a fork
+    /// of it may call before it does).
+    fn resolve_first(&mut self) {
+        if self.first.is_some() {
+            return;
+        }
+        let child = self.child;
+        let Some(process) = self.processes.get(&child) else {
+            return;
+        };
+        if process
+            .exec
+            .as_ref()
+            .is_some_and(|pending| pending.next == Image::Started)
+        {
+            // No thread has id 0: only a filled new image resolves it.
+            let start = process.start;
+            self.settle(child, start, 0);
+        }
     }
 
     /// The state of `tgid` now, for a call of its thread `tid`, resolving
@@ -601,29 +741,34 @@ impl Tracker {
     /// its call is judged strictly, and the exec stays pending.
     fn settle(&mut self, tgid: u32, start: u64, tid: u32) -> State {
         let Some(process) = self.processes.get_mut(&tgid) else {
-            return State::LOADED;
+            return self.newcomer(tgid, start);
         };
         if process.start != start {
             // Another process with a reused pid.
             self.processes.remove(&tgid);
-            return State::LOADED;
+            return self.newcomer(tgid, start);
         }
         if let Some(pending) = process.exec.take() {
-            let now = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
+            let now = Identity::of(tgid, self.follow_images);
             // Mid-exec (a call of a thread the exec is about to end, read
             // after the new memory is in place) the new vector is still
             // zeros: only a filled one is the new image's.
-            let filled = now.iter().any(|&b| b != 0);
-            if !pending.auxv.is_empty() && now != pending.auxv && filled {
-                process.state = loading_state(tgid, &now);
-            } else if tid == pending.tid && now == pending.auxv {
+            if !pending.before.auxv.is_empty() && now != pending.before && now.filled() {
+                process.state = State {
+                    image: pending.next,
+                    ..loading_state(tgid, &now.auxv)
+                };
+                if pending.next == Image::Started {
+                    self.first = Some(now);
+                }
+            } else if tid == pending.tid && now == pending.before {
                 process.state = pending.prior;
             } else {
                 process.exec = Some(pending);
                 return State::LOADED;
             }
         }
-        process.state
+        self.processes[&tgid].state
     }
 }
 
@@ -734,6 +879,7 @@ fn loading_state(tgid: u32, auxv: &[u8]) -> State {
         loader_text,
         loader_file,
         marked,
+        image: Image::Executed,
     }
 }
 
@@ -743,20 +889,7 @@ fn loading_state(tgid: u32, auxv: &[u8]) -> State {
 /// /proc/PID/maps.
 fn loader_text(tgid: u32, auxv: &[u8], file: (u64, u64)) -> Option<(u64, u64)> {
     const AT_BASE: u64 = 7;
-    let word = size_of::<usize>();
-    let base = auxv.chunks_exact(2 * word).find_map(|pair| {
-        let read = |b: &[u8]| -> u64 {
-            let mut bytes = [0u8; 8];
-            if cfg!(target_endian = "little") {
-                bytes[..word].copy_from_slice(b);
-                u64::from_le_bytes(bytes)
-            } else {
-                bytes[8 - word..].copy_from_slice(b);
-                u64::from_be_bytes(bytes)
-            }
-        };
-        (read(&pair[..word]) == AT_BASE).then(|| read(&pair[word..]))
-    })?;
+    let base = auxv_entry(auxv, AT_BASE)?;
     if base == 0 {
         return None;
     }
