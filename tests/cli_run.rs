@@ -2326,7 +2326,9 @@ fn execpromises_wider_than_the_promises_are_refused() {
 /// vector as before (tests/support/reexec checks that it does): the new
 /// image is still told apart (by the random bytes the kernel gives every
 /// exec) and holds only the execpromises, rather than being taken for a
-/// failed exec that left the program as it was.
+/// failed exec that left the program as it was; also when both images make
+/// themselves non-dumpable, which hides their memory from seclude when it
+/// is not root (the first image is known from before: its marker call).
 #[test]
 fn execpromises_hold_for_an_image_with_the_same_layout() {
     let t = Scratch::new("reexec");
@@ -2336,24 +2338,24 @@ fn execpromises_hold_for_an_image_with_the_same_layout() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/reexec/main.c");
     cc(&["-O1", "-o", &program, src.to_str().unwrap()]);
     let arch = std::env::consts::ARCH;
-    for mode in MODES {
-        let mut c = command_behind(
-            &["setarch", arch, "-R"],
-            mode,
-            &[
-                "-q",
-                "-p",
-                "stdio rpath exec",
-                "-e",
-                "stdio exec",
-                "-v",
-                &data,
-                "--",
-                &program,
-                "1",
-                &data,
-            ],
-        );
+    for (mode, nodump) in MODES.into_iter().flat_map(|m| [(m, false), (m, true)]) {
+        let mut args = vec![
+            "-q",
+            "-p",
+            "stdio rpath exec",
+            "-e",
+            "stdio exec",
+            "-v",
+            &data,
+            "--",
+            &program,
+            "1",
+            &data,
+        ];
+        if nodump {
+            args.push("nodump");
+        }
+        let mut c = command_behind(&["setarch", arch, "-R"], mode, &args);
         let out = c.output().expect("run setarch");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let lines: Vec<&str> = stdout.lines().collect();

@@ -450,6 +450,10 @@ struct Process {
     /// thread that made it, the process's auxiliary vector before it, and
     /// the state to keep if it failed.
     exec: Option<PendingExec>,
+    /// Its image, as read when seclude first knew it (when images are
+    /// followed): an exec's "before", even if the process has since made
+    /// itself unreadable.
+    identity: Option<Identity>,
 }
 
 /// An exec let through, not resolved yet.
@@ -469,10 +473,14 @@ struct PendingExec {
 /// image with the very same layout (no address randomization, the same
 /// program with arguments of the same sizes) still differs, unless it
 /// writes the earlier image's bytes, which it cannot read.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, Debug)]
 struct Identity {
     auxv: Vec<u8>,
     random: Option<[u8; 16]>,
+    /// Whether everything asked for was read: the random bytes are not
+    /// when the process made itself non-dumpable (`stdio` may), and
+    /// then only a different vector tells anything.
+    complete: bool,
 }
 
 impl Identity {
@@ -491,7 +499,22 @@ impl Identity {
                 mem.read_exact_at(&mut bytes, address).ok()?;
                 Some(bytes)
             });
-        Identity { auxv, random }
+        let complete = !with_random || random.is_some();
+        Identity {
+            auxv,
+            random,
+            complete,
+        }
+    }
+
+    /// Whether both are surely the same image.
+    fn same_as(&self, other: &Identity) -> bool {
+        self.complete && other.complete && self.auxv == other.auxv && self.random == other.random
+    }
+
+    /// Whether they are surely different images.
+    fn differs_from(&self, other: &Identity) -> bool {
+        self.auxv != other.auxv || (self.complete && other.complete && self.random != other.random)
     }
 
     /// Whether the kernel has filled the vector (mid-exec it is zeros).
@@ -647,7 +670,10 @@ impl Tracker {
                 image: state.image,
                 ..State::LOADED
             };
-            self.set(tgid, start, loaded);
+            match self.processes.get_mut(&tgid) {
+                Some(process) if process.exec.is_none() => process.state = loaded,
+                _ => self.set(tgid, start, loaded, None),
+            }
             return (tgid, go_on(Response::Return(0)));
         }
         let caller = Caller {
@@ -662,13 +688,14 @@ impl Tracker {
         (tgid, verdict)
     }
 
-    fn set(&mut self, tgid: u32, start: u64, state: State) {
+    fn set(&mut self, tgid: u32, start: u64, state: State, identity: Option<Identity>) {
         self.processes.insert(
             tgid,
             Process {
                 start,
                 state,
                 exec: None,
+                identity,
             },
         );
     }
@@ -676,7 +703,12 @@ impl Tracker {
     /// Records an exec (by thread `tid`) about to be let through, whose
     /// image will be `next`.
     fn expect_exec(&mut self, tgid: u32, start: u64, tid: u32, state: State, next: Image) {
-        let before = Identity::of(tgid, self.follow_images);
+        let known = self
+            .processes
+            .get(&tgid)
+            .filter(|p| p.start == start)
+            .and_then(|p| p.identity.clone());
+        let before = known.unwrap_or_else(|| Identity::of(tgid, self.follow_images));
         self.processes.insert(
             tgid,
             Process {
@@ -684,10 +716,11 @@ impl Tracker {
                 state,
                 exec: Some(PendingExec {
                     tid,
-                    before,
+                    before: before.clone(),
                     prior: state,
                     next,
                 }),
+                identity: self.follow_images.then_some(before),
             },
         );
     }
@@ -700,15 +733,16 @@ impl Tracker {
             return State::LOADED;
         }
         self.resolve_first();
+        let identity = Identity::of(tgid, true);
         let image = match &self.first {
-            Some(first) if Identity::of(tgid, true) == *first => Image::Started,
+            Some(first) if identity.same_as(first) => Image::Started,
             _ => Image::Executed,
         };
         let state = State {
             image,
             ..State::LOADED
         };
-        self.set(tgid, start, state);
+        self.set(tgid, start, state, Some(identity));
         state
     }
 
@@ -753,15 +787,19 @@ impl Tracker {
             // Mid-exec (a call of a thread the exec is about to end, read
             // after the new memory is in place) the new vector is still
             // zeros: only a filled one is the new image's.
-            if !pending.before.auxv.is_empty() && now != pending.before && now.filled() {
+            if !pending.before.auxv.is_empty() && now.differs_from(&pending.before) && now.filled()
+            {
                 process.state = State {
                     image: pending.next,
                     ..loading_state(tgid, &now.auxv)
                 };
+                if self.follow_images {
+                    process.identity = Some(now.clone());
+                }
                 if pending.next == Image::Started {
                     self.first = Some(now);
                 }
-            } else if tid == pending.tid && now == pending.before {
+            } else if tid == pending.tid && now.same_as(&pending.before) {
                 process.state = pending.prior;
             } else {
                 process.exec = Some(pending);
