@@ -185,6 +185,69 @@ fn the_supervisor_decides_what_a_notified_call_returns() {
     );
 }
 
+/// The kernel's release, as `(major, minor)`.
+fn kernel_release() -> (u32, u32) {
+    let text = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    let mut parts = text
+        .trim()
+        .split(['.', '-'])
+        .map(|p| p.parse().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+/// Synchronous wake-ups (Linux 6.6): accepted from 6.6, refused with
+/// EINVAL before; with them on, answers still reach the task (a value, an
+/// error, a continued call), as without.
+#[test]
+fn synchronous_wake_ups_change_nothing_but_the_scheduling() {
+    run_both(
+        "synchronous_wake_ups_change_nothing_but_the_scheduling",
+        || {
+            let target = spawn_target(|socket| {
+                let mut report = [0u8; 24];
+                for (i, chunk) in report.chunks_mut(8).enumerate() {
+                    let r = raw_result(getppid_with(probe_args(i as u64)));
+                    chunk.copy_from_slice(&r.to_ne_bytes());
+                }
+                match sys::write_all(socket, &report) {
+                    Ok(()) => 0,
+                    Err(_) => 102,
+                }
+            });
+            let listener = target.listener.raw();
+            match notify::set_sync_wakeup(listener) {
+                Ok(()) => assert!(kernel_release() >= (6, 6)),
+                Err(e) => {
+                    assert!(kernel_release() < (6, 6), "refused on 6.6 or later: {e}");
+                    assert!(e == Errno::EINVAL || e == Errno::ENOTTY, "{e}");
+                }
+            }
+            // A closed descriptor is not a listener.
+            assert_eq!(notify::set_sync_wakeup(-1), Err(Errno::EBADF));
+            let answers = [
+                Response::Return(7),
+                Response::Error(Errno::EACCES),
+                Response::Continue,
+            ];
+            for answer in answers {
+                let n = notify::receive(listener).unwrap();
+                assert_eq!(n.pid, target.pid as u32);
+                notify::respond(listener, n.id, answer).unwrap();
+            }
+            let mut report = [0u8; 24];
+            read_exact(target.socket.raw(), &mut report);
+            let seen: Vec<i64> = report
+                .chunks(8)
+                .map(|c| i64::from_ne_bytes(c.try_into().unwrap()))
+                .collect();
+            let real = i64::from(sys::getpid());
+            assert_eq!(seen, [7, -i64::from(Errno::EACCES.raw()), real]);
+            assert_eq!(wait(target.pid), Ok(ExitStatus::Exited(0)));
+            0
+        },
+    );
+}
+
 /// `Response::Descriptor`: the notified call returns a copy of the
 /// supervisor's descriptor (here a pipe's read end), close-on-exec or not
 /// as asked, and the target reads through it what the supervisor wrote.

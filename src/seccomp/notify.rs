@@ -384,6 +384,31 @@ pub fn id_valid(listener: i32, id: u64) -> Result<bool, Errno> {
     }
 }
 
+/// `SECCOMP_IOCTL_NOTIF_SET_FLAGS`: `_IOW('!', 4, __u64)`, whose argument
+/// is the flags themselves, not a pointer.
+const NOTIF_SET_FLAGS: u32 = ioc(Dir::Write, SECCOMP_IOC_MAGIC, 4, size_of::<u64>());
+/// `SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP`.
+const SYNC_WAKE_UP: usize = 1;
+
+/// Asks the kernel to hand the CPU straight over between the notifying
+/// task and the supervisor of `listener` (`SECCOMP_IOCTL_NOTIF_SET_FLAGS`
+/// with `SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP`, Linux 6.6): a waiting
+/// supervisor is woken on the notifying task's CPU, and the task on the
+/// supervisor's when answered, rather than each waiting to be scheduled.
+/// A round trip costs less when one side always waits for the other, as
+/// a supervisor answering every call does. Earlier kernels refuse it with
+/// [`Errno::EINVAL`] (or `ENOTTY`); nothing else changes.
+///
+/// ```no_run
+/// # let listener = 3;
+/// // An optimisation only: an older kernel works the same without it.
+/// let _ = seclude::seccomp::notify::set_sync_wakeup(listener);
+/// ```
+pub fn set_sync_wakeup(listener: i32) -> Result<(), Errno> {
+    // SAFETY: this request reads no memory: its argument is the flags.
+    unsafe { ioctl(listener, NOTIF_SET_FLAGS, SYNC_WAKE_UP) }.map(drop)
+}
+
 /// The sizes of the notification structures: the kernel's
 /// `struct seccomp_notif_sizes`.
 ///
@@ -471,6 +496,8 @@ mod tests {
         assert_eq!(ioc_generic(Dir::Write, b'!', 2, 8), 0x4008_2102);
         // The number libraries used before Linux 5.9 fixed the direction.
         assert_eq!(ioc_generic(Dir::Read, b'!', 2, 8), 0x8008_2102);
+        // SECCOMP_IOCTL_NOTIF_SET_FLAGS.
+        assert_eq!(ioc_generic(Dir::Write, b'!', 4, 8), 0x4008_2104);
     }
 
     #[test]

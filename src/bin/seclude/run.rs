@@ -432,7 +432,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         clone_flags: namespaces.bits() as u64,
         // The kernel allows what every program may do; what only the
         // started one may comes to seclude.
-        filter: Box::new(move || filter(execpromises.unwrap_or(promises), unveiled)),
+        filter: filter(execpromises.unwrap_or(promises), unveiled)?,
         extra_filter: o.extra_filter.clone(),
         follow_images: execpromises.is_some_and(|e| e != promises),
     };

@@ -89,15 +89,15 @@ impl Verdict {
 }
 
 /// The program to start: its path, arguments and environment, the clone
-/// flags of its namespaces, and how to build its filter (self-pid still
-/// unpatched). seclude builds the filter after the fork, while the child
-/// sets up its sandbox: compiling a pledge takes about as long.
+/// flags of its namespaces, and its filter (self-pid still unpatched),
+/// built before the fork: the child has it in its copy of seclude's memory
+/// and never waits for it.
 pub struct Launch {
     pub path: CString,
     pub argv: Vec<CString>,
     pub envp: Vec<CString>,
     pub clone_flags: u64,
-    pub filter: Box<dyn Fn() -> Result<Vec<Instruction>, Failure>>,
+    pub filter: Vec<Instruction>,
     /// A second filter (a policy file's raw seccomp section), installed
     /// after the supervised one, so that it also judges seclude's own calls
     /// up to the exec only through the first (empty: none).
@@ -130,15 +130,7 @@ struct Handoff {
     code: AtomicU32,
     len: AtomicU32,
     message: [u8; 2048],
-    /// From seclude to the child: `FILTER_READY` once `filter` holds
-    /// `filter_len` instructions, `FILTER_FAILED` if there is none.
-    filter_state: AtomicU32,
-    filter_len: AtomicU32,
-    filter: [Instruction; seclude::bpf::MAX_INSNS],
 }
-
-const FILTER_READY: u32 = 1;
-const FILTER_FAILED: u32 = 2;
 
 // State 0: the child is still setting up.
 const STATE_LISTENING: u32 = 1;
@@ -271,6 +263,12 @@ pub fn run(
     const SIG_BLOCK: usize = 0;
     const SIG_SETMASK: usize = 2;
     const CLONE_FILES: u64 = 0x400;
+    // Room for the prefix the child puts in front.
+    if launch.filter.len() + HANDOFF_PREFIX_LEN > seclude::bpf::MAX_INSNS {
+        return Err(setup_failure(
+            "the filter is longer than the kernel allows".into(),
+        ));
+    }
     let mut page = SharedMapping::new(size_of::<Handoff>())
         .map_err(|e| setup_failure(format!("mapping the hand-off page: {e}")))?;
     let handoff = Handoff::on(&mut page);
@@ -295,28 +293,6 @@ pub fn run(
         }
         Forked::Parent(pid) => pid,
     };
-    // The filter, built while the child sets up, handed over in the page.
-    match (launch.filter)() {
-        // Room for the prefix the child puts in front.
-        Ok(program) if program.len() + HANDOFF_PREFIX_LEN <= handoff.filter.len() => {
-            handoff.filter[..program.len()].copy_from_slice(&program);
-            handoff
-                .filter_len
-                .store(program.len() as u32, Ordering::Relaxed);
-            handoff.filter_state.store(FILTER_READY, Ordering::Release);
-            let _ = futex_wake(&handoff.filter_state, 1);
-        }
-        built => {
-            handoff.filter_state.store(FILTER_FAILED, Ordering::Release);
-            let _ = futex_wake(&handoff.filter_state, 1);
-            let _ = process::kill(pid, process::SIGKILL);
-            let _ = process::wait(pid);
-            let _ = sigprocmask(SIG_SETMASK, old_mask);
-            return Err(built.err().unwrap_or_else(|| {
-                setup_failure("the filter is longer than the kernel allows".into())
-            }));
-        }
-    }
     // Wait for the listener (or a failure): the child wakes seclude with
     // the one call its filter's prefix lets through before anyone listens.
     let listener = loop {
@@ -341,6 +317,10 @@ pub fn run(
         // that died without a word is noticed.
         let _ = futex_wait(&handoff.state, 0, 50);
     };
+    // Each notified call waits for seclude, which waits for the next:
+    // the kernel hands the CPU straight over (Linux 6.6; a hint only, that
+    // made `learn`, a round trip per call, a third faster).
+    let _ = notify::set_sync_wakeup(listener.raw());
     // The program must not reach seclude through /proc/PID/mem (same
     // user, no Landlock with -V): seclude stops being dumpable; the child
     // keeps its own setting.
@@ -1044,21 +1024,7 @@ fn child(
     let prctl = Abi::NATIVE.number(Syscall::prctl).expect("prctl") as usize;
     // SAFETY: integer arguments.
     let _ = unsafe { seclude::sys::syscall2(prctl, PR_SET_PDEATHSIG, process::SIGKILL as usize) };
-    // Not filtered yet: waiting costs nothing the filter could refuse.
-    let ready = loop {
-        match handoff.filter_state.load(Ordering::Acquire) {
-            FILTER_READY => break true,
-            FILTER_FAILED => break false,
-            _ => {
-                let _ = futex_wait(&handoff.filter_state, 0, 1000);
-            }
-        }
-    };
-    if !ready {
-        seclude::sys::exit_group(exit::SETUP as i32);
-    }
-    let len = handoff.filter_len.load(Ordering::Relaxed) as usize;
-    let mut own = handoff.filter[..len].to_vec();
+    let mut own = launch.filter.clone();
     seclude::pledge::patch_self_pid(&mut own, seclude::sys::getpid());
     // Patched first: the prefix holds an address, never the pid's stand-in.
     let mut filter = handoff_prefix(&handoff.state);
