@@ -2297,7 +2297,8 @@ fn execpromises_bind_the_programs_executed() {
 }
 
 /// execpromises must be a subset of the promises, which must hold `exec`
-/// (as for the library's pledge): otherwise a usage error, and nothing runs.
+/// (as for the library's pledge): otherwise a usage error, and nothing runs;
+/// with `-V` they come with a warning.
 #[test]
 fn execpromises_wider_than_the_promises_are_refused() {
     for mode in MODES {
@@ -2318,6 +2319,11 @@ fn execpromises_wider_than_the_promises_are_refused() {
         )
         .status(PROMISES)
         .out("");
+        // Without unveil, the started program's memory is open to what it
+        // executes: said, and run.
+        seclude(mode, &["-V", "-p", "stdio exec", "-e", "stdio", "--", "true"])
+            .status(0)
+            .err_has("seclude: warning: with -V, a program PROGRAM executes can read and change PROGRAM's memory");
     }
 }
 
@@ -2374,5 +2380,121 @@ fn execpromises_hold_for_an_image_with_the_same_layout() {
         };
         assert_eq!(layout1, layout2, "the same layout expected: {ctx}");
         assert_eq!((first, second), ("1 allowed", "2 refused"), "{ctx}");
+    }
+}
+
+/// The started program's image is known even when seclude hears nothing
+/// from it (tests/support/exec-images, built static): a fork it leaves
+/// behind keeps the promises (it was taken for an executed program, its
+/// parent's exec never resolved); so does a fork whose main thread has
+/// ended (its image was read through /proc/TGID, empty by then); and a
+/// fork's own-pid calls compare with its pid in its own namespace
+/// (`--unshare pid`: seclude compared with its pid outside).
+#[test]
+fn execpromises_know_the_started_programs_forks() {
+    let t = Scratch::new("exec-images");
+    let bin = t.dir("bin", 0o755);
+    let program = format!("{bin}/exec-images");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/exec-images/main.c");
+    cc(&[
+        "-O1",
+        "-static",
+        "-pthread",
+        "-o",
+        &program,
+        src.to_str().unwrap(),
+    ]);
+    let unveil = format!("rx:{bin}");
+    let flags = [
+        "-v",
+        &unveil,
+        "-p",
+        "stdio rpath proc exec inet id",
+        "-e",
+        "stdio rpath proc exec",
+    ];
+    for mode in MODES {
+        for (case, namespaces, expected) in [
+            ("forker", "", "fork: allowed\n"),
+            ("lone-thread", "", "lone thread: allowed\n"),
+            ("own-priority", "pid", "started: allowed\nfork: allowed\n"),
+        ] {
+            let mut args = flags.to_vec();
+            if !namespaces.is_empty() {
+                args.extend(["--unshare", namespaces]);
+            }
+            args.extend(["--", &program, case]);
+            seclude(mode, &args).status(0).out(expected).clean();
+        }
+    }
+}
+
+/// An executed program cannot take the started program's place: once the
+/// started program (a launcher that exits at once, from which seclude hears
+/// nothing) is gone, an executed program forks until a child of its own has
+/// the launcher's pid. Every socket it and that child's fork open is
+/// refused: seclude knew the started image before the pid was free, and
+/// never reads a pid it has reaped. (The pid space is cycled: skipped where
+/// pid_max is too large to do that in a test.)
+#[test]
+fn an_executed_program_cannot_take_the_started_programs_pid() {
+    let pid_max: u64 = fs::read_to_string("/proc/sys/kernel/pid_max")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    if pid_max > 70_000 {
+        skip::skipped(
+            "an executed program taking the started program's pid",
+            &format!("pid_max is {pid_max}: cycling it would take too long"),
+            "sysctl kernel.pid_max=32768",
+        );
+        return;
+    }
+    let t = Scratch::new("pid-takeover");
+    let bin = t.dir("bin", 0o755);
+    let program = format!("{bin}/exec-images");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/exec-images/main.c");
+    cc(&[
+        "-O1",
+        "-static",
+        "-pthread",
+        "-o",
+        &program,
+        src.to_str().unwrap(),
+    ]);
+    let unveil = format!("rx:{bin}");
+    for mode in MODES {
+        let run = seclude(
+            mode,
+            &[
+                "-q",
+                "-v",
+                &unveil,
+                "-p",
+                "stdio rpath proc exec inet",
+                "-e",
+                "stdio rpath proc exec",
+                "--",
+                &program,
+                "launcher",
+                &program,
+                "attacker",
+            ],
+        );
+        assert!(run.stdout.contains("pid taken after"), "{}", run.ctx());
+        let verdicts: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| !l.starts_with("pid "))
+            .collect();
+        assert_eq!(verdicts.len(), 4, "{}", run.ctx());
+        assert!(
+            verdicts
+                .iter()
+                .all(|l| l.ends_with(": Operation not permitted")),
+            "{}",
+            run.ctx()
+        );
     }
 }

@@ -232,7 +232,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         argv: run::c_strings(rest)?,
         envp: run::environment(&env),
         clone_flags: 0,
-        filter: run::filter(Promises::empty(), None)?,
+        filter: run::filter(Promises::empty(), None, false)?,
         extra_filter: Vec::new(),
         follow_images: false,
     };

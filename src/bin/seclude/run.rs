@@ -321,6 +321,13 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     };
     let promises = cli::promises(&lists)?;
     let execpromises = cli::execpromises(&o.exec_lists, promises)?;
+    if execpromises.is_some() && o.no_unveil && !o.quiet {
+        // /proc/PID/mem of the started program is then open to what it
+        // executes (same user, one Landlock domain).
+        cli::say_err(format_args!(
+            "seclude: warning: with -V, a program PROGRAM executes can read and change PROGRAM's memory through /proc, so -e holds only against programs that do not try"
+        ));
+    }
     let Some(name) = o.program.first() else {
         return Err(Failure::usage("no program to run".into()));
     };
@@ -425,6 +432,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     );
 
     let unveiled = (!o.no_unveil).then(seclude::landlock::abi_version);
+    let follow_images = execpromises.is_some_and(|e| e != promises);
     let launch = Launch {
         path: CString::new(path.as_os_str().as_bytes()).expect("paths have no NUL"),
         argv: c_strings(&o.program)?,
@@ -432,9 +440,9 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         clone_flags: namespaces.bits() as u64,
         // The kernel allows what every program may do; what only the
         // started one may comes to seclude.
-        filter: filter(execpromises.unwrap_or(promises), unveiled)?,
+        filter: filter(execpromises.unwrap_or(promises), unveiled, follow_images)?,
         extra_filter: o.extra_filter.clone(),
-        follow_images: execpromises.is_some_and(|e| e != promises),
+        follow_images,
     };
     let nice = o.nice;
     let mut setup = || -> Result<(), Failure> {
@@ -470,7 +478,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         .into_owned();
     let judge = Judge {
         promises,
-        execpromises,
+        execpromises: execpromises.filter(|&e| e != promises),
         unveiled,
         kill: o.kill,
         quiet: o.quiet,
@@ -585,8 +593,12 @@ struct Judge<'a> {
     roots: &'a attr::WritableRoots,
 }
 
-/// Decides a call the promises refused: the loader's allowance while
-/// loading, otherwise the penalty (with a message unless quiet).
+/// Decides a call the kernel's filter sent to seclude: what the caller's
+/// promises allow (an exec, followed; with `-e`, what only the started
+/// program holds) goes on; metadata changes beneath writable unveiled
+/// paths and opens of /dev/null seclude performs itself; the loader's
+/// allowance while loading; everything else gets the penalty (with a
+/// message unless quiet).
 fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict {
     let Judge {
         promises,
@@ -597,10 +609,13 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
         shown,
         roots,
     } = *run;
+    // Own-pid conditions compare with the caller's id as it sees itself
+    // (in its pid namespace), not as seclude does.
     let Caller {
         phase,
         image,
         listener,
+        own_pid,
     } = caller;
     let executed = image == Image::Executed && execpromises.is_some();
     let promises = if executed {
@@ -611,7 +626,7 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
     let abi = Abi::NATIVE;
     let call = abi.syscall(n.data.nr as u32);
     let promised =
-        call.is_some_and(|c| decide(promises, abi, c, &n.data.args, n.pid) == Decision::Allowed);
+        call.is_some_and(|c| decide(promises, abi, c, &n.data.args, own_pid) == Decision::Allowed);
     if let Some(call) = call {
         if let Some(landlock_abi) = unveiled {
             let supplement = seclude::landlock::seccomp_supplement_rules(landlock_abi);
@@ -640,7 +655,7 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
             }
         }
         let allowed_while_loading =
-            phase == Phase::Loading && loading_allows(promises, call, &n.data.args, n.pid);
+            phase == Phase::Loading && loading_allows(promises, call, &n.data.args, own_pid);
         // A promised call comes here when the filter sends it to follow
         // what runs (every exec), or when the kernel's filter holds only
         // the execpromises and the started program holds more: it goes on,
@@ -659,7 +674,7 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
         let name = call
             .map(|c| c.name().to_string())
             .unwrap_or_else(|| format!("syscall {}", n.data.nr));
-        let fix = match call.and_then(|c| would_allow(promises, abi, c, &n.data.args, n.pid)) {
+        let fix = match call.and_then(|c| would_allow(promises, abi, c, &n.data.args, own_pid)) {
             Some(extra) if !extra.is_empty() => {
                 format!("promise \"{}\" would allow it", cli::promise_words(extra))
             }
@@ -675,7 +690,7 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
         let why = match call {
             Some(call)
                 if phase == Phase::Loading
-                    && decide(promises | LOADER, abi, call, &n.data.args, n.pid)
+                    && decide(promises | LOADER, abi, call, &n.data.args, own_pid)
                         == Decision::Allowed =>
             {
                 " while loading: executable memory must be a file mapped read-only"
@@ -748,10 +763,12 @@ fn open_dev_null(n: &Notification, call: Syscall) -> Option<Verdict> {
 /// The filter: the promises, with every refused call, every exec and the
 /// marker sent to seclude; and first, with `unveiled`, what unveil's
 /// seccomp supplement would refuse in the kernel (what Landlock cannot
-/// check), so that seclude reports those refusals too.
+/// check), so that seclude reports those refusals too; with `exits`,
+/// `exit_group` too (see [`Launch::follow_images`]).
 pub fn filter(
     promises: Promises,
     unveiled: Option<AbiVersion>,
+    exits: bool,
 ) -> Result<Vec<Instruction>, Failure> {
     let marker = Rule::with(
         Syscall::prctl,
@@ -774,6 +791,9 @@ pub fn filter(
         Rule::new(Syscall::execveat, Action::UserNotif),
         marker,
     ]);
+    if exits {
+        first.push(Rule::new(Syscall::exit_group, Action::UserNotif));
+    }
     let policy = supervised_policy(&first, promises, Abi::NATIVE)
         .map_err(|e| Failure::new(exit::PROMISES, format!("promises: {e}")))?;
     let program =

@@ -64,6 +64,9 @@ pub struct Caller {
     pub image: Image,
     /// The listener, for answers that add a descriptor.
     pub listener: i32,
+    /// The calling process's id as it sees itself (in its own pid
+    /// namespace): what its own-pid conditions compare with.
+    pub own_pid: u32,
 }
 
 /// What the handler decides for a notified call.
@@ -103,7 +106,10 @@ pub struct Launch {
     /// up to the exec only through the first (empty: none).
     pub extra_filter: Vec<Instruction>,
     /// Tell the started program from the ones it executes ([`Image`]):
-    /// costs two reads of /proc per new process and per exec.
+    /// costs two reads of /proc per new process and per exec. The filter
+    /// must then send `exit_group` to seclude too: the started program
+    /// cannot end (unless killed) without a call seclude sees while its
+    /// image can still be read, so its forks are known as its own.
     pub follow_images: bool,
 }
 
@@ -340,6 +346,7 @@ pub fn run(
         first: None,
         processes: HashMap::new(),
         threads: HashMap::new(),
+        child_reaped: false,
     };
     let mut killed: Vec<u32> = Vec::new();
     let mut listening = true;
@@ -360,6 +367,7 @@ pub fn run(
             if let Some(ended) =
                 read_signals(&signals, pid, status.is_none()).map_err(kill_child)?
             {
+                tracker.child_reaped = true;
                 status = Some(ended);
             }
         }
@@ -595,12 +603,24 @@ struct Tracker {
     /// rather than on each of its calls. A thread that execs from another
     /// than the main one takes the main one's id and start time, and so
     /// still names the same process.
-    threads: HashMap<(u32, u64), (u32, u64)>,
+    threads: HashMap<(u32, u64), Thread>,
+    /// Whether seclude has reaped the started program: its pid may then
+    /// name any later process, and is never read again.
+    child_reaped: bool,
+}
+
+/// What seclude knows of a thread: its process, that process's start
+/// time, and its id in its own pid namespace.
+#[derive(Clone, Copy)]
+struct Thread {
+    tgid: u32,
+    start: u64,
+    own_pid: u32,
 }
 
 impl Tracker {
-    /// The process of thread `tid` and that process's start time.
-    fn identify(&mut self, tid: u32) -> Option<(u32, u64)> {
+    /// The process of thread `tid`, its start time and own id.
+    fn identify(&mut self, tid: u32) -> Option<Thread> {
         let own_start = start_time(tid)?;
         if let Some(&known) = self.threads.get(&(tid, own_start)) {
             return Some(known);
@@ -630,7 +650,15 @@ impl Tracker {
         handler: &mut dyn FnMut(&Notification, Caller) -> Verdict,
     ) -> (u32, Verdict) {
         let go_on = Verdict::answer;
-        let (tgid, start) = self.identify(n.pid).unwrap_or((n.pid, 0));
+        let Thread {
+            tgid,
+            start,
+            own_pid,
+        } = self.identify(n.pid).unwrap_or(Thread {
+            tgid: n.pid,
+            start: 0,
+            own_pid: n.pid,
+        });
         let call = Abi::NATIVE.syscall(n.data.nr as u32);
         let is_exec = matches!(call, Some(Syscall::execve | Syscall::execveat));
         if tgid == self.child && !self.started {
@@ -660,6 +688,7 @@ impl Tracker {
             phase: state.phase_at(tgid, n.data.instruction_pointer),
             image: state.image,
             listener,
+            own_pid,
         };
         let verdict = handler(n, caller);
         if is_exec && matches!(verdict.response, Response::Continue) {
@@ -688,7 +717,7 @@ impl Tracker {
             .get(&tgid)
             .filter(|p| p.start == start)
             .and_then(|p| p.identity.clone());
-        let before = known.unwrap_or_else(|| Identity::of(tgid, self.follow_images));
+        let before = known.unwrap_or_else(|| Identity::of(tid, self.follow_images));
         self.processes.insert(
             tgid,
             Process {
@@ -708,12 +737,12 @@ impl Tracker {
     /// The state of a process seclude has not seen before (a fork):
     /// `Loaded`; and when images are followed, `Started` only if its image
     /// is the started program's (a fork keeps its parent's), recorded.
-    fn newcomer(&mut self, tgid: u32, start: u64) -> State {
+    fn newcomer(&mut self, tgid: u32, start: u64, tid: u32) -> State {
         if !self.follow_images {
             return State::LOADED;
         }
         self.resolve_first();
-        let identity = Identity::of(tgid, true);
+        let identity = Identity::of(tid, true);
         let image = match &self.first {
             Some(first) if identity.same_as(first) => Image::Started,
             _ => Image::Executed,
@@ -727,23 +756,29 @@ impl Tracker {
     }
 
     /// Resolves the started program's exec if it is still pending (a fork
-    /// of it may call before it does).
+    /// of it may call before it does), and only while its pid is surely
+    /// its own: seclude's child, not reaped yet (a zombie reads as empty).
     fn resolve_first(&mut self) {
-        if self.first.is_some() {
+        if self.first.is_some() || self.child_reaped {
             return;
         }
         let child = self.child;
-        let Some(process) = self.processes.get(&child) else {
+        let Some(process) = self.processes.get_mut(&child) else {
             return;
         };
-        if process
-            .exec
-            .as_ref()
-            .is_some_and(|pending| pending.next == Image::Started)
-        {
-            // No thread has id 0: only a filled new image resolves it.
-            let start = process.start;
-            self.settle(child, start, 0);
+        let Some(pending) = process.exec.take_if(|p| p.next == Image::Started) else {
+            return;
+        };
+        let now = Identity::of(child, true);
+        if !pending.before.auxv.is_empty() && now.differs_from(&pending.before) && now.filled() {
+            process.state = State {
+                image: Image::Started,
+                ..loading_state(child, &now.auxv)
+            };
+            process.identity = Some(now.clone());
+            self.first = Some(now);
+        } else {
+            process.exec = Some(pending);
         }
     }
 
@@ -755,15 +790,17 @@ impl Tracker {
     /// its call is judged strictly, and the exec stays pending.
     fn settle(&mut self, tgid: u32, start: u64, tid: u32) -> State {
         let Some(process) = self.processes.get_mut(&tgid) else {
-            return self.newcomer(tgid, start);
+            return self.newcomer(tgid, start, tid);
         };
         if process.start != start {
             // Another process with a reused pid.
             self.processes.remove(&tgid);
-            return self.newcomer(tgid, start);
+            return self.newcomer(tgid, start, tid);
         }
         if let Some(pending) = process.exec.take() {
-            let now = Identity::of(tgid, self.follow_images);
+            // Read through the calling thread, alive and waiting: the main
+            // thread may have ended, which empties /proc/TGID.
+            let now = Identity::of(tid, self.follow_images);
             // Mid-exec (a call of a thread the exec is about to end, read
             // after the new memory is in place) the new vector is still
             // zeros: only a filled one is the new image's.
@@ -837,22 +874,28 @@ fn start_time(id: u32) -> Option<u64> {
     after.split_whitespace().nth(19)?.parse().ok()
 }
 
-/// A thread's process id and that process's start time, from /proc
-/// (`own_start`, the thread's own, is the process's for its main thread).
-fn identify(tid: u32, own_start: u64) -> Option<(u32, u64)> {
+/// A thread's process id, that process's start time and its id in its
+/// own pid namespace, from /proc (`own_start`, the thread's own, is the
+/// process's for its main thread).
+fn identify(tid: u32, own_start: u64) -> Option<Thread> {
     let status = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
-    let tgid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Tgid:"))?
-        .trim()
-        .parse()
-        .ok()?;
+    let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name));
+    let tgid = field("Tgid:")?.trim().parse().ok()?;
+    // One id per namespace, the innermost last (Linux 4.1).
+    let own_pid = field("NStgid:")
+        .and_then(|ids| ids.split_whitespace().last())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or(tgid);
     let start = if tgid == tid {
         own_start
     } else {
         start_time(tgid)?
     };
-    Some((tgid, start))
+    Some(Thread {
+        tgid,
+        start,
+        own_pid,
+    })
 }
 
 /// The state of a process that has just exec'd (`auxv`, its auxiliary
