@@ -107,6 +107,7 @@ fn checks(args: &[String]) -> i32 {
     t.check(&env, "isolate", isolate);
     t.check(&env, "command.static", command_static);
     t.check(&env, "command.dynamic", command_dynamic);
+    t.check(&env, "command.execpromises", command_execpromises);
     if cfg!(target_arch = "x86_64") {
         t.check(&env, "x32", x32);
     }
@@ -535,6 +536,39 @@ fn command_static(_: &Env, results: &mut Results) -> Result<String, String> {
         "refused",
         ended != Ended::Exited(0) && reported && !std::path::Path::new(&target).exists(),
         &format!("mkdir {ended}: {}", stderr.trim()),
+    );
+    Ok(String::new())
+}
+
+/// execpromises (`-e`): the started shell and its subshell read with
+/// `rpath`; the `cat` it executes holds only the execpromises and is
+/// refused, and says so.
+fn command_execpromises(_: &Env, results: &mut Results) -> Result<String, String> {
+    let script = format!(
+        "read -r l < {DATA} && echo first; (read -r l < {DATA} && echo fork); /bin/busybox cat {DATA}; echo cat=$?"
+    );
+    let (ended, stdout, stderr) = run(&[
+        "/seclude",
+        "-p",
+        "stdio rpath proc exec",
+        "-e",
+        "stdio proc exec",
+        "-v",
+        "r:/etc/vm",
+        "-v",
+        "rx:/bin/busybox",
+        "--",
+        "/bin/busybox",
+        "sh",
+        "-c",
+        &script,
+    ])?;
+    results.record(
+        "executed-holds-less",
+        ended == Ended::Exited(0)
+            && stdout == "first\nfork\ncat=1\n"
+            && stderr.contains("it holds the execpromises"),
+        &format!("{ended}, printed {stdout:?} {}", stderr.trim()),
     );
     Ok(String::new())
 }
