@@ -272,6 +272,18 @@ fn chmod(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// Builds tests/support/NAME/main.c with `flags` into a 0755 `bin`
+/// directory of `t`; returns the program's path.
+fn support_program(t: &Scratch, name: &str, flags: &[&str]) -> String {
+    let bin = t.dir("bin", 0o755);
+    let program = format!("{bin}/{name}");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/support/{name}/main.c"));
+    let mut args = flags.to_vec();
+    args.extend(["-o", &program, src.to_str().unwrap()]);
+    cc(&args);
+    program
+}
+
 /// Compiles a C test program (tests/support) with the system's `cc`.
 fn cc(args: &[&str]) {
     let out = Command::new("cc").args(args).output().expect("run cc");
@@ -2207,10 +2219,7 @@ fn a_policy_files_seccompiler_section_is_enforced() {
 #[test]
 fn an_exec_beside_a_busy_thread_loads_the_new_program() {
     let t = Scratch::new("exec-busy");
-    let bin = t.dir("bin", 0o755);
-    let program = format!("{bin}/exec-busy");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/exec-busy/main.c");
-    cc(&["-O1", "-pthread", "-o", &program, src.to_str().unwrap()]);
+    let program = support_program(&t, "exec-busy", &["-O1", "-pthread"]);
     for mode in MODES {
         for _ in 0..10 {
             let run = seclude(
@@ -2338,11 +2347,8 @@ fn execpromises_wider_than_the_promises_are_refused() {
 #[test]
 fn execpromises_hold_for_an_image_with_the_same_layout() {
     let t = Scratch::new("reexec");
-    let bin = t.dir("bin", 0o755);
     let data = t.file("data/file", "x\n");
-    let program = format!("{bin}/reexec");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/reexec/main.c");
-    cc(&["-O1", "-o", &program, src.to_str().unwrap()]);
+    let program = support_program(&t, "reexec", &["-O1"]);
     let arch = std::env::consts::ARCH;
     for (mode, nodump) in MODES.into_iter().flat_map(|m| [(m, false), (m, true)]) {
         let mut args = vec![
@@ -2393,18 +2399,8 @@ fn execpromises_hold_for_an_image_with_the_same_layout() {
 #[test]
 fn execpromises_know_the_started_programs_forks() {
     let t = Scratch::new("exec-images");
-    let bin = t.dir("bin", 0o755);
-    let program = format!("{bin}/exec-images");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/exec-images/main.c");
-    cc(&[
-        "-O1",
-        "-static",
-        "-pthread",
-        "-o",
-        &program,
-        src.to_str().unwrap(),
-    ]);
-    let unveil = format!("rx:{bin}");
+    let program = support_program(&t, "exec-images", &["-O1", "-static", "-pthread"]);
+    let unveil = format!("rx:{}", t.root.join("bin").display());
     let flags = [
         "-v",
         &unveil,
@@ -2452,18 +2448,8 @@ fn an_executed_program_cannot_take_the_started_programs_pid() {
         return;
     }
     let t = Scratch::new("pid-takeover");
-    let bin = t.dir("bin", 0o755);
-    let program = format!("{bin}/exec-images");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/exec-images/main.c");
-    cc(&[
-        "-O1",
-        "-static",
-        "-pthread",
-        "-o",
-        &program,
-        src.to_str().unwrap(),
-    ]);
-    let unveil = format!("rx:{bin}");
+    let program = support_program(&t, "exec-images", &["-O1", "-static", "-pthread"]);
+    let unveil = format!("rx:{}", t.root.join("bin").display());
     for mode in MODES {
         let run = seclude(
             mode,

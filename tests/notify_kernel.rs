@@ -122,22 +122,36 @@ fn open_descriptors() -> usize {
 
 // ------------------------------------------------------------ notifications
 
+/// A target's body: three `getppid` calls with the probe arguments, their
+/// results written to `socket` (read back by [`three_results`]).
+fn three_getppids(socket: i32) -> i32 {
+    let mut report = [0u8; 24];
+    for (i, chunk) in report.chunks_mut(8).enumerate() {
+        let r = raw_result(getppid_with(probe_args(i as u64)));
+        chunk.copy_from_slice(&r.to_ne_bytes());
+    }
+    match sys::write_all(socket, &report) {
+        Ok(()) => 0,
+        Err(_) => 102,
+    }
+}
+
+/// What [`three_getppids`] got.
+fn three_results(target: &Target) -> Vec<i64> {
+    let mut report = [0u8; 24];
+    read_exact(target.socket.raw(), &mut report);
+    report
+        .chunks(8)
+        .map(|c| i64::from_ne_bytes(c.try_into().unwrap()))
+        .collect()
+}
+
 #[test]
 fn the_supervisor_decides_what_a_notified_call_returns() {
     run_both(
         "the_supervisor_decides_what_a_notified_call_returns",
         || {
-            let target = spawn_target(|socket| {
-                let mut report = [0u8; 24];
-                for (i, chunk) in report.chunks_mut(8).enumerate() {
-                    let r = raw_result(getppid_with(probe_args(i as u64)));
-                    chunk.copy_from_slice(&r.to_ne_bytes());
-                }
-                match sys::write_all(socket, &report) {
-                    Ok(()) => 0,
-                    Err(_) => 102,
-                }
-            });
+            let target = spawn_target(three_getppids);
             let listener = target.listener.raw();
             assert_eq!(notify::sizes_match(), Ok(true));
             let answers = [
@@ -170,12 +184,7 @@ fn the_supervisor_decides_what_a_notified_call_returns() {
                     "call {i}: {again:?}"
                 );
             }
-            let mut report = [0u8; 24];
-            read_exact(target.socket.raw(), &mut report);
-            let seen: Vec<i64> = report
-                .chunks(8)
-                .map(|c| i64::from_ne_bytes(c.try_into().unwrap()))
-                .collect();
+            let seen = three_results(&target);
             // Continue ran the real getppid: the supervisor's pid.
             let real = i64::from(sys::getpid());
             assert_eq!(seen, [42, -i64::from(Errno::EPERM.raw()), real]);
@@ -203,17 +212,7 @@ fn synchronous_wake_ups_change_nothing_but_the_scheduling() {
     run_both(
         "synchronous_wake_ups_change_nothing_but_the_scheduling",
         || {
-            let target = spawn_target(|socket| {
-                let mut report = [0u8; 24];
-                for (i, chunk) in report.chunks_mut(8).enumerate() {
-                    let r = raw_result(getppid_with(probe_args(i as u64)));
-                    chunk.copy_from_slice(&r.to_ne_bytes());
-                }
-                match sys::write_all(socket, &report) {
-                    Ok(()) => 0,
-                    Err(_) => 102,
-                }
-            });
+            let target = spawn_target(three_getppids);
             let listener = target.listener.raw();
             match notify::set_sync_wakeup(listener) {
                 Ok(()) => assert!(kernel_release() >= (6, 6)),
@@ -234,12 +233,7 @@ fn synchronous_wake_ups_change_nothing_but_the_scheduling() {
                 assert_eq!(n.pid, target.pid as u32);
                 notify::respond(listener, n.id, answer).unwrap();
             }
-            let mut report = [0u8; 24];
-            read_exact(target.socket.raw(), &mut report);
-            let seen: Vec<i64> = report
-                .chunks(8)
-                .map(|c| i64::from_ne_bytes(c.try_into().unwrap()))
-                .collect();
+            let seen = three_results(&target);
             let real = i64::from(sys::getpid());
             assert_eq!(seen, [7, -i64::from(Errno::EACCES.raw()), real]);
             assert_eq!(wait(target.pid), Ok(ExitStatus::Exited(0)));
