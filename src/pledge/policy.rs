@@ -454,14 +454,39 @@ const fn promise_rules(
             i += 1;
         }
     }
+    let entries = t.entries();
+    // A syscall some held promise allows without conditions, and none
+    // sends to ENOSYS, is allowed whatever its arguments: one rule, and
+    // none of its conditional ones, which would only make the kernel run
+    // the filter on each call (an unconditional verdict is cached). So
+    // `rpath` makes `newfstatat` one rule, not `stdio`'s AT_EMPTY_PATH
+    // check followed by an allow.
+    let mut always = [false; Syscall::COUNT];
+    let mut enosys_too = [false; Syscall::COUNT];
+    let mut i = 0;
+    while i < entries.len() {
+        let e = &entries[i];
+        i += 1;
+        if !promises.contains(e.needs) {
+            continue;
+        }
+        match e.verdict {
+            Verdict::Allow if e.conditions().is_empty() => always[e.syscall as usize] = true,
+            Verdict::Allow => {}
+            Verdict::Enosys => enosys_too[e.syscall as usize] = true,
+        }
+    }
     // A syscall allowed without conditions needs no further rule.
     let mut unconditional = [false; Syscall::COUNT];
-    let entries = t.entries();
     let mut i = 0;
     while i < entries.len() {
         let e = &entries[i];
         i += 1;
         if !promises.contains(e.needs) || unconditional[e.syscall as usize] {
+            continue;
+        }
+        let sc = e.syscall as usize;
+        if always[sc] && !enosys_too[sc] && !e.conditions().is_empty() {
             continue;
         }
         let action = match e.verdict {
@@ -684,6 +709,31 @@ mod tests {
                     }
                 }
             }
+        });
+    }
+
+    /// A call a held promise allows without conditions gets one rule and
+    /// no conditional ones (which would make the kernel run the filter on
+    /// every call instead of caching the verdict); without that promise
+    /// the conditional rule stays.
+    #[test]
+    fn an_unconditional_allow_drops_the_conditional_rules() {
+        with_big_stack(|| {
+            let rules_for = |p: Promises| -> std::vec::Vec<Rule> {
+                let policy = policy(p, Penalty::EPERM, Abi::X86_64).unwrap();
+                policy
+                    .rules()
+                    .iter()
+                    .filter(|r| r.syscall == Syscall::newfstatat)
+                    .copied()
+                    .collect()
+            };
+            let both = rules_for(Promises::STDIO | Promises::RPATH);
+            assert_eq!(both.len(), 1, "{both:?}");
+            assert!(both[0].conditions().is_empty(), "{both:?}");
+            let stdio = rules_for(Promises::STDIO);
+            assert_eq!(stdio.len(), 1, "{stdio:?}");
+            assert!(!stdio[0].conditions().is_empty(), "{stdio:?}");
         });
     }
 
