@@ -2328,6 +2328,17 @@ fn execpromises_wider_than_the_promises_are_refused() {
         )
         .status(PROMISES)
         .out("");
+        // From a policy file whose promises -p replaced: the file is named.
+        let t = Scratch::new(&format!("exec-file-{mode:?}"));
+        let file = t.file(
+            "p.json",
+            "{\"seclude\": 1, \"promises\": \"stdio proc exec\", \"execpromises\": \"stdio proc\"}",
+        );
+        seclude(mode, &["--policy", &file, "-p", "stdio proc", "--", "true"])
+            .status(PROMISES)
+            .err_has(&format!(
+                "execpromises need the \"exec\" promise in -p (execpromises from {file})"
+            ));
         // Without unveil, the started program's memory is open to what it
         // executes: said, and run.
         seclude(mode, &["-V", "-p", "stdio exec", "-e", "stdio", "--", "true"])

@@ -98,6 +98,8 @@ pub struct Options {
     pub promise_lists: Vec<String>,
     /// `-e`: the execpromises, for the programs the program executes.
     pub exec_lists: Vec<String>,
+    /// Whether `exec_lists` came from the policy file.
+    pub exec_from_file: bool,
     /// (permission letters, path)
     pub unveils: Vec<(String, PathBuf)>,
     pub no_unveil: bool,
@@ -127,6 +129,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
     let mut o = Options {
         promise_lists: Vec::new(),
         exec_lists: Vec::new(),
+        exec_from_file: false,
         unveils: Vec::new(),
         no_unveil: false,
         kill: false,
@@ -270,6 +273,7 @@ fn over(file: policy_file::PolicyFile, mut o: Options) -> Options {
         o.promise_lists.extend(file.promises);
     }
     if o.exec_lists.is_empty() {
+        o.exec_from_file = file.execpromises.is_some();
         o.exec_lists.extend(file.execpromises);
     }
     if o.unveils.is_empty() {
@@ -320,7 +324,13 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         o.promise_lists.clone()
     };
     let promises = cli::promises(&lists)?;
-    let execpromises = cli::execpromises(&o.exec_lists, promises)?;
+    let execpromises = cli::execpromises(&o.exec_lists, promises).map_err(|mut f| {
+        if let (Some(file), true) = (&o.policy, o.exec_from_file) {
+            // They came from the file, the promises maybe from -p.
+            f.message = format!("{} (execpromises from {})", f.message, file.display());
+        }
+        f
+    })?;
     if execpromises.is_some() && o.no_unveil && !o.quiet {
         // /proc/PID/mem of the started program is then open to what it
         // executes (same user, one Landlock domain).
