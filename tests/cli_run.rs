@@ -2437,11 +2437,10 @@ fn execpromises_know_the_started_programs_forks() {
 }
 
 /// An executed program cannot take the started program's place: once the
-/// started program (a launcher that exits at once, from which seclude hears
-/// nothing) is gone, an executed program forks until a child of its own has
-/// the launcher's pid. Every socket it and that child's fork open is
-/// refused: seclude knew the started image before the pid was free, and
-/// never reads a pid it has reaped. (The pid space is cycled: skipped where
+/// started program (a launcher that ends at once with `exit`, so seclude
+/// hears nothing from it) is gone, an executed program forks until a child
+/// of its own has the launcher's pid. Every socket it and that child's fork
+/// open is refused: seclude never reads a pid it has reaped. (The pid space is cycled: skipped where
 /// pid_max is too large to do that in a test.)
 #[test]
 fn an_executed_program_cannot_take_the_started_programs_pid() {

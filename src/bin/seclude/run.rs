@@ -331,7 +331,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         }
         f
     })?;
-    if execpromises.is_some() && o.no_unveil && !o.quiet {
+    if execpromises.is_some_and(|e| e != promises) && o.no_unveil && !o.quiet {
         // /proc/PID/mem of the started program is then open to what it
         // executes (same user, one Landlock domain).
         cli::say_err(format_args!(
@@ -691,7 +691,9 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
             _ => "no promise allows it".to_string(),
         };
         let fix = if executed {
-            format!("{fix} (an executed program: it holds the execpromises, -e)")
+            format!(
+                "{fix} (not known as the program seclude started: it holds the execpromises, -e)"
+            )
         } else {
             fix
         };

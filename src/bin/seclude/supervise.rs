@@ -108,8 +108,9 @@ pub struct Launch {
     /// Tell the started program from the ones it executes ([`Image`]):
     /// costs two reads of /proc per new process and per exec. The filter
     /// must then send `exit_group` to seclude too: the started program
-    /// cannot end (unless killed) without a call seclude sees while its
-    /// image can still be read, so its forks are known as its own.
+    /// cannot end the usual way without a call seclude sees while its
+    /// image can still be read, so its forks are known as its own (not
+    /// when it is killed, or ends its last thread with `exit`).
     pub follow_images: bool,
 }
 
@@ -309,6 +310,9 @@ pub fn run(
                 break unsafe { OwnedFd::from_raw(handoff.listener.load(Ordering::Relaxed)) };
             }
             STATE_FAILED => {
+                // Its exit_group may wait for an answer (under -e) that
+                // nobody will give: killed, not waited for.
+                let _ = process::kill(pid, process::SIGKILL);
                 let _ = process::wait(pid);
                 return Ok(Ended::Failed(handoff.failure().expect("state is failed")));
             }
@@ -657,7 +661,8 @@ impl Tracker {
         } = self.identify(n.pid).unwrap_or(Thread {
             tgid: n.pid,
             start: 0,
-            own_pid: n.pid,
+            // No process has this id: no own-pid condition holds.
+            own_pid: 0x7fff_ffff,
         });
         let call = Abi::NATIVE.syscall(n.data.nr as u32);
         let is_exec = matches!(call, Some(Syscall::execve | Syscall::execveat));

@@ -9,7 +9,9 @@
  *                   another thread of it opens the socket
  *   own-priority    forks; the fork sets its own priority by its pid
  *                   (setpriority(PRIO_PROCESS, getpid()))
- *   launcher PROG…  forks and exits; the fork executes PROG… (a daemonizer)
+ *   launcher PROG…  forks and ends its only thread with exit (not
+ *                   exit_group: an end seclude does not see); the fork
+ *                   executes PROG… (a daemonizer)
  *   attacker        run by the launcher, holding only the execpromises:
  *                   forks until a child of its own gets the launcher's
  *                   pid (its own - 1), which forks, and each of those
@@ -80,7 +82,9 @@ int main(int argc, char **argv, char **envp) {
             execve(argv[2], argv + 2, envp);
             _exit(127);
         }
-        _exit(0);
+        /* exit, not exit_group: an end seclude does not see. */
+        syscall(SYS_exit, 0);
+        return 0;
     }
     if (strcmp(mode, "attacker") == 0) {
         pid_t target = getpid() - 1;
