@@ -331,7 +331,9 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         }
         f
     })?;
-    if execpromises.is_some_and(|e| e != promises) && o.no_unveil && !o.quiet {
+    // Execpromises equal to the promises change nothing.
+    let narrower = execpromises.filter(|&e| e != promises);
+    if narrower.is_some() && o.no_unveil && !o.quiet {
         // /proc/PID/mem of the started program is then open to what it
         // executes (same user, one Landlock domain).
         cli::say_err(format_args!(
@@ -442,7 +444,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     );
 
     let unveiled = (!o.no_unveil).then(seclude::landlock::abi_version);
-    let follow_images = execpromises.is_some_and(|e| e != promises);
+    let follow_images = narrower.is_some();
     let launch = Launch {
         path: CString::new(path.as_os_str().as_bytes()).expect("paths have no NUL"),
         argv: c_strings(&o.program)?,
@@ -450,7 +452,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         clone_flags: namespaces.bits() as u64,
         // The kernel allows what every program may do; what only the
         // started one may comes to seclude.
-        filter: filter(execpromises.unwrap_or(promises), unveiled, follow_images)?,
+        filter: filter(narrower.unwrap_or(promises), unveiled, follow_images)?,
         extra_filter: o.extra_filter.clone(),
         follow_images,
     };
@@ -488,7 +490,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         .into_owned();
     let judge = Judge {
         promises,
-        execpromises: execpromises.filter(|&e| e != promises),
+        execpromises: narrower,
         unveiled,
         kill: o.kill,
         quiet: o.quiet,
@@ -627,11 +629,9 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
         listener,
         own_pid,
     } = caller;
-    let executed = image == Image::Executed && execpromises.is_some();
-    let promises = if executed {
-        execpromises.unwrap_or(promises)
-    } else {
-        promises
+    let (promises, executed) = match (image, execpromises) {
+        (Image::Executed, Some(exec)) => (exec, true),
+        _ => (promises, false),
     };
     let abi = Abi::NATIVE;
     let call = abi.syscall(n.data.nr as u32);

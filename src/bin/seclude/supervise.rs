@@ -59,8 +59,8 @@ pub enum Image {
 pub struct Caller {
     /// Whether the loader's allowance may apply.
     pub phase: Phase,
-    /// Which program made it (always `Executed`, the strict answer, unless
-    /// [`Launch::follow_images`]).
+    /// Which program made it; without [`Launch::follow_images`], only
+    /// the started program itself is known as `Started`.
     pub image: Image,
     /// The listener, for answers that add a descriptor.
     pub listener: i32,
@@ -768,22 +768,46 @@ impl Tracker {
             return;
         }
         let child = self.child;
-        let Some(process) = self.processes.get_mut(&child) else {
-            return;
+        let pending = self.processes.get(&child).and_then(|p| p.exec.as_ref());
+        if pending.is_some_and(|pending| pending.next == Image::Started) {
+            // Not a failed exec even if unchanged: no thread of it waits.
+            self.resolve_exec(child, child, false);
+        }
+    }
+
+    /// Resolves `tgid`'s pending exec from its image read now through
+    /// thread `reader`: a changed, filled vector is the new image; an
+    /// unchanged one a failed exec, if `reader` is the thread that made
+    /// it and `may_have_failed`. Returns whether the exec is still pending.
+    fn resolve_exec(&mut self, tgid: u32, reader: u32, may_have_failed: bool) -> bool {
+        let Some(process) = self.processes.get_mut(&tgid) else {
+            return false;
         };
-        let Some(pending) = process.exec.take_if(|p| p.next == Image::Started) else {
-            return;
+        let Some(pending) = process.exec.take() else {
+            return false;
         };
-        let now = Identity::of(child, true);
+        let now = Identity::of(reader, self.follow_images);
+        // Mid-exec (a call of a thread the exec is about to end, read
+        // after the new memory is in place) the new vector is still
+        // zeros: only a filled one is the new image's.
         if !pending.before.auxv.is_empty() && now.differs_from(&pending.before) && now.filled() {
             process.state = State {
-                image: Image::Started,
-                ..loading_state(child, &now.auxv)
+                image: pending.next,
+                ..loading_state(tgid, &now.auxv)
             };
-            process.identity = Some(now.clone());
-            self.first = Some(now);
+            if self.follow_images {
+                process.identity = Some(now.clone());
+            }
+            if pending.next == Image::Started {
+                self.first = Some(now);
+            }
+            false
+        } else if may_have_failed && reader == pending.tid && now.same_as(&pending.before) {
+            process.state = pending.prior;
+            false
         } else {
             process.exec = Some(pending);
+            true
         }
     }
 
@@ -802,31 +826,10 @@ impl Tracker {
             self.processes.remove(&tgid);
             return self.newcomer(tgid, start, tid);
         }
-        if let Some(pending) = process.exec.take() {
-            // Read through the calling thread, alive and waiting: the main
-            // thread may have ended, which empties /proc/TGID.
-            let now = Identity::of(tid, self.follow_images);
-            // Mid-exec (a call of a thread the exec is about to end, read
-            // after the new memory is in place) the new vector is still
-            // zeros: only a filled one is the new image's.
-            if !pending.before.auxv.is_empty() && now.differs_from(&pending.before) && now.filled()
-            {
-                process.state = State {
-                    image: pending.next,
-                    ..loading_state(tgid, &now.auxv)
-                };
-                if self.follow_images {
-                    process.identity = Some(now.clone());
-                }
-                if pending.next == Image::Started {
-                    self.first = Some(now);
-                }
-            } else if tid == pending.tid && now.same_as(&pending.before) {
-                process.state = pending.prior;
-            } else {
-                process.exec = Some(pending);
-                return State::LOADED;
-            }
+        // Read through the calling thread, alive and waiting: the main
+        // thread may have ended, which empties /proc/TGID.
+        if self.resolve_exec(tgid, tid, true) {
+            return State::LOADED;
         }
         self.processes[&tgid].state
     }
