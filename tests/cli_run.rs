@@ -1961,6 +1961,9 @@ fn the_program_cannot_signal_or_reach_outside_its_sandbox() {
                     PYTHON_PROMISES,
                     "-p",
                     "unix",
+                    // The scope, not the refusal of new UNIX sockets
+                    // before Landlock ABI 9, is what is tested here.
+                    "--unconfined-unix",
                     "--",
                     PYTHON,
                     "-c",
@@ -1974,6 +1977,84 @@ fn the_program_cannot_signal_or_reach_outside_its_sandbox() {
             drop(listener);
         }
     }
+}
+
+/// Under unveil, `unix` used to reach every pathname socket the program
+/// could name, unveiled or not: Landlock confines connecting to one only
+/// from ABI 9 (Linux 7.1), and seccomp sees only the address's pointer.
+/// Before ABI 9 seclude refuses new UNIX sockets and says why;
+/// `--unconfined-unix` (or the policy file's `unconfined_unix`) allows
+/// them, and then the socket is reachable, which is the gap the default
+/// closes. A stream pair (connected for good) stays allowed.
+#[test]
+fn unix_sockets_landlock_cannot_confine_are_refused() {
+    if !have_python() {
+        return;
+    }
+    let t = Scratch::new("unix");
+    let socket = t.root.join("listener");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    chmod(&socket, 0o777);
+    let confined = seclude::landlock::abi_version() >= seclude::landlock::AbiVersion::V9;
+    let connect = format!(
+        "import socket; s = socket.socket(socket.AF_UNIX); s.connect('{}'); print('connected')",
+        socket.display()
+    );
+    let pair = "import socket; a, b = socket.socketpair(); a.send(b'x'); print(b.recv(1))";
+    let policy = t.file(
+        "policy.json",
+        r#"{"seclude": 1, "promises": "stdio rpath tty vminfo unix", "unconfined_unix": true}"#,
+    );
+    for mode in MODES {
+        let run = seclude(
+            mode,
+            &[
+                "-p",
+                PYTHON_PROMISES,
+                "-p",
+                "unix",
+                "--",
+                PYTHON,
+                "-c",
+                &connect,
+            ],
+        );
+        run.status(1).err_has("PermissionError");
+        assert!(!run.stdout.contains("connected"), "{}", run.ctx());
+        if !confined {
+            run.err_has("socket refused (EPERM): Landlock cannot confine connecting to UNIX sockets by path before ABI 9")
+                .err_has("--unconfined-unix allows them");
+        }
+        for opt_out in [
+            vec!["--unconfined-unix", "-p", PYTHON_PROMISES, "-p", "unix"],
+            vec!["--policy", &policy],
+        ] {
+            let mut args = opt_out;
+            args.extend(["--", PYTHON, "-c", &connect]);
+            let run = seclude(mode, &args);
+            if confined {
+                run.status(1).err_has("PermissionError");
+            } else {
+                run.status(0).out("connected\n");
+            }
+        }
+        seclude(
+            mode,
+            &[
+                "-p",
+                PYTHON_PROMISES,
+                "-p",
+                "unix",
+                "--",
+                PYTHON,
+                "-c",
+                pair,
+            ],
+        )
+        .status(0)
+        .out("b'x'\n");
+    }
+    drop(listener);
 }
 
 /// The program dies with seclude (`PR_SET_PDEATHSIG`): killing seclude used

@@ -454,3 +454,86 @@ fn own_file(root: &std::path::Path) -> std::path::PathBuf {
     fs::write(&path, b"seclude\n").unwrap();
     path
 }
+
+/// Before Landlock ABI 9 (Linux 7.1) connecting to a UNIX socket by path
+/// is out of Landlock's sight, and seccomp sees only the address's
+/// pointer: a sandboxed process used to reach every pathname socket it
+/// could name, unveiled or not. The supplement refuses what could connect
+/// (new UNIX sockets, datagram pairs) there; stream pairs and other
+/// families stay. From ABI 9 Landlock refuses the connection itself.
+/// `allow_unconfined_unix_sockets` opts out, and then the socket is
+/// reachable: this is the gap the default closes.
+#[test]
+fn unix_sockets_that_landlock_cannot_confine_are_refused() {
+    const TEST: &str = "unix_sockets_that_landlock_cannot_confine_are_refused";
+    let (f, listener) = unix_fixture(TEST);
+    f.run_both(TEST, || unix_sockets_under_unveil(false));
+    drop(listener);
+}
+
+/// The opt-out, and the gap it opens before ABI 9.
+#[test]
+fn unconfined_unix_sockets_are_allowed_on_request() {
+    const TEST: &str = "unconfined_unix_sockets_are_allowed_on_request";
+    let (f, listener) = unix_fixture(TEST);
+    f.run_both(TEST, || unix_sockets_under_unveil(true));
+    drop(listener);
+}
+
+/// A fixture with a listener outside its `inside` directory, reachable by
+/// both modes.
+fn unix_fixture(test: &str) -> (Fixture, std::os::unix::net::UnixListener) {
+    let f = Fixture::new(test);
+    let path = f.0.join("listener");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o777)).unwrap();
+    (f, listener)
+}
+
+fn unix_sockets_under_unveil(unconfined: bool) -> i32 {
+    let confined = abi_version() >= seclude::landlock::AbiVersion::V9;
+    let root = fixture();
+    let inside = c(&root.join("inside"));
+    let mut u: Unveil<'_, 1> = Unveil::new();
+    if unconfined {
+        u = u.allow_unconfined_unix_sockets();
+    }
+    u.unveil(&inside, "rwc").unwrap();
+    u.commit().unwrap();
+    let connect = std::os::unix::net::UnixStream::connect(root.join("listener"));
+    let datagram = std::os::unix::net::UnixDatagram::pair();
+    let refused = |r: Result<(), &std::io::Error>| {
+        matches!(r, Err(e) if e.raw_os_error() == Some(libc::EPERM)
+            || e.raw_os_error() == Some(libc::EACCES))
+    };
+    let connect = connect.as_ref().map(drop);
+    let datagram = datagram.as_ref().map(drop);
+    match (confined, unconfined) {
+        // Landlock's own refusal: the socket is made, the connection
+        // refused.
+        (true, _) => {
+            if !refused(connect) || datagram.is_err() {
+                return 1;
+            }
+        }
+        (false, false) => {
+            if !refused(connect) || !refused(datagram) {
+                return 2;
+            }
+        }
+        (false, true) => {
+            if connect.is_err() || datagram.is_err() {
+                return 3;
+            }
+        }
+    }
+    // A connected stream pair cannot connect elsewhere, and other
+    // families are not unveil's.
+    if std::os::unix::net::UnixStream::pair().is_err() {
+        return 4;
+    }
+    if std::net::UdpSocket::bind("127.0.0.1:0").is_err() {
+        return 5;
+    }
+    0
+}

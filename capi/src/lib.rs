@@ -202,7 +202,9 @@ static mut UNVEIL: UnveilState = UnveilState {
 /// commit fails with `ENOSYS` on a kernel without Landlock: a sandbox is
 /// never reported applied when it is not. Also refused everywhere, as
 /// Landlock cannot check them: changes of mode, owner, times and extended
-/// attributes, and executing a descriptor.
+/// attributes, and executing a descriptor; before Landlock ABI 9 (Linux
+/// 7.1), which confines connecting to a UNIX socket by path, new UNIX
+/// sockets (`socket(AF_UNIX, ...)`, datagram `socketpair`) too.
 ///
 /// # Safety
 /// Each argument is NULL or a NUL-terminated string.
@@ -228,7 +230,10 @@ pub unsafe extern "C" fn seclude_unveil(path: *const c_char, permissions: *const
                     format_args!("{F}: this kernel has no Landlock: nothing is hidden"),
                 ),
                 Ok(plan) => {
-                    let supplement = seclude::landlock::seccomp_supplement(plan.abi);
+                    let supplement = seclude::landlock::seccomp_supplement(
+                        plan.abi,
+                        seclude::landlock::UnixSockets::ConfinedOnly,
+                    );
                     match seclude::seccomp::load(supplement, seclude::seccomp::FilterFlags::empty())
                     {
                         Ok(_) => 0,

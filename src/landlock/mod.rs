@@ -31,5 +31,6 @@ pub use access::{AbiVersion, AccessFs, AccessNet, RestrictFlags, Scope};
 pub use compat::{CompatError, Compatibility, Enforcement, Plan, Request, plan};
 pub use ruleset::{Ruleset, RulesetError, abi_version, errata};
 pub use unveil::{
-    PreparedUnveil, Unveil, UnveilError, UnveilPerms, seccomp_supplement, seccomp_supplement_rules,
+    PreparedUnveil, UnixSockets, Unveil, UnveilError, UnveilPerms, seccomp_supplement,
+    seccomp_supplement_rules,
 };

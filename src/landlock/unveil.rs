@@ -47,6 +47,16 @@
 //! command does so for `chmod`, `chown` and `utimes` on files beneath a
 //! path unveiled with `w`.
 //!
+//! Connecting to a UNIX socket by its path is Landlock's only from ABI 9
+//! (Linux 7.1, `RESOLVE_UNIX`, granted by `c`); before, a sandboxed
+//! process could reach any pathname socket it can name (a session bus, a
+//! collaborator's socket), and seccomp sees only the address's pointer.
+//! There the supplement refuses what could make such a connection: new
+//! UNIX sockets (`socket(AF_UNIX, …)`) and datagram socket pairs (a
+//! datagram socket sends to any address it is given). Stream and
+//! seqpacket pairs stay allowed: they cannot connect again. Opt out with
+//! [`Unveil::allow_unconfined_unix_sockets`].
+//!
 //! Landlock only grants: a path cannot be hidden beneath an unveiled
 //! parent, so OpenBSD's `unveil(path, "")` is refused with
 //! [`UnveilError::NoPermissions`]. Committing again can only narrow: each
@@ -209,6 +219,7 @@ pub struct Unveil<'a, const N: usize> {
     flags: RestrictFlags,
     skip_missing: bool,
     supplement: bool,
+    unix: UnixSockets,
     scopes: Scope,
 }
 
@@ -233,6 +244,7 @@ impl<'a, const N: usize> Unveil<'a, N> {
             flags: RestrictFlags::empty(),
             skip_missing: false,
             supplement: true,
+            unix: UnixSockets::ConfinedOnly,
             scopes: Scope::empty(),
         }
     }
@@ -300,6 +312,21 @@ impl<'a, const N: usize> Unveil<'a, N> {
     /// ```
     pub const fn without_seccomp_supplement(mut self) -> Self {
         self.supplement = false;
+        self
+    }
+
+    /// Let the seccomp supplement allow new UNIX sockets even where
+    /// Landlock cannot confine connecting to them by path (before ABI 9):
+    /// the process can then reach every pathname socket it can name,
+    /// unveiled or not. See [`UnixSockets`].
+    ///
+    /// ```
+    /// let u: seclude::landlock::Unveil<'_, 4> =
+    ///     seclude::landlock::Unveil::new().allow_unconfined_unix_sockets();
+    /// # let _ = u;
+    /// ```
+    pub const fn allow_unconfined_unix_sockets(mut self) -> Self {
+        self.unix = UnixSockets::AllowUnconfined;
         self
     }
 
@@ -415,7 +442,7 @@ impl<'a, const N: usize> Unveil<'a, N> {
         }
         Ok(PreparedUnveil {
             ruleset,
-            supplement: self.supplement,
+            supplement: self.supplement.then_some(self.unix),
         })
     }
 }
@@ -425,7 +452,9 @@ impl<'a, const N: usize> Unveil<'a, N> {
 #[derive(Debug)]
 pub struct PreparedUnveil {
     ruleset: Ruleset,
-    supplement: bool,
+    /// The supplement to install, if any, and what it does with UNIX
+    /// sockets.
+    supplement: Option<UnixSockets>,
 }
 
 impl PreparedUnveil {
@@ -449,9 +478,11 @@ impl PreparedUnveil {
     /// ```
     pub fn enforce(self) -> Result<Plan, UnveilError> {
         let plan = self.ruleset.restrict_self().map_err(UnveilError::Ruleset)?;
-        if self.supplement && plan.enforcement != super::Enforcement::None {
-            crate::seccomp::load(seccomp_supplement(plan.abi), FilterFlags::empty())
-                .map_err(UnveilError::Supplement)?;
+        if let Some(unix) = self.supplement {
+            if plan.enforcement != super::Enforcement::None {
+                crate::seccomp::load(seccomp_supplement(plan.abi, unix), FilterFlags::empty())
+                    .map_err(UnveilError::Supplement)?;
+            }
         }
         Ok(plan)
     }
@@ -476,7 +507,23 @@ const FS_IOC_SETFLAGS_64: u32 = iow(b'f', 2, 8);
 const FS_IOC_SETFLAGS_32: u32 = iow(b'f', 2, 4);
 const FS_IOC_FSSETXATTR: u32 = iow(b'X', 32, 28);
 const EPERM: u16 = 1;
+/// 89 on MIPS.
+const ENOSYS: u16 = Errno::ENOSYS.raw() as u16;
 const AT_EMPTY_PATH: u32 = 0x1000;
+const AF_UNIX: u32 = 1;
+/// `SOCK_DGRAM` is 1 on MIPS (where `SOCK_STREAM` is 2), 2 elsewhere.
+const SOCK_DGRAM: u32 = if cfg!(any(target_arch = "mips", target_arch = "mips64")) {
+    1
+} else {
+    2
+};
+const SOCK_RAW: u32 = 3;
+/// The type in `socket`'s second argument; the bits above are flags
+/// (`SOCK_CLOEXEC`, `SOCK_NONBLOCK`).
+const SOCK_TYPE_MASK: u32 = 0xf;
+/// `socketcall`'s call numbers (`SYS_SOCKET`, `SYS_SOCKETPAIR`).
+const SYS_SOCKET: u32 = 1;
+const SYS_SOCKETPAIR: u32 = 8;
 
 /// The calls that change a file behind Landlock's back.
 const METADATA_CALLS: [Syscall; 25] = [
@@ -507,9 +554,33 @@ const METADATA_CALLS: [Syscall; 25] = [
     Syscall::file_setattr,
 ];
 
-const fn supplement_policy(with_truncate: bool) -> Policy<32> {
+/// What the seccomp supplement does with new UNIX sockets where Landlock
+/// cannot confine connecting to them by path (before ABI 9, Linux 7.1,
+/// whose `RESOLVE_UNIX` the `c` letter grants).
+///
+/// ```
+/// use seclude::landlock::{seccomp_supplement_rules, AbiVersion, UnixSockets};
+/// use seclude::tables::Syscall;
+/// let refuses = |abi, unix| seccomp_supplement_rules(abi, unix).iter().any(|r| r.syscall == Syscall::socket);
+/// assert!(refuses(AbiVersion::V7, UnixSockets::ConfinedOnly));
+/// assert!(!refuses(AbiVersion::V9, UnixSockets::ConfinedOnly)); // Landlock's own
+/// assert!(!refuses(AbiVersion::V7, UnixSockets::AllowUnconfined));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum UnixSockets {
+    /// Refused (`EPERM`) there: `socket(AF_UNIX, …)`, and
+    /// `socketpair(AF_UNIX, …)` of datagram sockets, which send to any
+    /// address they are given; on architectures with `socketcall`, its
+    /// `socket` and `socketpair` calls fail with `ENOSYS` (their arguments
+    /// are in memory), so the C library uses the direct calls. The default.
+    ConfinedOnly,
+    /// Allowed: every pathname socket the process can name is reachable.
+    AllowUnconfined,
+}
+
+const fn supplement_policy(with_truncate: bool, refuse_unix: bool) -> Policy<40> {
     let denied = Action::Errno(EPERM);
-    let mut p: Policy<32> = Policy::new(Action::Allow);
+    let mut p: Policy<40> = Policy::new(Action::Allow);
     let mut i = 0;
     while i < METADATA_CALLS.len() {
         p = p.action(METADATA_CALLS[i], denied);
@@ -543,58 +614,107 @@ const fn supplement_policy(with_truncate: bool) -> Policy<32> {
             .action(Syscall::truncate, denied)
             .action(Syscall::truncate64, denied);
     }
+    if refuse_unix {
+        // The address a socket connects or sends to is in memory, out of
+        // seccomp's sight: refuse the sockets that could use one. A
+        // stream or seqpacket pair is connected for good (connect fails
+        // with EISCONN, a send's address is refused or ignored); the
+        // kernel makes SOCK_RAW a datagram socket.
+        p = p.rule(
+            Syscall::socket,
+            &[Condition::arg32(0, Cmp::Eq, AF_UNIX)],
+            denied,
+        );
+        let datagram = [SOCK_DGRAM, SOCK_RAW];
+        let mut t = 0;
+        while t < datagram.len() {
+            p = p.rule(
+                Syscall::socketpair,
+                &[
+                    Condition::arg32(0, Cmp::Eq, AF_UNIX),
+                    Condition::arg32(1, Cmp::MaskedEq(SOCK_TYPE_MASK as u64), datagram[t]),
+                ],
+                denied,
+            );
+            t += 1;
+        }
+        let calls = [SYS_SOCKET, SYS_SOCKETPAIR];
+        let mut c = 0;
+        while c < calls.len() {
+            p = p.rule(
+                Syscall::socketcall,
+                &[Condition::arg32(0, Cmp::Eq, calls[c])],
+                Action::Errno(ENOSYS),
+            );
+            c += 1;
+        }
+    }
     p
 }
 
-static SUPPLEMENT: Policy<32> = supplement_policy(false);
-static SUPPLEMENT_WITH_TRUNCATE: Policy<32> = supplement_policy(true);
-static SUPPLEMENT_PROGRAM: &[Instruction] = crate::seccomp_program!(SUPPLEMENT);
-static SUPPLEMENT_WITH_TRUNCATE_PROGRAM: &[Instruction] =
-    crate::seccomp_program!(SUPPLEMENT_WITH_TRUNCATE);
+/// The four supplements, by [`supplement_index`].
+static SUPPLEMENTS: [Policy<40>; 4] = [
+    supplement_policy(false, false),
+    supplement_policy(false, true),
+    supplement_policy(true, false),
+    supplement_policy(true, true),
+];
+static SUPPLEMENT_PROGRAMS: [&[Instruction]; 4] = [
+    crate::seccomp_program!(SUPPLEMENTS[0]),
+    crate::seccomp_program!(SUPPLEMENTS[1]),
+    crate::seccomp_program!(SUPPLEMENTS[2]),
+    crate::seccomp_program!(SUPPLEMENTS[3]),
+];
+
+/// Which supplement a kernel of Landlock version `abi` needs: truncating
+/// by path is Landlock's own from ABI 3, connecting to a UNIX socket by
+/// path from ABI 9.
+const fn supplement_index(abi: AbiVersion, unix: UnixSockets) -> usize {
+    let truncate = (abi as u32) < (AbiVersion::V3 as u32);
+    let refuse_unix =
+        (abi as u32) < (AbiVersion::V9 as u32) && matches!(unix, UnixSockets::ConfinedOnly);
+    (truncate as usize) * 2 + refuse_unix as usize
+}
 
 /// The seccomp program [`Unveil::commit`] installs for a kernel of Landlock
-/// version `abi`: every call in the module's list fails with `EPERM`, and
-/// before ABI 3 so does `truncate` by path. Compiled at compile time.
+/// version `abi`: every call in the module's list fails with `EPERM`;
+/// before ABI 3 so does `truncate` by path, and before ABI 9 new UNIX
+/// sockets unless `unix` allows them ([`UnixSockets`]). Compiled at
+/// compile time.
 ///
 /// ```
 /// use seclude::bpf::{simulate, Action, SeccompData};
-/// use seclude::landlock::{seccomp_supplement, AbiVersion};
+/// use seclude::landlock::{seccomp_supplement, AbiVersion, UnixSockets};
 /// use seclude::tables::{Abi, Syscall};
 ///
 /// let chmod = SeccompData::new(Abi::NATIVE.number(Syscall::fchmodat).unwrap() as i32, Abi::NATIVE.audit_arch());
-/// let program = seccomp_supplement(AbiVersion::V7);
+/// let program = seccomp_supplement(AbiVersion::V7, UnixSockets::ConfinedOnly);
 /// assert_eq!(simulate(program, &chmod, Abi::NATIVE.endian()).unwrap().action, Action::Errno(1));
 /// ```
-pub fn seccomp_supplement(abi: AbiVersion) -> &'static [Instruction] {
+pub fn seccomp_supplement(abi: AbiVersion, unix: UnixSockets) -> &'static [Instruction] {
     #[cfg(target_arch = "x86_64")]
     const _: () = assert!(FS_IOC_SETFLAGS_64 == 0x4008_6602 && FS_IOC_FSSETXATTR == 0x401c_5820);
-    if abi < AbiVersion::V3 {
-        SUPPLEMENT_WITH_TRUNCATE_PROGRAM
-    } else {
-        SUPPLEMENT_PROGRAM
-    }
+    SUPPLEMENT_PROGRAMS[supplement_index(abi, unix)]
 }
 
 /// The rules of [`seccomp_supplement`]'s filter for a kernel with Landlock
-/// `abi`, as data: each refuses (`EPERM`) what Landlock cannot check. A
-/// supervisor that installs Landlock without the supplement
-/// ([`Unveil::without_seccomp_supplement`]) can put these rules in its own
-/// filter with another action, to report each refusal or to perform the
-/// call itself where it can check the path.
+/// `abi`, as data: each refuses (`EPERM`, `ENOSYS` for `socketcall`) what
+/// Landlock cannot check. A supervisor that installs Landlock without the
+/// supplement ([`Unveil::without_seccomp_supplement`]) can put these rules
+/// in its own filter with another action, to report each refusal or to
+/// perform the call itself where it can check the path.
 ///
 /// ```
-/// use seclude::landlock::{seccomp_supplement_rules, AbiVersion};
+/// use seclude::landlock::{seccomp_supplement_rules, AbiVersion, UnixSockets};
 /// use seclude::tables::Syscall;
-/// let rules = seccomp_supplement_rules(AbiVersion::V7);
+/// let rules = seccomp_supplement_rules(AbiVersion::V7, UnixSockets::ConfinedOnly);
 /// assert!(rules.iter().any(|r| r.syscall == Syscall::fchmodat));
 /// // Truncating by path is Landlock's own from ABI 3 on.
 /// assert!(!rules.iter().any(|r| r.syscall == Syscall::truncate));
-/// assert!(seccomp_supplement_rules(AbiVersion::V2).iter().any(|r| r.syscall == Syscall::truncate));
+/// assert!(seccomp_supplement_rules(AbiVersion::V2, UnixSockets::ConfinedOnly)
+///     .iter()
+///     .any(|r| r.syscall == Syscall::truncate));
 /// ```
-pub fn seccomp_supplement_rules(abi: AbiVersion) -> &'static [Rule] {
-    if abi < AbiVersion::V3 {
-        SUPPLEMENT_WITH_TRUNCATE.rules()
-    } else {
-        SUPPLEMENT.rules()
-    }
+pub fn seccomp_supplement_rules(abi: AbiVersion, unix: UnixSockets) -> &'static [Rule] {
+    SUPPLEMENTS[supplement_index(abi, unix)].rules()
 }

@@ -734,7 +734,12 @@ fn per_abi(out: &mut String) {
          \x20 from another thread is refused); `tgkill`, which glibc's `raise`\n\
          \x20 and `pthread_kill` use, is allowed for any thread of the process.\n\
          - Socket addresses, `SCM_RIGHTS` contents and the `/tmp` of\n\
-         \x20 `tmppath`: they are in memory.\n\
+         \x20 `tmppath`: they are in memory. Under unveil, Landlock confines\n\
+         \x20 connecting to a UNIX socket by path only from ABI 9 (Linux\n\
+         \x20 7.1); before, `Unveil`'s seccomp supplement refuses new UNIX\n\
+         \x20 sockets and datagram socket pairs, whatever the promises (opt\n\
+         \x20 out with `allow_unconfined_unix_sockets`; the command:\n\
+         \x20 `--unconfined-unix`).\n\
          - Which socket a call is made on. `anet` is a server's TCP: it\n\
          \x20 creates TCP sockets only (no datagram or raw ones), has no\n\
          \x20 `connect`, and refuses sends with `MSG_FASTOPEN` (with an address,\n\

@@ -31,6 +31,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "rules as -v takes them: [\"r:/etc\", \"rwc:/tmp/out\"]",
     ),
     ("no_unveil", "true: no unveil (-V)"),
+    (
+        "unconfined_unix",
+        "true: new UNIX sockets under unveil where Landlock cannot confine connecting to them by path (--unconfined-unix)",
+    ),
     ("penalty", "\"eperm\" (the default) or \"kill\" (-k)"),
     ("quiet", "true: refusals are not reported (-q)"),
     ("nice", "true: lowest priority (-n)"),
@@ -61,6 +65,7 @@ pub struct PolicyFile {
     /// Permission letters and absolute path, as `-v`.
     pub unveils: Vec<(String, PathBuf)>,
     pub no_unveil: bool,
+    pub unconfined_unix: bool,
     pub kill: bool,
     pub quiet: bool,
     pub nice: bool,
@@ -98,6 +103,7 @@ pub fn parse(text: &str) -> Result<PolicyFile, String> {
         execpromises: None,
         unveils: Vec::new(),
         no_unveil: false,
+        unconfined_unix: false,
         kill: false,
         quiet: false,
         nice: false,
@@ -157,6 +163,7 @@ pub fn parse(text: &str) -> Result<PolicyFile, String> {
                 }
             }
             "no_unveil" => policy.no_unveil = boolean(v).map_err(at)?,
+            "unconfined_unix" => policy.unconfined_unix = boolean(v).map_err(at)?,
             "penalty" => {
                 policy.kill = match string(v).map_err(at)? {
                     "eperm" => false,
@@ -392,6 +399,17 @@ fn explain(policy: &PolicyFile, abi: AbiVersion) -> String {
             if !path.exists() {
                 let _ = writeln!(out, "    missing here: running fails until it exists");
             }
+        }
+        if abi != AbiVersion::Unsupported && !abi.fs().contains(AccessFs::RESOLVE_UNIX) {
+            let _ = writeln!(
+                out,
+                "{}",
+                if policy.unconfined_unix {
+                    "  UNIX sockets (unconfined_unix): connecting to any pathname socket stays possible, this kernel's Landlock cannot confine it (ABI 9)"
+                } else {
+                    "  UNIX sockets: new ones are refused, this kernel's Landlock cannot confine connecting to them by path (ABI 9; unconfined_unix allows them)"
+                }
+            );
         }
         if abi != AbiVersion::Unsupported && abi.scopes() != Scope::all() {
             let _ = writeln!(

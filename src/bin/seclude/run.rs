@@ -17,7 +17,7 @@ use crate::policy_file;
 use crate::supervise::{self, Caller, Ended, Image, Launch, Phase, Verdict};
 use seclude::Errno;
 use seclude::bpf::{Action, Instruction};
-use seclude::landlock::{AbiVersion, Scope, Unveil};
+use seclude::landlock::{AbiVersion, Scope, UnixSockets, Unveil};
 use seclude::ns::{IdMapping, NamespaceRequest, Namespaces};
 use seclude::pledge::{Decision, Promises, decide, supervised_policy, would_allow};
 use seclude::privileges::{Capabilities, Privileges, Resource};
@@ -103,6 +103,9 @@ pub struct Options {
     /// (permission letters, path)
     pub unveils: Vec<(String, PathBuf)>,
     pub no_unveil: bool,
+    /// `--unconfined-unix`: new UNIX sockets under unveil even where
+    /// Landlock cannot confine connecting to them by path.
+    pub unconfined_unix: bool,
     pub kill: bool,
     pub quiet: bool,
     pub nice: bool,
@@ -132,6 +135,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
         exec_from_file: false,
         unveils: Vec::new(),
         no_unveil: false,
+        unconfined_unix: false,
         kill: false,
         quiet: false,
         nice: false,
@@ -184,6 +188,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Failure> {
                 }
                 "--policy" => o.policy = Some(PathBuf::from(value(&mut it)?)),
                 "--execpromises" => o.exec_lists.push(value(&mut it)?),
+                "--unconfined-unix" if inline.is_none() => o.unconfined_unix = true,
                 "--help" => o.help = true,
                 _ => return Err(Failure::usage(format!("unknown option {name}"))),
             }
@@ -280,6 +285,7 @@ fn over(file: policy_file::PolicyFile, mut o: Options) -> Options {
         o.unveils = file.unveils;
     }
     o.no_unveil |= file.no_unveil;
+    o.unconfined_unix |= file.unconfined_unix;
     o.kill |= file.kill;
     o.quiet |= file.quiet;
     o.nice |= file.nice;
@@ -443,7 +449,14 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         seclude::sys::process::getgid(),
     );
 
-    let unveiled = (!o.no_unveil).then(seclude::landlock::abi_version);
+    let unix = if o.unconfined_unix {
+        UnixSockets::AllowUnconfined
+    } else {
+        UnixSockets::ConfinedOnly
+    };
+    let supplement = (!o.no_unveil).then(|| {
+        seclude::landlock::seccomp_supplement_rules(seclude::landlock::abi_version(), unix)
+    });
     let follow_images = narrower.is_some();
     let launch = Launch {
         path: CString::new(path.as_os_str().as_bytes()).expect("paths have no NUL"),
@@ -452,7 +465,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         clone_flags: namespaces.bits() as u64,
         // The kernel allows what every program may do; what only the
         // started one may comes to seclude.
-        filter: filter(narrower.unwrap_or(promises), unveiled, follow_images)?,
+        filter: filter(narrower.unwrap_or(promises), supplement, follow_images)?,
         extra_filter: o.extra_filter.clone(),
         follow_images,
     };
@@ -491,7 +504,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     let judge = Judge {
         promises,
         execpromises: narrower,
-        unveiled,
+        supplement,
         kill: o.kill,
         quiet: o.quiet,
         shown: &shown,
@@ -596,8 +609,9 @@ struct Judge<'a> {
     promises: Promises,
     /// What an executed program holds (`-e`), if not the promises.
     execpromises: Option<Promises>,
-    /// The Landlock ABI, if the program is unveiled.
-    unveiled: Option<AbiVersion>,
+    /// The rules of unveil's seccomp supplement (what Landlock cannot
+    /// check), if the program is unveiled.
+    supplement: Option<&'static [Rule]>,
     kill: bool,
     quiet: bool,
     /// The program's name in reports.
@@ -615,7 +629,7 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
     let Judge {
         promises,
         execpromises,
-        unveiled,
+        supplement,
         kill,
         quiet,
         shown,
@@ -638,14 +652,20 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
     let promised =
         call.is_some_and(|c| decide(promises, abi, c, &n.data.args, own_pid) == Decision::Allowed);
     if let Some(call) = call {
-        if let Some(landlock_abi) = unveiled {
-            let supplement = seclude::landlock::seccomp_supplement_rules(landlock_abi);
+        if let Some(supplement) = supplement {
             if promised && any_matches(supplement, call, &n.data.args) {
                 // A metadata change seclude performs itself beneath a
                 // writable unveiled path; anything else is refused.
                 let reason = match attr::perform(n, call, roots, listener) {
                     Some(Ok(response)) => return Verdict::answer(response),
                     Some(Err(refusal)) => refusal.to_string(),
+                    None if matches!(
+                        call,
+                        Syscall::socket | Syscall::socketpair | Syscall::socketcall
+                    ) =>
+                    {
+                        "Landlock cannot confine connecting to UNIX sockets by path before ABI 9 (Linux 7.1), so unveil refuses the UNIX sockets that could connect to one (--unconfined-unix allows them)".to_string()
+                    }
                     None => {
                         "Landlock cannot check it (extended attributes, inode flags, truncating before Landlock ABI 3, executing a descriptor), so unveil refuses it everywhere".to_string()
                     }
@@ -773,13 +793,13 @@ fn open_dev_null(n: &Notification, call: Syscall) -> Option<Verdict> {
 }
 
 /// The filter: the promises, with every refused call, every exec and the
-/// marker sent to seclude; and first, with `unveiled`, what unveil's
+/// marker sent to seclude; and first, with `supplement`, what unveil's
 /// seccomp supplement would refuse in the kernel (what Landlock cannot
 /// check), so that seclude reports those refusals too; with `exits`,
 /// `exit_group` too (see [`Launch::follow_images`]).
 pub fn filter(
     promises: Promises,
-    unveiled: Option<AbiVersion>,
+    supplement: Option<&'static [Rule]>,
     exits: bool,
 ) -> Result<Vec<Instruction>, Failure> {
     let marker = Rule::with(
@@ -788,8 +808,7 @@ pub fn filter(
         Action::UserNotif,
     )
     .expect("one condition");
-    let mut first: Vec<Rule> = unveiled
-        .map(seclude::landlock::seccomp_supplement_rules)
+    let mut first: Vec<Rule> = supplement
         .unwrap_or_default()
         .iter()
         .map(|rule| {

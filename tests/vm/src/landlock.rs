@@ -589,5 +589,32 @@ pub fn unveil(_: &Env, results: &mut Results) -> Result<String, String> {
         denied,
         &format!("read outside: {:?}", outside.map(drop)),
     );
+    // Before ABI 9 Landlock cannot confine connecting to a UNIX socket by
+    // path: the supplement refuses new UNIX sockets (a stream pair stays).
+    // SAFETY: plain socket calls; the descriptors are closed.
+    let (unix, pair) = unsafe {
+        let fd = libc::socket(libc::AF_UNIX, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        let unix = if fd < 0 {
+            Err(errno())
+        } else {
+            Ok(libc::close(fd))
+        };
+        let mut fds = [0i32; 2];
+        let pair = libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr());
+        if pair == 0 {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+        (unix, pair)
+    };
+    let refused = (abi as u32) < 9;
+    results.record(
+        "unix_socket",
+        (unix == Err(libc::EPERM)) == refused && pair == 0,
+        &format!(
+            "socket(AF_UNIX) {:?} (refused expected: {refused}), stream socketpair {pair}",
+            unix.map_err(errno_name)
+        ),
+    );
     Ok(format!("{:?}", plan.abi))
 }
