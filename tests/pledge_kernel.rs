@@ -956,3 +956,151 @@ fn a_program_under_narrower_execpromises_cannot_exec_again() {
         },
     );
 }
+
+const MFD_CLOEXEC: u32 = 0x1;
+const MFD_NOEXEC_SEAL: u32 = 0x8;
+const MFD_EXEC: u32 = 0x10;
+
+/// `memfd_create(name, flags)`, raw (libc's wrapper may be missing).
+fn memfd_create(flags: u32) -> std::io::Result<i32> {
+    // SAFETY: a NUL-terminated name and integer flags.
+    let fd = unsafe { libc::syscall(libc::SYS_memfd_create, c"seclude-test".as_ptr(), flags) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(fd as i32)
+}
+
+/// Whether this kernel knows MFD_NOEXEC_SEAL (Linux 6.3), asked before any
+/// filter: without it, a memfd under `exec` cannot be made at all.
+fn noexec_seal_supported() -> bool {
+    match memfd_create(MFD_CLOEXEC | MFD_NOEXEC_SEAL) {
+        Ok(fd) => {
+            // SAFETY: our own descriptor.
+            unsafe { libc::close(fd) };
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Under `exec`, a memfd that could be made executable is refused, and the
+/// one allowed (MFD_NOEXEC_SEAL) can be written and read but never
+/// executed: not by its /proc/self/fd path, not as a descriptor, and no
+/// chmod makes it executable. The code written into it is /usr/bin/false:
+/// were it executed, the body would end with a failure.
+#[test]
+fn under_exec_a_memfd_is_never_executable() {
+    if !noexec_seal_supported() {
+        eprintln!("skipped: this kernel has no MFD_NOEXEC_SEAL (Linux 6.3)");
+        return;
+    }
+    child::run_both("under_exec_a_memfd_is_never_executable", || {
+        let code = std::fs::read("/usr/bin/false").expect("/usr/bin/false");
+        pledge(promises!("stdio rpath exec fattr"));
+        // Without the seal, or executable: refused by the filter.
+        if !refused(memfd_create(MFD_CLOEXEC)) || !refused(memfd_create(MFD_EXEC)) {
+            return 1;
+        }
+        if !refused(memfd_create(MFD_CLOEXEC | MFD_NOEXEC_SEAL | MFD_EXEC)) {
+            return 2;
+        }
+        let Ok(fd) = memfd_create(MFD_NOEXEC_SEAL) else {
+            return 3;
+        };
+        // SAFETY: our descriptor and live buffers of the lengths given.
+        unsafe {
+            if libc::write(fd, code.as_ptr().cast(), code.len()) != code.len() as isize {
+                return 4;
+            }
+            let mut head = [0u8; 4];
+            if libc::pread(fd, head.as_mut_ptr().cast(), 4, 0) != 4 || head != *b"\x7fELF" {
+                return 5;
+            }
+            // The kernel's own refusal (EPERM), not the filter's: fattr is held.
+            if libc::fchmod(fd, 0o755) != -1 || errno() != libc::EPERM {
+                return 6;
+            }
+            let path = std::ffi::CString::new(format!("/proc/self/fd/{fd}")).unwrap();
+            let argv = [c"false".as_ptr(), std::ptr::null()];
+            let envp = [std::ptr::null::<libc::c_char>()];
+            libc::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr());
+            if errno() != libc::EACCES {
+                return 7;
+            }
+            libc::syscall(
+                libc::SYS_execveat,
+                fd,
+                c"".as_ptr(),
+                argv.as_ptr(),
+                envp.as_ptr(),
+                libc::AT_EMPTY_PATH,
+            );
+            if errno() != libc::EACCES {
+                return 8;
+            }
+        }
+        0
+    });
+}
+
+/// The refusal says why in report mode.
+#[test]
+fn an_executable_memfd_under_exec_is_reported() {
+    const TEST: &str = "an_executable_memfd_under_exec_is_reported";
+    for mode in child::MODES {
+        let exit = child::run(TEST, mode, || {
+            Pledge::new(promises!("stdio exec"))
+                .penalty(Penalty::EPERM.reported())
+                .apply()
+                .expect("pledge applied");
+            match memfd_create(MFD_CLOEXEC) {
+                Err(e) if e.raw_os_error() == Some(libc::EPERM) => 0,
+                _ => 1,
+            }
+        });
+        exit.assert_success(TEST);
+        assert!(
+            exit.stderr.contains(
+                "seclude: memfd_create denied; under \"exec\" a memfd must be created with MFD_NOEXEC_SEAL"
+            ),
+            "{mode:?}: {exit:#?}"
+        );
+    }
+}
+
+/// Without `exec`, a memfd is as before: created without flags and used
+/// as shared memory (written, mapped without PROT_EXEC).
+#[test]
+fn under_stdio_a_plain_memfd_is_shared_memory() {
+    child::run_both("under_stdio_a_plain_memfd_is_shared_memory", || {
+        pledge(promises!("stdio"));
+        let Ok(fd) = memfd_create(MFD_CLOEXEC) else {
+            return 1;
+        };
+        // SAFETY: our descriptor, a fresh shared mapping of one page, and
+        // a live buffer.
+        unsafe {
+            if libc::ftruncate(fd, 4096) != 0 {
+                return 2;
+            }
+            let map = libc::mmap(
+                std::ptr::null_mut(),
+                4096,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED,
+                fd,
+                0,
+            );
+            if map == libc::MAP_FAILED {
+                return 3;
+            }
+            std::ptr::copy_nonoverlapping(b"shared".as_ptr(), map.cast::<u8>(), 6);
+            let mut back = [0u8; 6];
+            if libc::pread(fd, back.as_mut_ptr().cast(), 6, 0) != 6 || back != *b"shared" {
+                return 4;
+            }
+        }
+        0
+    });
+}

@@ -46,6 +46,11 @@ pub(crate) const SETID_BITS: u32 = 0o7000;
 pub(crate) const S_IFMT: u32 = 0o170000;
 pub(crate) const S_IFIFO: u32 = 0o010000;
 pub(crate) const PROT_EXEC: u32 = 4;
+/// `memfd_create`: the file is not executable and never can be (its mode
+/// has no x bits and `F_SEAL_EXEC` forbids adding them; Linux 6.3).
+pub(crate) const MFD_NOEXEC_SEAL: u32 = 0x8;
+/// `memfd_create`: the file is executable (Linux 6.3).
+pub(crate) const MFD_EXEC: u32 = 0x10;
 pub(crate) const AF_UNIX: u32 = 1;
 pub(crate) const AF_INET: u32 = 2;
 pub(crate) const AF_INET6: u32 = 10;
@@ -464,8 +469,9 @@ pub(super) mod tests {
     /// `<linux/socket.h>` comes before `<linux/net.h>` as in the kernel's
     /// socket code: MIPS's `asm/socket.h` defines `ARCH_HAS_SOCKET_TYPES`,
     /// and net.h then leaves the socket types to it.
-    const ROOTS: [&str; 14] = [
+    const ROOTS: [&str; 15] = [
         "linux/fcntl.h",
+        "linux/memfd.h",
         "asm/ioctl.h",
         "asm/ioctls.h",
         "asm/termbits.h",
@@ -1019,6 +1025,8 @@ pub(super) mod tests {
             ("S_IFMT", S_IFMT, "S_IFMT"),
             ("S_IFIFO", S_IFIFO, "S_IFIFO"),
             ("PROT_EXEC", PROT_EXEC, "PROT_EXEC"),
+            ("MFD_NOEXEC_SEAL", MFD_NOEXEC_SEAL, "MFD_NOEXEC_SEAL"),
+            ("MFD_EXEC", MFD_EXEC, "MFD_EXEC"),
             ("AF_UNIX", AF_UNIX, "AF_UNIX"),
             ("AF_INET", AF_INET, "AF_INET"),
             ("AF_INET6", AF_INET6, "AF_INET6"),
@@ -1299,6 +1307,8 @@ pub(super) mod tests {
             ("S_IFMT", S_IFMT, n(libc::S_IFMT)),
             ("S_IFIFO", S_IFIFO, n(libc::S_IFIFO)),
             ("PROT_EXEC", PROT_EXEC, n(libc::PROT_EXEC)),
+            ("MFD_NOEXEC_SEAL", MFD_NOEXEC_SEAL, n(libc::MFD_NOEXEC_SEAL)),
+            ("MFD_EXEC", MFD_EXEC, n(libc::MFD_EXEC)),
             ("AF_UNIX", AF_UNIX, n(libc::AF_UNIX)),
             ("AF_INET", AF_INET, n(libc::AF_INET)),
             ("AF_INET6", AF_INET6, n(libc::AF_INET6)),

@@ -17,10 +17,13 @@ use core::fmt;
 const ALTERNATIVES: usize = 5;
 
 /// The promise sets under which one call is allowed: the call is allowed
-/// under promises `S` exactly when some alternative is a subset of `S`.
+/// under promises `S` exactly when some alternative is a subset of `S` and
+/// `S` holds none of the promises that alternative excludes
+/// ([`Needs::excluded`]; only `memfd_create` has any: without
+/// `MFD_NOEXEC_SEAL` it is allowed by `stdio` unless `exec` is held).
 ///
-/// The alternatives are minimal (none is a subset of another) and kept in
-/// a fixed order, so two `Needs` allowing the same promise sets are equal
+/// The alternatives are minimal (none allows only what another allows
+/// too) and kept in a fixed order, so two `Needs` allowing the same promise sets are equal
 /// (and hash alike): a recording can be deduplicated by comparing them.
 /// No alternatives: no promise set allows the call ([`Needs::is_never`]);
 /// the one empty alternative: every promise set does ([`Needs::is_always`]).
@@ -35,9 +38,13 @@ const ALTERNATIVES: usize = 5;
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Needs {
-    /// Sorted by `bits()`, none a subset of another; the slots past `len`
-    /// are empty (so that the derived `Eq` and `Hash` compare the sets).
+    /// Sorted by `bits()` (then by their exclusions), none allowing only
+    /// what another does; the slots past `len` are empty (so that the
+    /// derived `Eq` and `Hash` compare the sets).
     alternatives: [Promises; ALTERNATIVES],
+    /// What each alternative excludes: the call is not allowed by it
+    /// while any of these is held.
+    unless: [Promises; ALTERNATIVES],
     len: u8,
 }
 
@@ -51,6 +58,7 @@ impl Needs {
     /// ```
     pub const NEVER: Needs = Needs {
         alternatives: [Promises::empty(); ALTERNATIVES],
+        unless: [Promises::empty(); ALTERNATIVES],
         len: 0,
     };
 
@@ -63,6 +71,7 @@ impl Needs {
     /// ```
     pub const ALWAYS: Needs = Needs {
         alternatives: [Promises::empty(); ALTERNATIVES],
+        unless: [Promises::empty(); ALTERNATIVES],
         len: 1,
     };
 
@@ -80,8 +89,29 @@ impl Needs {
         self.alternatives.split_at(self.len as usize).0
     }
 
+    /// What each alternative excludes, in the order of
+    /// [`Needs::alternatives`]: an alternative allows the call only while
+    /// none of these promises is held (empty for nearly every call).
+    ///
+    /// ```
+    /// use seclude::{pledge::{Promises, needs}, promises, tables::{Abi, Syscall}};
+    /// const MFD_CLOEXEC: u64 = 1;
+    /// const MFD_NOEXEC_SEAL: u64 = 8;
+    /// // A memfd that could be made executable: stdio, unless exec is held.
+    /// let plain = needs(Abi::X86_64, Syscall::memfd_create, &[0, MFD_CLOEXEC, 0, 0, 0, 0], 1);
+    /// assert_eq!(plain.alternatives(), [promises!("stdio")]);
+    /// assert_eq!(plain.excluded(), [promises!("exec")]);
+    /// assert!(plain.allows(promises!("stdio")) && !plain.allows(promises!("stdio exec")));
+    /// // Sealed non-executable: stdio whatever else is held.
+    /// let sealed = needs(Abi::X86_64, Syscall::memfd_create, &[0, MFD_NOEXEC_SEAL, 0, 0, 0, 0], 1);
+    /// assert_eq!(sealed.excluded(), [Promises::empty()]);
+    /// ```
+    pub const fn excluded(&self) -> &[Promises] {
+        self.unless.split_at(self.len as usize).0
+    }
+
     /// Whether the call is allowed under `promises`: some alternative is a
-    /// subset of them.
+    /// subset of them, and they hold nothing it excludes.
     ///
     /// ```
     /// use seclude::{pledge::needs, promises, tables::{Abi, Syscall}};
@@ -90,6 +120,31 @@ impl Needs {
     /// assert!(!read.allows(promises!("rpath")));
     /// ```
     pub const fn allows(&self, promises: Promises) -> bool {
+        let mut i = 0;
+        while i < self.len as usize {
+            if promises.contains(self.alternatives[i]) && !promises.intersects(self.unless[i]) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    /// Whether some alternative excludes promises.
+    const fn excludes_any(&self) -> bool {
+        let mut i = 0;
+        while i < self.len as usize {
+            if !self.unless[i].is_empty() {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    /// Whether some alternative is a subset of `promises`, whatever they
+    /// exclude.
+    const fn allows_ignoring_exclusions(&self, promises: Promises) -> bool {
         let mut i = 0;
         while i < self.len as usize {
             if promises.contains(self.alternatives[i]) {
@@ -120,45 +175,56 @@ impl Needs {
     /// assert!(!needs(Abi::X86_64, Syscall::read, &[0; 6], 1).is_always());
     /// ```
     pub const fn is_always(&self) -> bool {
-        // Minimal: the empty set, a subset of everything, stands alone.
-        self.len == 1 && self.alternatives[0].is_empty()
+        // Minimal: the empty set excluding nothing allows everything and
+        // stands alone.
+        self.len == 1 && self.alternatives[0].is_empty() && self.unless[0].is_empty()
     }
 
     /// These needs, with `alt` as one more alternative (kept minimal and
     /// sorted).
+    #[cfg(test)]
     const fn or(self, alt: Promises) -> Needs {
+        self.or_unless(alt, Promises::empty())
+    }
+
+    /// These needs, with `alt` excluding `unless` as one more alternative
+    /// (kept minimal and sorted).
+    const fn or_unless(self, alt: Promises, unless: Promises) -> Needs {
         let mut out = Needs::NEVER;
         let mut placed = false;
         let mut i = 0;
         while i < self.len as usize {
-            let a = self.alternatives[i];
+            let (a, u) = (self.alternatives[i], self.unless[i]);
             i += 1;
-            if alt.contains(a) {
+            if alt.contains(a) && unless.contains(u) {
                 // `a` already allows whatever `alt` would.
                 return self;
             }
-            if a.contains(alt) {
+            if a.contains(alt) && u.contains(unless) {
                 // `alt` allows whatever `a` did, and more.
                 continue;
             }
-            if !placed && alt.bits() < a.bits() {
-                out = out.push(alt);
+            let before =
+                alt.bits() < a.bits() || (alt.bits() == a.bits() && unless.bits() < u.bits());
+            if !placed && before {
+                out = out.push(alt, unless);
                 placed = true;
             }
-            out = out.push(a);
+            out = out.push(a, u);
         }
         if !placed {
-            out = out.push(alt);
+            out = out.push(alt, unless);
         }
         out
     }
 
-    /// Appends `alt`. A full `Needs` keeps its alternatives: that cannot
-    /// happen with the promise table ([`ALTERNATIVES`] is tested to be its
-    /// widest antichain on every ABI).
-    const fn push(mut self, alt: Promises) -> Needs {
+    /// Appends `alt` excluding `unless`. A full `Needs` keeps its
+    /// alternatives: that cannot happen with the promise table
+    /// ([`ALTERNATIVES`] is tested to be its widest antichain on every ABI).
+    const fn push(mut self, alt: Promises, unless: Promises) -> Needs {
         if (self.len as usize) < ALTERNATIVES {
             self.alternatives[self.len as usize] = alt;
+            self.unless[self.len as usize] = unless;
             self.len += 1;
         }
         self
@@ -167,7 +233,12 @@ impl Needs {
 
 impl fmt::Debug for Needs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Needs").field(&self.alternatives()).finish()
+        let mut t = f.debug_tuple("Needs");
+        t.field(&self.alternatives());
+        if self.excluded().iter().any(|u| !u.is_empty()) {
+            t.field(&self.excluded());
+        }
+        t.finish()
     }
 }
 
@@ -222,7 +293,7 @@ const fn needs_in(t: &Table, syscall: Syscall, args: &[u64; 6], self_pid: u32) -
             continue;
         }
         match e.verdict {
-            Verdict::Allow => needs = needs.or(e.needs),
+            Verdict::Allow => needs = needs.or_unless(e.needs, e.unless),
             Verdict::Enosys => break,
         }
     }
@@ -242,6 +313,7 @@ const fn needs_in(t: &Table, syscall: Syscall, args: &[u64; 6], self_pid: u32) -
 pub struct Cover {
     promises: Promises,
     never: usize,
+    conflicts: usize,
 }
 
 impl Cover {
@@ -266,11 +338,33 @@ impl Cover {
     pub const fn never(&self) -> usize {
         self.never
     }
+
+    /// How many calls the promises do not allow because of what they
+    /// exclude ([`Needs::excluded`]): when no promise set allows every
+    /// call (a `memfd_create` without `MFD_NOEXEC_SEAL` and an `execve`,
+    /// which needs `exec`), the cover is the smallest set that would, were
+    /// nothing excluded. 0 otherwise.
+    ///
+    /// ```
+    /// use seclude::{pledge::{needs, smallest_cover}, promises, tables::{Abi, Syscall}};
+    /// let x86 = Abi::X86_64;
+    /// let memfd = needs(x86, Syscall::memfd_create, &[0, 1, 0, 0, 0, 0], 1); // MFD_CLOEXEC
+    /// let execve = needs(x86, Syscall::execve, &[0; 6], 1);
+    /// let cover = smallest_cover(&[memfd, execve]);
+    /// assert_eq!(cover.promises(), promises!("stdio exec"));
+    /// assert_eq!(cover.conflicts(), 1);
+    /// assert_eq!(smallest_cover(&[memfd]).conflicts(), 0);
+    /// ```
+    pub const fn conflicts(&self) -> usize {
+        self.conflicts
+    }
 }
 
 /// The smallest promise set (fewest promises) under which every call of
 /// `needs` is allowed, leaving out the calls no promise set allows (they
-/// are counted in [`Cover::never`]).
+/// are counted in [`Cover::never`]). Should exclusions leave no such set,
+/// the smallest one that would allow every call if nothing were excluded
+/// (see [`Cover::conflicts`]).
 ///
 /// Exact, not greedy. A call with a single alternative forces its promises;
 /// the other promises its alternatives mention are the *free* ones, and the
@@ -307,6 +401,34 @@ pub const fn smallest_cover(needs: &[Needs]) -> Cover {
 
 /// [`smallest_cover`], and how many promise sets it tried.
 const fn search(needs: &[Needs]) -> (Cover, u32) {
+    let (found, tried) = search_honouring(needs, true);
+    if let Some(cover) = found {
+        return (cover, tried);
+    }
+    // Exclusions leave no set allowing every call: the smallest one that
+    // would, were nothing excluded, and how many calls it does not allow.
+    let (found, more) = search_honouring(needs, false);
+    let mut cover = match found {
+        Some(cover) => cover,
+        None => Cover {
+            promises: Promises::empty(),
+            never: 0,
+            conflicts: 0,
+        },
+    };
+    let mut i = 0;
+    while i < needs.len() {
+        if !needs[i].is_never() && !needs[i].allows(cover.promises) {
+            cover.conflicts += 1;
+        }
+        i += 1;
+    }
+    (cover, tried + more)
+}
+
+/// The search of [`smallest_cover`], with exclusions honoured or not;
+/// `None` if no set allows every call (only when they are honoured).
+const fn search_honouring(needs: &[Needs], exclusions: bool) -> (Option<Cover>, u32) {
     // Promises every set allowing all calls holds.
     let mut forced = Promises::empty();
     let mut never = 0;
@@ -320,13 +442,14 @@ const fn search(needs: &[Needs]) -> (Cover, u32) {
         }
         i += 1;
     }
-    // Promises that may help a call `forced` does not allow yet: a smallest
-    // set holds no other (dropping one keeps every call allowed).
+    // Promises that may help a call `forced` does not allow yet, or one
+    // that excludes promises (a larger set may no longer allow it): a
+    // smallest set holds no other (dropping one keeps every call allowed).
     let mut free = Promises::empty();
     let mut i = 0;
     while i < needs.len() {
         let n = &needs[i];
-        if !n.allows(forced) {
+        if !n.allows(forced) || n.excludes_any() {
             let mut j = 0;
             while j < n.len as usize {
                 free = free.union(n.alternatives[j].difference(forced));
@@ -359,8 +482,14 @@ const fn search(needs: &[Needs]) -> (Cover, u32) {
                 bits &= bits - 1;
             }
             tried += 1;
-            if allows_all(needs, promises) {
-                return (Cover { promises, never }, tried);
+            if allows_all(needs, promises, exclusions) {
+                let conflicts = 0;
+                let cover = Cover {
+                    promises,
+                    never,
+                    conflicts,
+                };
+                return (Some(cover), tried);
             }
             if index == 0 {
                 break;
@@ -372,23 +501,24 @@ const fn search(needs: &[Needs]) -> (Cover, u32) {
         }
         k += 1;
     }
-    // Not reached: `forced ∪ free` holds an alternative of every call that
-    // has one, so the last size tried allows them all.
-    (
-        Cover {
-            promises: forced.union(free),
-            never,
-        },
-        tried,
-    )
+    // Reached only with exclusions honoured: `forced ∪ free` holds an
+    // alternative of every call that has one, so without exclusions the
+    // last size tried allows them all.
+    (None, tried)
 }
 
-/// Whether `promises` allow every call of `needs` that some set allows.
-const fn allows_all(needs: &[Needs], promises: Promises) -> bool {
+/// Whether `promises` allow every call of `needs` that some set allows
+/// (whatever the alternatives exclude, unless `exclusions`).
+const fn allows_all(needs: &[Needs], promises: Promises, exclusions: bool) -> bool {
     let mut i = 0;
     while i < needs.len() {
         let n = &needs[i];
-        if !n.is_never() && !n.allows(promises) {
+        let allowed = if exclusions {
+            n.allows(promises)
+        } else {
+            n.allows_ignoring_exclusions(promises)
+        };
+        if !n.is_never() && !allowed {
             return false;
         }
         i += 1;
@@ -532,7 +662,7 @@ mod tests {
                         .entries()
                         .iter()
                         .filter(|e| e.syscall == s && e.matches(&args, abi.arg_bits(), pid))
-                        .fold(Promises::empty(), |a, e| a | e.needs);
+                        .fold(Promises::empty(), |a, e| a | e.needs | e.unless);
                     let free: Vec<u32> = (0..23)
                         .filter(|i| mentioned.bits() & (1 << i) != 0)
                         .collect();
@@ -645,6 +775,15 @@ mod tests {
         // Shadowed: the ENOSYS list comes first whatever the promises.
         assert!(x86(Syscall::clone3, [0; 6]).is_never());
         assert!(needs(Abi::I386, Syscall::mmap, &[0; 6], 1).is_never());
+        // memfd_create: stdio, unless exec is held without the seal.
+        let memfd = |flags: u64| x86(Syscall::memfd_create, [0, flags, 0, 0, 0, 0]);
+        let (cloexec, seal, exec) = (1, 8, 0x10);
+        assert_eq!(memfd(cloexec).alternatives(), [p("stdio")]);
+        assert_eq!(memfd(cloexec).excluded(), [p("exec")]);
+        assert!(!memfd(cloexec).allows(p("stdio exec")));
+        assert!(memfd(cloexec | seal).allows(p("stdio exec")));
+        assert_eq!(memfd(cloexec | seal).excluded(), [p("")]);
+        assert_eq!(memfd(seal | exec).excluded(), [p("exec")]);
 
         let cover = |calls: &[Needs]| {
             let c = smallest_cover(calls);
@@ -671,18 +810,47 @@ mod tests {
             x86(Syscall::exit_group, [0; 6]),
         ];
         assert_eq!(cover(&all), (p("stdio rpath wpath cpath inet"), 1));
+        // No set allows both: the cover ignores the exclusion, and counts
+        // the call it leaves refused.
+        let execve = x86(Syscall::execve, [0; 6]);
+        let conflict = smallest_cover(&[memfd(cloexec), execve]);
+        assert_eq!(
+            (conflict.promises(), conflict.conflicts()),
+            (p("stdio exec"), 1)
+        );
+        let sealed = smallest_cover(&[memfd(seal), execve]);
+        assert_eq!(
+            (sealed.promises(), sealed.conflicts()),
+            (p("stdio exec"), 0)
+        );
     }
 
     /// The smallest set by trying every subset of `universe`, lowest bits
     /// first among the smallest.
     fn brute_force(calls: &[Needs], universe: Promises) -> Promises {
+        brute_force_honouring(calls, universe, true)
+            .or_else(|| brute_force_honouring(calls, universe, false))
+            .unwrap()
+    }
+
+    fn brute_force_honouring(
+        calls: &[Needs],
+        universe: Promises,
+        exclusions: bool,
+    ) -> Option<Promises> {
         let u = universe.bits();
         let mut best: Option<u32> = None;
         let mut s = u;
         loop {
-            let ok = calls
-                .iter()
-                .all(|n| n.is_never() || n.allows(Promises::from_bits_retain(s)));
+            let set = Promises::from_bits_retain(s);
+            let ok = calls.iter().all(|n| {
+                n.is_never()
+                    || if exclusions {
+                        n.allows(set)
+                    } else {
+                        n.allows_ignoring_exclusions(set)
+                    }
+            });
             if ok {
                 best = match best {
                     Some(b) if (b.count_ones(), b) < (s.count_ones(), s) => Some(b),
@@ -694,7 +862,7 @@ mod tests {
             }
             s = (s - 1) & u;
         }
-        Promises::from_bits_retain(best.unwrap())
+        best.map(Promises::from_bits_retain)
     }
 
     fn binomial(n: u32, k: u32) -> u64 {
@@ -721,16 +889,31 @@ mod tests {
                             a |= Promises::from_bits_retain(1 << bit);
                         }
                     }
-                    alts.push(a);
+                    // Now and then a promise this alternative excludes.
+                    let mut unless = Promises::empty();
+                    if rng.below(4) == 0 && !members.is_empty() {
+                        let bit = members[rng.below(members.len() as u64) as usize];
+                        unless = Promises::from_bits_retain(1 << bit).difference(a);
+                    }
+                    alts.push((a, unless));
                 }
-                calls.push(any_of(&alts));
+                calls.push(
+                    alts.iter()
+                        .fold(Needs::NEVER, |n, &(a, u)| n.or_unless(a, u)),
+                );
             }
             let (cover, tried) = search(&calls);
             let want = brute_force(&calls, universe);
             assert_eq!(cover.promises(), want, "round {round}: {calls:?}");
             assert_eq!(cover.never(), calls.iter().filter(|n| n.is_never()).count());
+            let conflicts = calls
+                .iter()
+                .filter(|n| !n.is_never() && !n.allows(want))
+                .count();
+            assert_eq!(cover.conflicts(), conflicts, "round {round}: {calls:?}");
+            // Twice when exclusions leave no cover.
             assert!(
-                u64::from(tried) <= 1 << members.len(),
+                u64::from(tried) <= 2 << members.len(),
                 "round {round}: {tried}"
             );
         }

@@ -72,6 +72,7 @@ fn arg_names(syscall: Syscall) -> &'static [&'static str] {
         "seccomp" => &["operation", "flags", "args"],
         "arch_prctl" => &["code", "addr"],
         "unlinkat" => &["dirfd", "pathname", "flags"],
+        "memfd_create" => &["name", "flags"],
         _ => &[],
     }
 }
@@ -134,6 +135,9 @@ fn names(syscall: Syscall, arg: &str, c: &Constants) -> Names {
             n.flags.push(("AT_EMPTY_PATH", AT_EMPTY_PATH));
         }
         ("unlinkat", "flags") => n.flags.push(("AT_REMOVEDIR", AT_REMOVEDIR)),
+        ("memfd_create", "flags") => {
+            n.flags = std::vec![("MFD_NOEXEC_SEAL", MFD_NOEXEC_SEAL), ("MFD_EXEC", MFD_EXEC)];
+        }
         ("sendto" | "sendmsg" | "sendmmsg", "flags") => {
             n.flags.push(("MSG_FASTOPEN", MSG_FASTOPEN));
         }
@@ -300,7 +304,10 @@ fn rules(out: &mut String, entries: &[&Entry], c: &Constants, used: &mut Glossar
     }
     let free: Vec<&str> = by_call
         .iter()
-        .filter(|(_, es)| es.iter().any(|e| e.conditions().is_empty()))
+        .filter(|(_, es)| {
+            es.iter()
+                .any(|e| e.conditions().is_empty() && e.unless.is_empty())
+        })
         .map(|(name, _)| *name)
         .collect();
     if !free.is_empty() {
@@ -348,7 +355,14 @@ fn rules(out: &mut String, entries: &[&Entry], c: &Constants, used: &mut Glossar
                 .iter()
                 .map(|cond| condition(e.syscall, cond, c, used))
                 .collect();
-            alternatives.push(format!("`{}`", cs.join(" && ")));
+            let mut alternative = Vec::new();
+            if !e.unless.is_empty() {
+                alternative.push(format!("`{}` not held", e.unless));
+            }
+            if !cs.is_empty() {
+                alternative.push(format!("`{}`", cs.join(" && ")));
+            }
+            alternatives.push(alternative.join(" and "));
         }
         if alternatives.len() == 1 {
             let _ = writeln!(out, "- `{name}`: {}", alternatives[0]);
@@ -440,6 +454,9 @@ fn render() -> String {
          \x20 when the filter is loaded. A child forked later keeps the filter,\n\
          \x20 so for it `getpid()` is still that process's (its parent's) pid;\n\
          \x20 `0`, where a call takes it, names every process itself.\n\
+         - A rule marked \"`exec` not held\" applies only while that promise\n\
+         \x20 is not held: holding `exec` narrows `memfd_create` (see\n\
+         \x20 [`stdio`](#stdio)).\n\
          - A call no rule allows gets the\n\
          \x20 [penalty](#everything-else-the-penalty).\n\
          \n",
@@ -520,6 +537,22 @@ fn render() -> String {
             let _ = writeln!(out, "No system call of its own on {abi}.\n");
         } else {
             rules(&mut out, &entries, &c, &mut used);
+        }
+        if p == Promises::STDIO {
+            out.push_str(
+                "A memfd is a file on an internal mount, which Landlock always\n\
+                 lets a program execute, by its `/proc/self/fd/N` path (seccomp\n\
+                 sees only the path's address). So while `exec` is held,\n\
+                 `memfd_create` must ask for `MFD_NOEXEC_SEAL` (Linux 6.3): the\n\
+                 file has no x bits and `F_SEAL_EXEC` forbids adding them, so\n\
+                 executing it fails with `EACCES`, root's too. Before Linux 6.3\n\
+                 the kernel refuses that flag with `EINVAL`: a program holding\n\
+                 `exec` cannot create a memfd there. Filters stack: a later\n\
+                 pledge without `exec` keeps this rule of the earlier one. The\n\
+                 `seclude` command performs a `memfd_create` without the flag\n\
+                 itself, with it added.\n\
+                 \n",
+            );
         }
     }
 

@@ -467,7 +467,7 @@ const fn promise_rules(
     while i < entries.len() {
         let e = &entries[i];
         i += 1;
-        if !promises.contains(e.needs) {
+        if !e.applies(promises) {
             continue;
         }
         match e.verdict {
@@ -482,7 +482,7 @@ const fn promise_rules(
     while i < entries.len() {
         let e = &entries[i];
         i += 1;
-        if !promises.contains(e.needs) || unconditional[e.syscall as usize] {
+        if !e.applies(promises) || unconditional[e.syscall as usize] {
             continue;
         }
         let sc = e.syscall as usize;
@@ -575,7 +575,7 @@ const fn first_match<'t>(
     while i < entries.len() {
         let e = &entries[i];
         if e.syscall as u16 == syscall as u16
-            && promises.contains(e.needs)
+            && e.applies(promises)
             && e.matches(args, bits, self_pid)
         {
             return Some(e);
@@ -621,6 +621,8 @@ pub(crate) const fn would_allow_in(
         if e.syscall as u16 != syscall as u16
             || !matches!(e.verdict, Verdict::Allow)
             || !e.matches(args, bits, self_pid)
+            // Adding promises never gives one up.
+            || held.union(e.needs).intersects(e.unless)
         {
             continue;
         }

@@ -50,7 +50,21 @@ bitflags::bitflags! {
         const SENDFD = 1 << 14;
         /// Creating processes, signalling others, changing priorities.
         const PROC = 1 << 15;
-        /// Executing programs.
+        /// Executing programs. While it is held, `memfd_create` needs
+        /// `MFD_NOEXEC_SEAL` (and not `MFD_EXEC`): a memfd, which Landlock
+        /// cannot keep from being executed, is then never executable.
+        /// Kernels before 6.3 refuse that flag (`EINVAL`), so there a
+        /// program holding `exec` cannot create a memfd.
+        ///
+        /// ```
+        /// use seclude::{pledge::{Decision, decide}, promises, tables::{Abi, Syscall}};
+        /// const MFD_CLOEXEC: u64 = 1;
+        /// const MFD_NOEXEC_SEAL: u64 = 8;
+        /// let memfd = |p, flags| decide(p, Abi::X86_64, Syscall::memfd_create, &[0, flags, 0, 0, 0, 0], 1);
+        /// assert_eq!(memfd(promises!("stdio"), MFD_CLOEXEC), Decision::Allowed);
+        /// assert_eq!(memfd(promises!("stdio exec"), MFD_CLOEXEC), Decision::Refused);
+        /// assert_eq!(memfd(promises!("stdio exec"), MFD_CLOEXEC | MFD_NOEXEC_SEAL), Decision::Allowed);
+        /// ```
         const EXEC = 1 << 16;
         /// Executable memory (`PROT_EXEC`).
         const PROT_EXEC = 1 << 17;

@@ -62,6 +62,13 @@ pub(crate) fn refused_message(
             m,
             "execpromises are pending: exec through seclude::pledge::execve"
         ),
+        // No promise allows a memfd_create only when `exec` is held (a
+        // memfd it could execute) and the flags lack MFD_NOEXEC_SEAL or
+        // ask for MFD_EXEC.
+        None if name == Some("memfd_create") => writeln!(
+            m,
+            "under \"exec\" a memfd must be created with MFD_NOEXEC_SEAL, not MFD_EXEC (Linux 6.3)"
+        ),
         _ => writeln!(m, "no promise allows it"),
     };
     m
@@ -345,6 +352,11 @@ mod tests {
         assert_eq!(
             m.as_bytes(),
             b"seclude: execve denied; execpromises are pending: exec through seclude::pledge::execve\n"
+        );
+        let m = refused_message(Some("memfd_create"), 319, None);
+        assert_eq!(
+            m.as_bytes(),
+            b"seclude: memfd_create denied; under \"exec\" a memfd must be created with MFD_NOEXEC_SEAL, not MFD_EXEC (Linux 6.3)\n"
         );
         let m = refused_message(Some("mmap"), 9, Some(Promises::PROT_EXEC));
         assert_eq!(

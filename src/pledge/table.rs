@@ -1,8 +1,11 @@
 //! What each promise allows, as syscall rules for one ABI.
 //!
-//! The table is plain data: entries of (promises needed, syscall, argument
-//! conditions). A call is allowed when some entry whose promises are all
-//! held names its syscall and its conditions hold. The seccomp policy
+//! The table is plain data: entries of (promises needed, promises that
+//! must not be held, syscall, argument conditions). A call is allowed when
+//! some entry whose promises are all held, and none of whose excluded
+//! promises is, names its syscall and its conditions hold. Exclusions
+//! are rare: holding a promise normally only allows more, but `exec`
+//! narrows `memfd_create` (see [`table`]). The seccomp policy
 //! ([`super::policy`]), the trap handler's "which promise would allow it"
 //! and the generated documentation all read this one table.
 
@@ -39,6 +42,8 @@ pub(crate) enum Verdict {
 pub(crate) struct Entry {
     /// All of these promises are needed (empty: always applies).
     pub needs: Promises,
+    /// None of these promises may be held (empty: no exclusion).
+    pub unless: Promises,
     pub syscall: Syscall,
     conditions: [Condition; ENTRY_CONDITIONS],
     len: u8,
@@ -46,6 +51,12 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
+    /// Whether the entry applies under `promises`: its promises are all
+    /// held and none it excludes is.
+    pub(crate) const fn applies(&self, promises: Promises) -> bool {
+        promises.contains(self.needs) && !promises.intersects(self.unless)
+    }
+
     pub(crate) const fn conditions(&self) -> &[Condition] {
         self.conditions.split_at(self.len as usize).0
     }
@@ -80,6 +91,7 @@ pub(crate) struct Table {
 
 const NO_ENTRY: Entry = Entry {
     needs: Promises::empty(),
+    unless: Promises::empty(),
     syscall: Syscall::read,
     conditions: [Condition::arg32(0, Cmp::Eq, 0); ENTRY_CONDITIONS],
     len: 0,
@@ -103,6 +115,7 @@ impl Table {
     const fn push(
         &mut self,
         needs: Promises,
+        unless: Promises,
         syscall: Syscall,
         conds: &[Condition],
         verdict: Verdict,
@@ -117,6 +130,7 @@ impl Table {
         }
         let mut entry = NO_ENTRY;
         entry.needs = needs;
+        entry.unless = unless;
         entry.syscall = syscall;
         entry.verdict = verdict;
         let mut i = 0;
@@ -132,13 +146,24 @@ impl Table {
     const fn allow(&mut self, needs: Promises, syscalls: &[Syscall]) {
         let mut i = 0;
         while i < syscalls.len() {
-            self.push(needs, syscalls[i], &[], Verdict::Allow);
+            self.push(needs, NONE, syscalls[i], &[], Verdict::Allow);
             i += 1;
         }
     }
 
     const fn allow_if(&mut self, needs: Promises, syscall: Syscall, conds: &[Condition]) {
-        self.push(needs, syscall, conds, Verdict::Allow);
+        self.push(needs, NONE, syscall, conds, Verdict::Allow);
+    }
+
+    /// Allowed while none of the promises `unless` is held.
+    const fn allow_unless(
+        &mut self,
+        needs: Promises,
+        unless: Promises,
+        syscall: Syscall,
+        conds: &[Condition],
+    ) {
+        self.push(needs, unless, syscall, conds, Verdict::Allow);
     }
 
     /// One entry per value: `arg == value` (32-bit).
@@ -153,7 +178,7 @@ impl Table {
     const fn enosys(&mut self, syscalls: &[Syscall]) {
         let mut i = 0;
         while i < syscalls.len() {
-            self.push(Promises::empty(), syscalls[i], &[], Verdict::Enosys);
+            self.push(NONE, NONE, syscalls[i], &[], Verdict::Enosys);
             i += 1;
         }
     }
@@ -276,7 +301,6 @@ const STDIO_CALLS: &[Syscall] = &[
     S::timerfd_gettime,
     S::timerfd_settime64,
     S::timerfd_gettime64,
-    S::memfd_create,
     // sockets already open, without an address
     S::recvfrom,
     S::recv,
@@ -585,6 +609,21 @@ pub(crate) const fn table(abi: Abi) -> Table {
         i += 1;
     }
     t.allow_values(STDIO, S::ioctl, 1, &c.fio);
+    // A memfd is a file on an internal mount, which Landlock always lets
+    // a program execute (by its /proc/self/fd/N path: seccomp sees only
+    // the path's address). So while `exec` is held, a memfd must be made
+    // non-executable for good: MFD_NOEXEC_SEAL (no x bits, and F_SEAL_EXEC
+    // so that no chmod adds them; execve then fails with EACCES, root's
+    // too), and not MFD_EXEC (the kernel refuses both anyway). Linux
+    // before 6.3 refuses MFD_NOEXEC_SEAL with EINVAL: there a program
+    // holding `exec` cannot create a memfd. Without `exec`, a memfd is
+    // data only (executing one needs `exec`), as any file it could write.
+    t.allow_unless(STDIO, Promises::EXEC, S::memfd_create, &[]);
+    t.allow_if(
+        STDIO,
+        S::memfd_create,
+        &[bits(1, MFD_NOEXEC_SEAL | MFD_EXEC, MFD_NOEXEC_SEAL)],
+    );
     // Memory, never executable without prot_exec. s390x's `mmap` is
     // old_mmap (arguments in memory, the only mmap there): allowed
     // unchecked, documented in the table.
