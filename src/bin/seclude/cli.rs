@@ -244,6 +244,10 @@ Landlock does not check chmod, chown and utimes (touch): with fattr or
 chown promised, seclude makes those changes itself, with PROGRAM's
 credentials, on files beneath a path unveiled with w, and refuses them
 elsewhere; extended attributes and inode flags are refused under unveil.
+Under exec, a memfd is never executable (Landlock cannot keep one from
+being executed): seclude creates one asked without MFD_NOEXEC_SEAL itself,
+with it, and refuses MFD_EXEC; before Linux 6.3, which has no such seal,
+memfd_create fails with EINVAL under exec.
 
 Loading: a dynamically linked program first runs its loader, which needs
 stdio rpath prot_exec. seclude allows those to the calls made from the

@@ -20,6 +20,7 @@ use crate::run::{self, LOADER};
 use crate::supervise::{self, Caller, Ended, Launch, Phase, Verdict};
 use seclude::pledge::{Needs, Promises, needs, smallest_cover};
 use seclude::seccomp::notify::{Notification, Response};
+use seclude::sys::fd::{MFD_EXEC, MFD_NOEXEC_SEAL};
 use seclude::tables::{Abi, Syscall};
 use std::collections::BTreeMap;
 use std::ffi::{CString, OsString};
@@ -52,7 +53,13 @@ impl Record {
         let seen = book.entry(n.data.nr as u32).or_default();
         seen.calls += 1;
         if let Some(call) = Abi::NATIVE.syscall(n.data.nr as u32) {
-            let need = needs(Abi::NATIVE, call, &n.data.args, n.pid);
+            let mut args = n.data.args;
+            if call == Syscall::memfd_create && args[1] & u64::from(MFD_EXEC) == 0 {
+                // Under exec, seclude run seals the memfd itself: exec
+                // takes nothing from it.
+                args[1] |= u64::from(MFD_NOEXEC_SEAL);
+            }
+            let need = needs(Abi::NATIVE, call, &args, n.pid);
             if !seen.needs.contains(&need) {
                 seen.needs.push(need);
             }
@@ -232,7 +239,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         argv: run::c_strings(rest)?,
         envp: run::environment(&env),
         clone_flags: 0,
-        filter: run::filter(Promises::empty(), None, false)?,
+        filter: run::filter(Promises::empty(), None, false, false)?,
         extra_filter: Vec::new(),
         follow_images: false,
     };
@@ -343,6 +350,13 @@ fn report(record: &Record, shown: &str, code: u8, program: &Path) -> Learned {
             never.join(" ")
         );
     }
+    if cover.conflicts() > 0 {
+        let _ = writeln!(
+            out,
+            "refused under the promise set below: {} call(s) that it excludes (an executable memfd, MFD_EXEC, under exec)",
+            cover.conflicts()
+        );
+    }
     let words = cli::promise_words(cover.promises());
     let _ = writeln!(
         out,
@@ -395,7 +409,15 @@ fn allowed_by(needs: &[Needs]) -> String {
             let alts: Vec<String> = need
                 .alternatives()
                 .iter()
-                .map(|a| cli::promise_words(*a))
+                .zip(need.excluded())
+                .map(|(a, unless)| {
+                    let words = cli::promise_words(*a);
+                    if unless.is_empty() {
+                        words
+                    } else {
+                        format!("{words} without {}", cli::promise_words(*unless))
+                    }
+                })
                 .collect();
             alts.join(" or ")
         };

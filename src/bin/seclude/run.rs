@@ -465,7 +465,15 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         clone_flags: namespaces.bits() as u64,
         // The kernel allows what every program may do; what only the
         // started one may comes to seclude.
-        filter: filter(narrower.unwrap_or(promises), supplement, follow_images)?,
+        filter: filter(
+            narrower.unwrap_or(promises),
+            supplement,
+            follow_images,
+            // The kernel's filter holds execpromises without exec, under
+            // which a memfd needs no seal; the started program holds exec.
+            promises.contains(Promises::EXEC)
+                && narrower.is_some_and(|e| !e.contains(Promises::EXEC)),
+        )?,
         extra_filter: o.extra_filter.clone(),
         follow_images,
     };
@@ -643,12 +651,23 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
         listener,
         own_pid,
     } = caller;
+    // Whatever the caller holds: a process seclude takes for an executed
+    // one (holding execpromises without exec) may be the started program,
+    // or hand its memfd to it.
+    let memfds_sealed = promises.contains(Promises::EXEC);
     let (promises, executed) = match (image, execpromises) {
         (Image::Executed, Some(exec)) => (exec, true),
         _ => (promises, false),
     };
     let abi = Abi::NATIVE;
     let call = abi.syscall(n.data.nr as u32);
+    if call == Some(Syscall::memfd_create)
+        && memfds_sealed
+        && promises.contains(Promises::STDIO)
+        && executable_memfd(n.data.args[1])
+    {
+        return memfd_under_exec(n, listener, kill, quiet, shown);
+    }
     let promised =
         call.is_some_and(|c| decide(promises, abi, c, &n.data.args, own_pid) == Decision::Allowed);
     if let Some(call) = call {
@@ -792,15 +811,105 @@ fn open_dev_null(n: &Notification, call: Syscall) -> Option<Verdict> {
     })
 }
 
+/// Whether `memfd_create`'s `flags` let the memfd be executed: without
+/// `MFD_NOEXEC_SEAL`, or with `MFD_EXEC`.
+fn executable_memfd(flags: u64) -> bool {
+    use seclude::sys::fd::{MFD_EXEC, MFD_NOEXEC_SEAL};
+    let flags = flags as u32;
+    flags & MFD_NOEXEC_SEAL == 0 || flags & MFD_EXEC != 0
+}
+
+/// `memfd_create` without `MFD_NOEXEC_SEAL` under `exec`: what C libraries
+/// and toolkits call (`memfd_create(name, MFD_CLOEXEC)`), so it is not
+/// refused. seclude creates the memfd itself, with the seal added (never
+/// executable: no x bits, and `F_SEAL_EXEC` so that no chmod adds them),
+/// and answers with it, close-on-exec as asked. The name read from the
+/// program's memory only names the file. On a kernel without the seal
+/// (before Linux 6.3) the call fails with `EINVAL`, as under the library's
+/// pledge, with a message. `MFD_EXEC`, an executable memfd asked for, is
+/// refused (`EPERM`, or killed with `-k`). So for every process while the
+/// started program holds `exec`, programs it executes under execpromises
+/// without `exec` too: seclude knows a process's image only as well as
+/// /proc tells it, and a memfd can be passed on.
+fn memfd_under_exec(
+    n: &Notification,
+    listener: i32,
+    kill: bool,
+    quiet: bool,
+    shown: &str,
+) -> Verdict {
+    use seclude::sys::fd::{self, MFD_CLOEXEC, MFD_EXEC, MFD_NOEXEC_SEAL};
+    let flags = n.data.args[1] as u32;
+    let refused = |errno: Errno, why: &str, kill: bool| {
+        if !quiet {
+            cli::say_err(format_args!(
+                "seclude: {shown}[{}]: memfd_create refused ({}): {why}",
+                n.pid,
+                if kill {
+                    "killed"
+                } else {
+                    errno.name().unwrap_or("refused")
+                }
+            ));
+        }
+        Verdict {
+            response: Response::Error(errno),
+            kill,
+            holds: None,
+        }
+    };
+    if flags & MFD_EXEC != 0 {
+        return refused(
+            Errno::EPERM,
+            "under \"exec\" a memfd cannot be executable (MFD_EXEC)",
+            kill,
+        );
+    }
+    // Read before the answer, and only kept if the call is still the
+    // caller's: a pid reused since would lend another process's memory.
+    let name = supervise::read_c_string(&format!("/proc/{}/mem", n.pid), n.data.args[0]);
+    if seclude::seccomp::notify::id_valid(listener, n.id) != Ok(true) {
+        return Verdict::answer(Response::Error(Errno::ESRCH));
+    }
+    let Some(name) = name.and_then(|name| CString::new(name).ok()) else {
+        return Verdict::answer(Response::Error(Errno::EFAULT));
+    };
+    match fd::memfd_create(&name, flags | MFD_NOEXEC_SEAL | MFD_CLOEXEC) {
+        Ok(memfd) => Verdict {
+            response: Response::Descriptor {
+                fd: memfd.raw(),
+                cloexec: flags & MFD_CLOEXEC != 0,
+            },
+            kill: false,
+            holds: Some(memfd),
+        },
+        // The program's own flags or name, or a kernel without the seal.
+        Err(Errno::EINVAL)
+            if fd::memfd_create(c"seclude-probe", MFD_CLOEXEC | MFD_NOEXEC_SEAL).is_err() =>
+        {
+            refused(
+                Errno::EINVAL,
+                "under \"exec\" a memfd needs MFD_NOEXEC_SEAL, which this kernel lacks (Linux 6.3)",
+                false,
+            )
+        }
+        Err(e) => Verdict::answer(Response::Error(e)),
+    }
+}
+
 /// The filter: the promises, with every refused call, every exec and the
 /// marker sent to seclude; and first, with `supplement`, what unveil's
 /// seccomp supplement would refuse in the kernel (what Landlock cannot
 /// check), so that seclude reports those refusals too; with `exits`,
-/// `exit_group` too (see [`Launch::follow_images`]).
+/// `exit_group` too (see [`Launch::follow_images`]); with `memfds`, every
+/// `memfd_create` that could make an executable memfd (which `promises`
+/// allow if they lack `exec`), for a started program that holds `exec`
+/// (see [`memfd_under_exec`]).
 pub fn filter(
     promises: Promises,
     supplement: Option<&'static [Rule]>,
     exits: bool,
+    memfds: bool,
 ) -> Result<Vec<Instruction>, Failure> {
     let marker = Rule::with(
         Syscall::prctl,
@@ -824,6 +933,19 @@ pub fn filter(
     ]);
     if exits {
         first.push(Rule::new(Syscall::exit_group, Action::UserNotif));
+    }
+    if memfds {
+        use seclude::sys::fd::{MFD_EXEC, MFD_NOEXEC_SEAL};
+        // Without the seal, or executable; a sealed one goes on to the
+        // promises' rules.
+        for (mask, value) in [(MFD_NOEXEC_SEAL, 0), (MFD_EXEC, MFD_EXEC)] {
+            let flags = Condition::arg32(1, Cmp::MaskedEq(mask.into()), value);
+            first.extend(Rule::with(
+                Syscall::memfd_create,
+                &[flags],
+                Action::UserNotif,
+            ));
+        }
     }
     let policy = supervised_policy(&first, promises, Abi::NATIVE)
         .map_err(|e| Failure::new(exit::PROMISES, format!("promises: {e}")))?;
