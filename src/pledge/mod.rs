@@ -34,7 +34,11 @@
 //! nor `SCM_RIGHTS` contents (`recvfd`/`sendfd` allow the message calls);
 //! `tmppath` and `dns` cannot name `/tmp` or the resolver. `getpid` is
 //! always allowed (a forked child's exec filter and the report handler
-//! need it).
+//! need it). A memfd, which Landlock cannot keep from being executed, is
+//! never executable while `exec` is held: `memfd_create` then needs
+//! `MFD_NOEXEC_SEAL` (Linux 6.3; `EINVAL` before, so no memfd there) and
+//! not `MFD_EXEC`, also for a program executed under execpromises (the
+//! filter it was executed from stays).
 //! A reported kill ends the thread or process by `SIGSYS`, as the
 //! unreported one does.
 //! Report mode and the exec gate (execpromises narrower than the promises) exist on
