@@ -9,8 +9,8 @@
 //!
 //! Other first arguments are helpers the checks run as programs:
 //! `true` (exit 0), `exec-probe` (after an exec under execpromises: may it
-//! still open a file?) and `x32-probe` (x32 system calls from a 64-bit
-//! process).
+//! still open a file?), `memfd-probe` (can it run itself from a memfd?)
+//! and `x32-probe` (x32 system calls from a 64-bit process).
 
 mod harness;
 mod landlock;
@@ -35,6 +35,7 @@ fn main() {
     let code = match args.get(1).map(String::as_str) {
         Some("true") => 0,
         Some("exec-probe") => exec_probe(),
+        Some("memfd-probe") => memfd_probe(),
         Some("x32-probe") => x32_probe(),
         Some("checks") => checks(&args[2..]),
         _ => {
@@ -98,6 +99,7 @@ fn checks(args: &[String]) -> i32 {
     t.check(&env, "pledge.report", pledge_report);
     t.check(&env, "pledge.report-kill", pledge_report_kill);
     t.check(&env, "pledge.exec-gate", pledge_exec_gate);
+    t.check(&env, "pledge.memfd", pledge_memfd);
     t.check(&env, "landlock.abi", landlock::abi);
     t.check(&env, "landlock.levels", landlock::levels);
     t.check(&env, "landlock", landlock::probes);
@@ -108,6 +110,7 @@ fn checks(args: &[String]) -> i32 {
     t.check(&env, "command.static", command_static);
     t.check(&env, "command.dynamic", command_dynamic);
     t.check(&env, "command.execpromises", command_execpromises);
+    t.check(&env, "command.memfd", command_memfd);
     if cfg!(target_arch = "x86_64") {
         t.check(&env, "x32", x32);
     }
@@ -357,6 +360,129 @@ fn pledge_exec_gate(_: &Env, _: &mut Results) -> Result<String, String> {
         "libc's execve refused; through the gate, under \"stdio\": {}",
         out.trim()
     ))
+}
+
+const MFD_CLOEXEC: u32 = 0x1;
+const MFD_NOEXEC_SEAL: u32 = 0x8;
+
+/// Whether this kernel has `MFD_NOEXEC_SEAL` (Linux 6.3), asked before
+/// any filter (a backport counts).
+fn has_noexec_seal() -> bool {
+    let fd = memfd_create(MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+    if fd < 0 {
+        return false;
+    }
+    // SAFETY: our own descriptor.
+    unsafe { libc::close(fd) };
+    true
+}
+
+fn memfd_create(flags: u32) -> i32 {
+    let nr = Abi::NATIVE
+        .number(Syscall::memfd_create)
+        .expect("memfd_create") as i64;
+    // SAFETY: a NUL-terminated name and integer flags.
+    unsafe { libc::syscall(nr, c"vm-check".as_ptr(), flags) as i32 }
+}
+
+/// Under `exec`, a memfd must be sealed non-executable: one without the
+/// seal is refused by the filter; a sealed one is made (Linux 6.3) and
+/// cannot be executed (`EACCES`), or the kernel has no seal (`EINVAL`).
+fn pledge_memfd(_: &Env, _: &mut Results) -> Result<String, String> {
+    let sealed = has_noexec_seal();
+    Pledge::new(promises!("stdio rpath exec"))
+        .penalty(Penalty::errno(FILTER_ERRNO as u16))
+        .apply()
+        .map_err(|e| format!("pledge: {e:?}"))?;
+    if memfd_create(MFD_CLOEXEC) != -1 || errno() != FILTER_ERRNO {
+        return Err(format!(
+            "memfd_create(MFD_CLOEXEC) not refused: {}",
+            errno_name(errno())
+        ));
+    }
+    let fd = memfd_create(MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+    if !sealed {
+        return if fd == -1 && errno() == libc::EINVAL {
+            Ok("unsealed refused; sealed: EINVAL (no MFD_NOEXEC_SEAL before 6.3)".into())
+        } else {
+            Err(format!("sealed: fd {fd}, {}", errno_name(errno())))
+        };
+    }
+    if fd < 0 {
+        return Err(format!("sealed: {}", errno_name(errno())));
+    }
+    let code = std::fs::read("/vm-check").map_err(|e| format!("reading /vm-check: {e}"))?;
+    // SAFETY: our descriptor and a live buffer of the length given.
+    if unsafe { libc::write(fd, code.as_ptr().cast(), code.len()) } != code.len() as isize {
+        return Err(format!("write: {}", errno_name(errno())));
+    }
+    let path = std::ffi::CString::new(format!("/proc/self/fd/{fd}")).unwrap();
+    let argv = [c"/vm-check".as_ptr(), c"true".as_ptr(), std::ptr::null()];
+    let envp: [*const libc::c_char; 1] = [std::ptr::null()];
+    // SAFETY: NULL-terminated arrays of C strings.
+    unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+    if errno() != libc::EACCES {
+        return Err(format!(
+            "execve of the sealed memfd: {}",
+            errno_name(errno())
+        ));
+    }
+    Ok("unsealed refused; sealed made, its execve EACCES".into())
+}
+
+/// Run by `command.memfd` under seclude: writes itself into a memfd made
+/// as C libraries make them (`MFD_CLOEXEC`) and executes it.
+fn memfd_probe() -> i32 {
+    let fd = memfd_create(MFD_CLOEXEC);
+    if fd < 0 {
+        println!("memfd_create: {}", errno_name(errno()));
+        return 0;
+    }
+    let Ok(code) = std::fs::read("/vm-check") else {
+        println!("reading /vm-check failed");
+        return 1;
+    };
+    // SAFETY: our descriptor and a live buffer of the length given.
+    if unsafe { libc::write(fd, code.as_ptr().cast(), code.len()) } != code.len() as isize {
+        println!("write: {}", errno_name(errno()));
+        return 1;
+    }
+    let path = std::ffi::CString::new(format!("/proc/self/fd/{fd}")).unwrap();
+    let argv = [c"/vm-check".as_ptr(), c"true".as_ptr(), std::ptr::null()];
+    let envp: [*const libc::c_char; 1] = [std::ptr::null()];
+    // SAFETY: NULL-terminated arrays of C strings.
+    unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+    println!("execve: {}", errno_name(errno()));
+    0
+}
+
+/// seclude makes the memfd a program asks for under `exec` sealed: its
+/// exec fails with `EACCES`; before Linux 6.3 memfd_create fails with
+/// `EINVAL`, reported.
+fn command_memfd(_: &Env, results: &mut Results) -> Result<String, String> {
+    let sealed = has_noexec_seal();
+    let (ended, stdout, stderr) = run(&[
+        "/seclude",
+        "-p",
+        "stdio rpath exec",
+        "--",
+        "/vm-check",
+        "memfd-probe",
+    ])?;
+    let (want, report) = if sealed {
+        ("execve: EACCES\n", "")
+    } else {
+        (
+            "memfd_create: EINVAL\n",
+            "memfd_create refused (EINVAL): under \"exec\" a memfd needs MFD_NOEXEC_SEAL",
+        )
+    };
+    results.record(
+        "sealed",
+        ended == Ended::Exited(0) && stdout == want && stderr.contains(report),
+        &format!("{ended}, printed {stdout:?} {}", stderr.trim()),
+    );
+    Ok(String::new())
 }
 
 /// After an exec under execpromises "stdio": opening a file is refused.
