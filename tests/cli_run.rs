@@ -2655,3 +2655,67 @@ fn under_exec_a_memfd_cannot_be_executed() {
         .clean();
     }
 }
+
+/// A memfd is code the program wrote, not a library: the loader's
+/// allowance used to map one that a program under `exec` preloaded into a
+/// dynamically linked program it executed, whose initializer then ran.
+/// The loader now gets EPERM (it says it ignores the object), seclude
+/// says why, and the executed program runs without it.
+#[test]
+fn the_loaders_allowance_does_not_map_a_memfd() {
+    let t = Scratch::new("memfd-preload");
+    // Dynamically linked: seclude unveils the loader and the libraries it
+    // and the executed `true` need.
+    let program = support_program(&t, "memfd-exec", &["-O1"]);
+    let object = format!("{}/preload.so", t.root.join("bin").display());
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/memfd-exec/preload.c");
+    cc(&[
+        "-shared",
+        "-fPIC",
+        "-O1",
+        "-o",
+        &object,
+        src.to_str().unwrap(),
+    ]);
+    let unveil = format!("rx:{}", t.root.join("bin").display());
+    for mode in MODES {
+        let run = seclude(
+            mode,
+            &[
+                "-v",
+                &unveil,
+                "-p",
+                "stdio rpath exec",
+                "-v",
+                "rx:/usr/bin/true",
+                "--",
+                &program,
+                "preload",
+                &object,
+                "/usr/bin/true",
+            ],
+        );
+        run.status(0)
+            .err_has("mmap refused (EPERM) while loading: a memfd is not a library")
+            .err_has("cannot be preloaded");
+        assert!(!run.stderr.contains("preloaded code ran"), "{}", run.ctx());
+        // With prot_exec the program may map what it likes: the control.
+        let run = seclude(
+            mode,
+            &[
+                "-v",
+                &unveil,
+                "-p",
+                "stdio rpath exec prot_exec",
+                "-v",
+                "rx:/usr/bin/true",
+                "--",
+                &program,
+                "preload",
+                &object,
+                "/usr/bin/true",
+            ],
+        );
+        run.status(0).err_has("preloaded code ran");
+    }
+}

@@ -256,12 +256,13 @@ loader, until the loader has loaded everything (a marker object it
 preloads reports that; without it, after env -i, for as long as the
 process runs, except under musl), then only PROGRAM's promises hold. The
 allowance maps files executable privately and read-only: no anonymous,
-shared or writable executable memory and no mprotect to executable.
+shared or writable executable memory, no mprotect to executable, and no
+memfd but the marker (a memfd is code the program wrote).
 Code that runs before the marker (initializers, IFUNC resolvers,
 DT_PREINIT_ARRAY) calls through the C library and holds PROGRAM's
 promises; code that jumps into the loader's own system calls shares the
 allowance: it can read within the unveiled paths, and map a file it can
-write (a memfd) executable, which seccomp cannot tell from a library.
+write executable, which seccomp cannot tell from a library.
 Refused calls are reported as
   seclude: ls[1234]: ioctl refused (EPERM); promise \"tty\" would allow it
 

@@ -81,6 +81,40 @@ fn loading_allows(promises: Promises, call: Syscall, args: &[u64; 6], pid: u32) 
         && (promises.contains(Promises::PROT_EXEC) || !any_matches(&loading_narrowed(), call, args))
 }
 
+/// Whether `call` (of thread `tid`) maps a memfd executable, other than
+/// the marker (`marker`: its device and inode). A memfd's link in
+/// /proc/PID/fd always starts with `/memfd:`; an unreadable one counts as
+/// a memfd (the strict answer).
+fn maps_memfd_executable(
+    tid: u32,
+    call: Syscall,
+    args: &[u64; 6],
+    marker: Option<(u64, u64)>,
+) -> bool {
+    const PROT_EXEC: u64 = 4;
+    if !matches!(call, Syscall::mmap | Syscall::mmap2) || args[2] & PROT_EXEC == 0 {
+        return false;
+    }
+    let fd = args[4] as i32;
+    if fd < 0 {
+        return false;
+    }
+    let link = format!("/proc/{tid}/fd/{fd}");
+    match std::fs::read_link(&link) {
+        Ok(target) if target.as_os_str().as_bytes().starts_with(b"/memfd:") => {
+            marker.is_none() || file_id(&link) != marker
+        }
+        Ok(_) => false,
+        Err(_) => true,
+    }
+}
+
+/// The device and inode of the file at `path` (followed).
+fn file_id(path: &str) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
 /// Whether one of `rules` matches a native call.
 fn any_matches(rules: &[Rule], call: Syscall, args: &[u64; 6]) -> bool {
     let bits = Abi::NATIVE.pointer_bits();
@@ -513,6 +547,9 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         promises,
         execpromises: narrower,
         supplement,
+        marker: marker_fd
+            .as_ref()
+            .and_then(|fd| file_id(&format!("/proc/self/fd/{}", fd.raw()))),
         kill: o.kill,
         quiet: o.quiet,
         shown: &shown,
@@ -620,6 +657,8 @@ struct Judge<'a> {
     /// The rules of unveil's seccomp supplement (what Landlock cannot
     /// check), if the program is unveiled.
     supplement: Option<&'static [Rule]>,
+    /// The marker memfd's device and inode, if the program has one.
+    marker: Option<(u64, u64)>,
     kill: bool,
     quiet: bool,
     /// The program's name in reports.
@@ -638,6 +677,7 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
         promises,
         execpromises,
         supplement,
+        marker,
         kill,
         quiet,
         shown,
@@ -703,8 +743,15 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
                 };
             }
         }
-        let allowed_while_loading =
-            phase == Phase::Loading && loading_allows(promises, call, &n.data.args, own_pid);
+        // The loader's allowance is for libraries: a memfd (other than the
+        // marker) is code the program wrote, preloaded into a program it
+        // executes, say.
+        let written_code = phase == Phase::Loading
+            && !promised
+            && maps_memfd_executable(n.pid, call, &n.data.args, marker);
+        let allowed_while_loading = phase == Phase::Loading
+            && !written_code
+            && loading_allows(promises, call, &n.data.args, own_pid);
         // A promised call comes here when the filter sends it to follow
         // what runs (every exec), or when the kernel's filter holds only
         // the execpromises and the started program holds more: it goes on,
@@ -739,6 +786,12 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
         // A call the loader's promises would allow but its narrowing does
         // not: executable memory that is not a file mapped read-only.
         let why = match call {
+            Some(call)
+                if phase == Phase::Loading
+                    && maps_memfd_executable(n.pid, call, &n.data.args, marker) =>
+            {
+                " while loading: a memfd is not a library (the program can write it)"
+            }
             Some(call)
                 if phase == Phase::Loading
                     && decide(promises | LOADER, abi, call, &n.data.args, own_pid)

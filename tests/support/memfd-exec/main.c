@@ -12,6 +12,11 @@
  *               ftruncate, mmap(PROT_READ|PROT_WRITE, MAP_SHARED), a
  *               write through the mapping read back with pread
  *   payload     what the memfd holds says it ran
+ *   preload SO PROGRAM
+ *               memfd_create(0), the shared object SO copied into it,
+ *               then PROGRAM executed with LD_PRELOAD=/proc/self/fd/N:
+ *               its loader maps the memfd if it may, and SO's
+ *               initializer says so
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -92,6 +97,21 @@ int main(int argc, char **argv) {
         char *args[] = {argv[0], "payload", NULL};
         fflush(stdout);
         execve(path, args, environ);
+        printf("execve: %s\n", strerror(errno));
+        return 0;
+    }
+    if (!strcmp(argv[1], "preload") && argc == 4) {
+        int fd = memfd("library", 0);
+        if (fd < 0 || copy(fd, argv[2]) != 0) {
+            printf("memfd: %s\n", strerror(errno));
+            return 1;
+        }
+        char preload[64];
+        snprintf(preload, sizeof preload, "LD_PRELOAD=/proc/self/fd/%d", fd);
+        char *args[] = {argv[3], NULL};
+        char *env[] = {preload, NULL};
+        fflush(stdout);
+        execve(argv[3], args, env);
         printf("execve: %s\n", strerror(errno));
         return 0;
     }
