@@ -22,8 +22,13 @@ if ((${#need[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-cargo build --quiet --release --bin seclude
+cargo build --quiet --release --bin seclude --example floor_exec
 seclude="$root/target/release/seclude"
+# The kernel mechanisms alone (examples/floor_exec.rs): an allow-everything
+# seccomp filter (seccomp's entry path on every call, the least any filter
+# costs) and that plus Landlock over the same paths, then exec; no fork,
+# no supervisor, no promises. The floor under seclude's figures.
+floor="$root/target/release/examples/floor_exec"
 # The same command built static (musl, as .ci/musl-static.sh builds): no
 # dynamic loading of seclude itself at each launch. x86-64 hosts only.
 static=""
@@ -42,16 +47,18 @@ mkdir -p "$out"
 # wrapper that needs no setup would use it.
 bwrap=(bwrap --ro-bind / / --dev /dev --unshare-all --die-with-parent --)
 
-# name | program | seclude's flags for it
+# name | program | seclude's flags for it | the paths seclude unveils for
+# it, for the floor (its own -v, the program, its loader and libraries)
+system="-v rx:/usr/bin -v rx:/usr/lib -v rx:/usr/lib64 -v rx:/lib -v rx:/lib64 -v r:/etc/ld.so.cache"
 jobs=(
-    "true|/usr/bin/true|-p 'stdio rpath'"
-    "find|find /usr/lib -type f|-p 'stdio rpath tty vminfo' -v r:/usr/lib"
-    "tar|tar --numeric-owner -cf /dev/null /usr/share/doc|-p 'stdio rpath wpath cpath' -v r:/usr/share/doc -v rw:/dev/null"
+    "true|/usr/bin/true|-p 'stdio rpath'|$system"
+    "find|find /usr/lib -type f|-p 'stdio rpath tty vminfo' -v r:/usr/lib|$system -v r:/usr/lib"
+    "tar|tar --numeric-owner -cf /dev/null /usr/share/doc|-p 'stdio rpath wpath cpath' -v r:/usr/share/doc -v rw:/dev/null|$system -v r:/usr/share/doc -v rw:/dev/null"
 )
 
 echo "# $(uname -r), $(nproc) cores, $runs runs each; $(date -u +%Y-%m-%d)"
 for job in "${jobs[@]}"; do
-    IFS='|' read -r name program flags <<<"$job"
+    IFS='|' read -r name program flags unveiled <<<"$job"
     commands=(
         "$program"
         "$seclude -q $flags -- $program"
@@ -67,6 +74,10 @@ for job in "${jobs[@]}"; do
     fi
     if [[ $name == true ]]; then
         commands+=("$seclude learn -- $program")
+    fi
+    commands+=("$floor -s -- $program")
+    if [[ $flags == *" -v "* ]]; then
+        commands+=("$floor -s $unveiled -- $program")
     fi
     # Each command must work as measured: a refused call would make it
     # cheap and wrong (checked without -q: seclude reports every refusal).
@@ -89,7 +100,9 @@ r = json.load(open(sys.argv[1]))["results"]
 bare = r[0]["mean"]
 for x in r[1:]:
     c = x["command"]
-    label = ("seclude learn" if " learn " in c
+    label = ("floor: seccomp + Landlock" if "floor_exec" in c and " -v " in c
+             else "floor: seccomp" if "floor_exec" in c
+             else "seclude learn" if " learn " in c
              else "seclude (static)" if "musl-static" in c
              else "seclude -V (no unveil)" if " -V " in c
              else "seclude" if "seclude" in c else "bwrap")
