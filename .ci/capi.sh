@@ -29,7 +29,7 @@ build pledge pledge.c "$lib/libseclude.a"
 build unveil unveil.c "$lib/libseclude.a"
 build launch launch.c "$lib/libseclude.a"
 build launch-shared launch.c -L "$lib" -lseclude -Wl,-rpath,"$lib"
-tests=(pledge unveil launch launch-shared)
+tests=(pledge unveil "unveil unix" launch launch-shared)
 if [[ "$(uname -m)" == x86_64 ]]; then
     build nostdlib nostdlib.c -nostdlib -static -fno-stack-protector "$lib/libseclude.a"
     tests+=(nostdlib)
@@ -39,12 +39,16 @@ chmod 755 "$out"/* "$lib" "$lib"/libseclude.so
 failed=0
 for t in "${tests[@]}"; do
     for mode in root nobody; do
+        # A test may carry an argument ("unveil unix").
+        read -r -a run <<<"$t"
+        run[0]="$out/${run[0]}"
         if [[ $mode == root ]]; then
-            cmd=("$out/$t")
+            cmd=("${run[@]}")
         else
-            cmd=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$out/$t")
+            cmd=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "${run[@]}")
         fi
-        expected="${t%-shared}: ok"
+        expected="${t%% *}"
+        expected="${expected%-shared}: ok"
         set +e
         got="$(cd / && "${cmd[@]}" 2>&1)"
         rc=$?

@@ -36,8 +36,16 @@ const char *seclude_error(void);
  * none) are what an executed program gets. NULL promises: those held. */
 int seclude_pledge(const char *promises, const char *execpromises);
 /* unveil(2) on Landlock: path stays reachable with permissions (r w x c);
- * unveil(NULL, NULL) commits (ENOSYS without Landlock). */
+ * unveil(NULL, NULL) commits (ENOSYS without Landlock). Also refused after
+ * the commit, as Landlock cannot check them: mode, owner, times and
+ * extended attributes (EPERM), io_uring (ENOSYS), and before Landlock ABI
+ * 9 (Linux 7.1) new UNIX sockets (EPERM: socket(AF_UNIX), datagram
+ * socketpair; syslog(3) then logs nothing). */
 int seclude_unveil(const char *path, const char *permissions);
+/* Before the commit: allow new UNIX sockets although Landlock cannot
+ * confine connecting to them by path (every pathname socket is then
+ * reachable). EPERM after the commit. */
+int seclude_unveil_unconfined_unix(void);
 /* This kernel's Landlock version, 0 if none. */
 int seclude_landlock_abi(void);
 

@@ -2053,6 +2053,15 @@ fn unix_sockets_landlock_cannot_confine_are_refused() {
         )
         .status(0)
         .out("b'x'\n");
+        // learn says so.
+        let run = seclude(mode, &["learn", "--", PYTHON, "-c", &connect]);
+        run.status(0);
+        assert_eq!(
+            run.stderr.contains("note: it made UNIX sockets"),
+            !confined,
+            "{}",
+            run.ctx()
+        );
     }
     drop(listener);
 }

@@ -537,3 +537,46 @@ fn unix_sockets_under_unveil(unconfined: bool) -> i32 {
     }
     0
 }
+
+/// io_uring's operations make no system call a filter could see: a ring
+/// used to make a UNIX socket (`IORING_OP_SOCKET`) or set an extended
+/// attribute (`IORING_OP_SETXATTR`) past the supplement's refusals. Under
+/// unveil it is unavailable (ENOSYS, as under pledge), also with the
+/// UNIX-socket opt-out.
+#[test]
+fn io_uring_is_unavailable_under_unveil() {
+    const TEST: &str = "io_uring_is_unavailable_under_unveil";
+    let f = Fixture::new(TEST);
+    // The control: this kernel offers io_uring to both modes.
+    let (open, _) = io_uring_setup();
+    f.run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        let mut u: Unveil<'_, 1> = Unveil::new().allow_unconfined_unix_sockets();
+        u.unveil(&inside, "rwc").unwrap();
+        u.commit().unwrap();
+        match io_uring_setup() {
+            (false, Some(libc::ENOSYS)) => 0,
+            _ => 1,
+        }
+    });
+    if !open {
+        eprintln!(
+            "{TEST}: io_uring is disabled here: the refusal was not compared with a working ring"
+        );
+    }
+}
+
+/// `io_uring_setup(4, params)`: whether a ring was made, and the errno if
+/// not.
+fn io_uring_setup() -> (bool, Option<i32>) {
+    let mut params = [0u8; 120];
+    // SAFETY: params is the 120-byte struct io_uring_params, zeroed.
+    let fd = unsafe { libc::syscall(libc::SYS_io_uring_setup, 4, params.as_mut_ptr()) };
+    if fd < 0 {
+        return (false, std::io::Error::last_os_error().raw_os_error());
+    }
+    // SAFETY: the ring's descriptor, ours.
+    unsafe { libc::close(fd as i32) };
+    (true, None)
+}

@@ -186,13 +186,36 @@ pub unsafe extern "C" fn seclude_pledge(
 struct UnveilState {
     ruleset: Option<Ruleset>,
     locked: bool,
+    /// What the commit's seccomp supplement does with new UNIX sockets.
+    unix: seclude::landlock::UnixSockets,
 }
 
 static UNVEIL_LOCK: AtomicBool = AtomicBool::new(false);
 static mut UNVEIL: UnveilState = UnveilState {
     ruleset: None,
     locked: false,
+    unix: seclude::landlock::UnixSockets::ConfinedOnly,
 };
+
+/// Before the commit: let it allow new UNIX sockets although this
+/// kernel's Landlock (before ABI 9, Linux 7.1) cannot confine connecting to
+/// them by path; then every pathname socket the process can name is
+/// reachable (`syslog(3)`'s `/dev/log`, say). Fails with `EPERM` after the
+/// commit.
+#[unsafe(no_mangle)]
+pub extern "C" fn seclude_unveil_unconfined_unix() -> c_int {
+    let _held = Locked::take(&UNVEIL_LOCK);
+    // SAFETY: the lock is held; nothing else touches UNVEIL meanwhile.
+    let state = unsafe { &mut *core::ptr::addr_of_mut!(UNVEIL) };
+    if state.locked {
+        return fail(
+            Errno::EPERM,
+            format_args!("seclude_unveil_unconfined_unix: committed already"),
+        );
+    }
+    state.unix = seclude::landlock::UnixSockets::AllowUnconfined;
+    0
+}
 
 /// OpenBSD's `unveil(path, permissions)` on Landlock: `path` (opened now)
 /// stays reachable with `permissions`, letters from `r`, `w`, `x`, `c`;
@@ -230,10 +253,7 @@ pub unsafe extern "C" fn seclude_unveil(path: *const c_char, permissions: *const
                     format_args!("{F}: this kernel has no Landlock: nothing is hidden"),
                 ),
                 Ok(plan) => {
-                    let supplement = seclude::landlock::seccomp_supplement(
-                        plan.abi,
-                        seclude::landlock::UnixSockets::ConfinedOnly,
-                    );
+                    let supplement = seclude::landlock::seccomp_supplement(plan.abi, state.unix);
                     match seclude::seccomp::load(supplement, seclude::seccomp::FilterFlags::empty())
                     {
                         Ok(_) => 0,
@@ -739,6 +759,7 @@ const DECLARATIONS: &[&str] = &[
     "const char *seclude_error(void);",
     "int seclude_pledge(const char *promises, const char *execpromises);",
     "int seclude_unveil(const char *path, const char *permissions);",
+    "int seclude_unveil_unconfined_unix(void);",
     "int seclude_landlock_abi(void);",
     "int seclude_policy_init(seclude_policy *policy);",
     "int seclude_policy_namespaces(seclude_policy *policy, const char *list);",
@@ -754,6 +775,7 @@ const _: extern "C" fn() -> c_int = seclude_errno;
 const _: extern "C" fn() -> *const c_char = seclude_error;
 const _: unsafe extern "C" fn(*const c_char, *const c_char) -> c_int = seclude_pledge;
 const _: unsafe extern "C" fn(*const c_char, *const c_char) -> c_int = seclude_unveil;
+const _: extern "C" fn() -> c_int = seclude_unveil_unconfined_unix;
 const _: extern "C" fn() -> c_int = seclude_landlock_abi;
 const _: unsafe extern "C" fn(*mut c_void) -> c_int = seclude_policy_init;
 const _: unsafe extern "C" fn(*mut c_void, *const c_char) -> c_int = seclude_policy_namespaces;

@@ -39,7 +39,8 @@
 //! from any other path. As Cosmopolitan does, [`Unveil::commit`]
 //! therefore also installs a small seccomp filter ([`seccomp_supplement`])
 //! that fails these calls with `EPERM` everywhere, unveiled paths included,
-//! since seccomp cannot see paths. Opt out with
+//! since seccomp cannot see paths, and io_uring with `ENOSYS` (its
+//! operations make no system call a filter could see). Opt out with
 //! [`Unveil::without_seccomp_supplement`] if the program needs them, or
 //! let a supervisor decide: [`seccomp_supplement_rules`] gives the same
 //! rules as data, to be sent to it ([`Action::UserNotif`]), which can
@@ -480,7 +481,15 @@ impl PreparedUnveil {
         let plan = self.ruleset.restrict_self().map_err(UnveilError::Ruleset)?;
         if let Some(unix) = self.supplement {
             if plan.enforcement != super::Enforcement::None {
-                crate::seccomp::load(seccomp_supplement(plan.abi, unix), FilterFlags::empty())
+                // Every thread Landlock confined (TSYNC) gets the
+                // supplement too, or another thread could do what it
+                // refuses.
+                let flags = if plan.enforced.flags.contains(RestrictFlags::TSYNC) {
+                    FilterFlags::TSYNC
+                } else {
+                    FilterFlags::empty()
+                };
+                crate::seccomp::load(seccomp_supplement(plan.abi, unix), flags)
                     .map_err(UnveilError::Supplement)?;
             }
         }
@@ -572,15 +581,18 @@ pub enum UnixSockets {
     /// `socketpair(AF_UNIX, …)` of datagram sockets, which send to any
     /// address they are given; on architectures with `socketcall`, its
     /// `socket` and `socketpair` calls fail with `ENOSYS` (their arguments
-    /// are in memory), so the C library uses the direct calls. The default.
+    /// are in memory): a C library that makes sockets only through
+    /// `socketcall` (glibc built for kernels before 4.3 on i386 or s390x)
+    /// then makes none, musl and newer builds use the direct calls. The
+    /// default.
     ConfinedOnly,
     /// Allowed: every pathname socket the process can name is reachable.
     AllowUnconfined,
 }
 
-const fn supplement_policy(with_truncate: bool, refuse_unix: bool) -> Policy<40> {
+const fn supplement_policy(with_truncate: bool, refuse_unix: bool) -> Policy<48> {
     let denied = Action::Errno(EPERM);
-    let mut p: Policy<40> = Policy::new(Action::Allow);
+    let mut p: Policy<48> = Policy::new(Action::Allow);
     let mut i = 0;
     while i < METADATA_CALLS.len() {
         p = p.action(METADATA_CALLS[i], denied);
@@ -613,6 +625,20 @@ const fn supplement_policy(with_truncate: bool, refuse_unix: bool) -> Policy<40>
         p = p
             .action(Syscall::truncate, denied)
             .action(Syscall::truncate64, denied);
+    }
+    // io_uring performs operations without their system calls, so past
+    // every rule here (IORING_OP_SETXATTR, IORING_OP_SOCKET): unavailable,
+    // as under pledge; C libraries do not depend on it. `enter` and
+    // `register` too, for a ring made before the commit.
+    let rings = [
+        Syscall::io_uring_setup,
+        Syscall::io_uring_enter,
+        Syscall::io_uring_register,
+    ];
+    let mut r = 0;
+    while r < rings.len() {
+        p = p.action(rings[r], Action::Errno(ENOSYS));
+        r += 1;
     }
     if refuse_unix {
         // The address a socket connects or sends to is in memory, out of
@@ -653,7 +679,7 @@ const fn supplement_policy(with_truncate: bool, refuse_unix: bool) -> Policy<40>
 }
 
 /// The four supplements, by [`supplement_index`].
-static SUPPLEMENTS: [Policy<40>; 4] = [
+static SUPPLEMENTS: [Policy<48>; 4] = [
     supplement_policy(false, false),
     supplement_policy(false, true),
     supplement_policy(true, false),

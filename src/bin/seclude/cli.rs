@@ -198,10 +198,10 @@ unveil-style path rules (Landlock). Flags as Cosmopolitan's pledge.com:
                     e.g. -v /etc -v rwc:/tmp/out
   -V              no unveil (promises only), e.g. -V -p stdio
   --unconfined-unix
-                  under unveil, allow new UNIX sockets although this
-                    kernel's Landlock cannot confine connecting to them by
-                    path (before Linux 7.1: refused unless given), e.g.
-                    --unconfined-unix -p 'stdio unix'
+                  under unveil before Linux 7.1, whose Landlock cannot
+                    confine connecting to UNIX sockets by path: allow new
+                    ones anyway (refused unless given; no effect from 7.1
+                    on or with -V), e.g. --unconfined-unix -p 'stdio unix'
   -q              quiet: refused calls are not reported, e.g. -q -p stdio
   -k              kill on a refused call rather than EPERM, e.g. -k -p stdio
   -n              lowest priority: nice 19, idle I/O and scheduling, e.g. -n

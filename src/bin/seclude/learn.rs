@@ -18,6 +18,7 @@ use crate::elf;
 use crate::marker;
 use crate::run::{self, LOADER};
 use crate::supervise::{self, Caller, Ended, Launch, Phase, Verdict};
+use seclude::landlock::UnixSockets;
 use seclude::pledge::{Needs, Promises, needs, smallest_cover};
 use seclude::seccomp::notify::{Notification, Response};
 use seclude::sys::fd::{MFD_EXEC, MFD_NOEXEC_SEAL};
@@ -42,6 +43,9 @@ struct Record {
     loading: BTreeMap<u32, Seen>,
     /// The paths the program named after loading, with unveil letters.
     paths: BTreeMap<PathBuf, String>,
+    /// Whether it made a UNIX socket that unveil refuses on this kernel
+    /// (Landlock before ABI 9 cannot confine connecting to one by path).
+    unix_sockets: bool,
 }
 
 impl Record {
@@ -64,6 +68,15 @@ impl Record {
                 seen.needs.push(need);
             }
             if phase == Phase::Loaded {
+                let refused = seclude::landlock::seccomp_supplement_rules(
+                    seclude::landlock::abi_version(),
+                    UnixSockets::ConfinedOnly,
+                );
+                let bits = Abi::NATIVE.pointer_bits();
+                self.unix_sockets |= matches!(call, Syscall::socket | Syscall::socketpair)
+                    && refused
+                        .iter()
+                        .any(|r| r.syscall == call && r.matches(&n.data.args, bits));
                 if let Some((path, letters)) = named_path(n, call) {
                     add_letters(self.paths.entry(path).or_default(), letters);
                 }
@@ -383,6 +396,12 @@ fn report(record: &Record, shown: &str, code: u8, program: &Path) -> Learned {
     command.push("--".to_string());
     command.push(shown.to_string());
     let _ = writeln!(out, "try: {}", command.join(" "));
+    if record.unix_sockets {
+        let _ = writeln!(
+            out,
+            "note: it made UNIX sockets, which unveil refuses on this kernel (its Landlock cannot confine connecting to them by path before ABI 9, Linux 7.1): if it needs them, add --unconfined-unix (policy file: \"unconfined_unix\": true), and every pathname socket becomes reachable"
+        );
+    }
     Learned {
         text: out,
         promises: words,

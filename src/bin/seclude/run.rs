@@ -711,17 +711,25 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
     let promised =
         call.is_some_and(|c| decide(promises, abi, c, &n.data.args, own_pid) == Decision::Allowed);
     if let Some(call) = call {
+        // The loader's allowance is for libraries: a memfd (other than the
+        // marker) is code the program wrote, preloaded into a program it
+        // executes, say.
+        let written_code = phase == Phase::Loading
+            && !promised
+            && maps_memfd_executable(n.pid, call, &n.data.args, marker);
+        let allowed_while_loading = phase == Phase::Loading
+            && !written_code
+            && loading_allows(promises, call, &n.data.args, own_pid);
+        // What unveil refuses, whether the promises or the loader's
+        // allowance would let it through.
         if let Some(supplement) = supplement {
-            if promised && any_matches(supplement, call, &n.data.args) {
+            if (promised || allowed_while_loading) && any_matches(supplement, call, &n.data.args) {
                 // A metadata change seclude performs itself beneath a
                 // writable unveiled path; anything else is refused.
                 let reason = match attr::perform(n, call, roots, listener) {
                     Some(Ok(response)) => return Verdict::answer(response),
                     Some(Err(refusal)) => refusal.to_string(),
-                    None if matches!(
-                        call,
-                        Syscall::socket | Syscall::socketpair | Syscall::socketcall
-                    ) =>
+                    None if matches!(call, Syscall::socket | Syscall::socketpair) =>
                     {
                         "Landlock cannot confine connecting to UNIX sockets by path before ABI 9 (Linux 7.1), so unveil refuses the UNIX sockets that could connect to one (--unconfined-unix allows them)".to_string()
                     }
@@ -743,15 +751,6 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
                 };
             }
         }
-        // The loader's allowance is for libraries: a memfd (other than the
-        // marker) is code the program wrote, preloaded into a program it
-        // executes, say.
-        let written_code = phase == Phase::Loading
-            && !promised
-            && maps_memfd_executable(n.pid, call, &n.data.args, marker);
-        let allowed_while_loading = phase == Phase::Loading
-            && !written_code
-            && loading_allows(promises, call, &n.data.args, own_pid);
         // A promised call comes here when the filter sends it to follow
         // what runs (every exec), or when the kernel's filter holds only
         // the execpromises and the started program holds more: it goes on,
@@ -970,12 +969,16 @@ pub fn filter(
         Action::UserNotif,
     )
     .expect("one condition");
+    // Its refusals come to seclude; what it makes unavailable (ENOSYS:
+    // io_uring, socketcall's socket calls) stays so, as under the promises.
     let mut first: Vec<Rule> = supplement
         .unwrap_or_default()
         .iter()
         .map(|rule| {
             let mut notified = *rule;
-            notified.action = Action::UserNotif;
+            if notified.action == Action::Errno(Errno::EPERM.raw() as u16) {
+                notified.action = Action::UserNotif;
+            }
             notified
         })
         .collect();
