@@ -74,7 +74,7 @@ pub use cover::{Cover, Needs, needs, smallest_cover};
 
 pub use policy::{
     Decision, MAX_RULES, Penalty, PledgeError, decide, patch_self_pid, policy, program,
-    supervised_policy, would_allow,
+    supervised_policy, supervised_policy_in, would_allow,
 };
 pub use promises::{Promises, UnknownPromise};
 pub use table::SELF_PID;

@@ -372,31 +372,69 @@ pub const fn supervised_policy(
     promises: Promises,
     abi: Abi,
 ) -> Result<Policy<MAX_RULES>, PledgeError> {
+    let mut policy = Policy::new(Action::UserNotif);
+    match supervised_policy_in(&mut policy, first, promises, abi) {
+        Ok(()) => Ok(policy),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`supervised_policy`] built in `policy`, whatever it held: a policy is
+/// about 100 KB, and a run-time caller that builds it where it will stay
+/// spares the copies a returned one costs (each a fresh 100 KB of stack
+/// touched, so page faults, on a launch).
+///
+/// ```
+/// use seclude::{bpf::Action, pledge::{MAX_RULES, supervised_policy, supervised_policy_in}};
+/// use seclude::{promises, seccomp::{Policy, Rule}, tables::{Abi, Syscall}};
+/// let first = [Rule::new(Syscall::execve, Action::UserNotif)];
+/// let mut p: Policy<MAX_RULES> = Policy::new(Action::Allow);
+/// supervised_policy_in(&mut p, &first, promises!("stdio exec"), Abi::X86_64).unwrap();
+/// let by_value = supervised_policy(&first, promises!("stdio exec"), Abi::X86_64).unwrap();
+/// assert_eq!(p.rules(), by_value.rules());
+/// assert_eq!(p.default_action(), Action::UserNotif);
+/// ```
+pub const fn supervised_policy_in(
+    policy: &mut Policy<MAX_RULES>,
+    first: &[Rule],
+    promises: Promises,
+    abi: Abi,
+) -> Result<(), PledgeError> {
     // The native table is built at compile time; another ABI's here.
     if abi as u8 == Abi::NATIVE as u8 {
-        supervised_policy_from(&NATIVE_TABLE, first, promises, abi)
+        supervised_policy_from(&NATIVE_TABLE, policy, first, promises, abi)
     } else {
-        supervised_policy_from(&table(abi), first, promises, abi)
+        supervised_policy_other(policy, first, promises, abi)
     }
+}
+
+/// Another ABI's table is built on the stack: in a frame of its own, so
+/// that the native path's frame does not hold (and probe) its ~100 KB.
+#[inline(never)]
+const fn supervised_policy_other(
+    policy: &mut Policy<MAX_RULES>,
+    first: &[Rule],
+    promises: Promises,
+    abi: Abi,
+) -> Result<(), PledgeError> {
+    supervised_policy_from(&table(abi), policy, first, promises, abi)
 }
 
 const fn supervised_policy_from(
     t: &Table,
+    policy: &mut Policy<MAX_RULES>,
     first: &[Rule],
     promises: Promises,
     abi: Abi,
-) -> Result<Policy<MAX_RULES>, PledgeError> {
-    let mut base = Policy::for_abis(&[abi], Action::UserNotif);
+) -> Result<(), PledgeError> {
+    policy.reset(&[abi], Action::UserNotif);
     let mut i = 0;
     while i < first.len() {
         let r = &first[i];
-        base.add_rule(r.syscall, r.conditions(), r.action);
+        policy.add_rule(r.syscall, r.conditions(), r.action);
         i += 1;
     }
-    match promise_rules(t, &mut base, promises, false) {
-        Ok(()) => Ok(base),
-        Err(e) => Err(e),
-    }
+    promise_rules(t, policy, promises, false)
 }
 
 /// The promises' rules (and the report handler's, if `report`), after the
@@ -654,8 +692,23 @@ pub const fn decide(
     if abi as u8 == Abi::NATIVE as u8 {
         decide_in(&NATIVE_TABLE, promises, syscall, args, self_pid)
     } else {
-        decide_in(&table(abi), promises, syscall, args, self_pid)
+        decide_other(promises, abi, syscall, args, self_pid)
     }
+}
+
+/// Another ABI's table is built on the stack: in a frame of its own, so
+/// that the native path's frame does not hold its ~100 KB (a supervisor
+/// decides each call it is sent; every page of a frame is probed, and
+/// after a fork each first write to a page is a copy-on-write fault).
+#[inline(never)]
+const fn decide_other(
+    promises: Promises,
+    abi: Abi,
+    syscall: Syscall,
+    args: &[u64; 6],
+    self_pid: u32,
+) -> Decision {
+    decide_in(&table(abi), promises, syscall, args, self_pid)
 }
 
 /// The fewest promises to add to `held` so that this call on `abi` is
@@ -680,8 +733,20 @@ pub const fn would_allow(
     if abi as u8 == Abi::NATIVE as u8 {
         would_allow_in(&NATIVE_TABLE, held, syscall, args, self_pid)
     } else {
-        would_allow_in(&table(abi), held, syscall, args, self_pid)
+        would_allow_other(held, abi, syscall, args, self_pid)
     }
+}
+
+/// As [`decide_other`]: another ABI's table in a frame of its own.
+#[inline(never)]
+const fn would_allow_other(
+    held: Promises,
+    abi: Abi,
+    syscall: Syscall,
+    args: &[u64; 6],
+    self_pid: u32,
+) -> Option<Promises> {
+    would_allow_in(&table(abi), held, syscall, args, self_pid)
 }
 
 #[cfg(test)]

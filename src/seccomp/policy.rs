@@ -388,13 +388,36 @@ impl<const N: usize> Policy<N> {
     /// ```
     pub const fn for_abis(abis: &[Abi], default: Action) -> Policy<N> {
         let mut policy = Policy::new(default);
-        policy.abi_count = 0;
+        policy.reset(abis, default);
+        policy
+    }
+
+    /// [`for_abis`](Self::for_abis) in place: empties the policy (no rules,
+    /// no error, the default bad-arch and unknown actions) and covers
+    /// exactly `abis`. A policy holds room for `N` rules, and building a
+    /// large one by value moves all of them at each step: a caller that
+    /// builds one at run time can reuse a policy where it stands instead.
+    ///
+    /// ```
+    /// use seclude::{bpf::Action, seccomp::Policy, tables::{Abi, Syscall}};
+    /// let mut p: Policy<4> = Policy::new(Action::Allow).allow(Syscall::read);
+    /// p.reset(&[Abi::X86_64, Abi::I386], Action::Errno(1));
+    /// assert!(p.rules().is_empty());
+    /// assert_eq!(p.abis(), &[Abi::X86_64, Abi::I386]);
+    /// assert_eq!(p.default_action(), Action::Errno(1));
+    /// ```
+    pub const fn reset(&mut self, abis: &[Abi], default: Action) {
+        self.abi_count = 0;
+        self.default = default;
+        self.unknown = None;
+        self.bad_arch = Action::KillProcess;
+        self.len = 0;
+        self.error = None;
         let mut i = 0;
         while i < abis.len() {
-            policy.push_abi(abis[i]);
+            self.push_abi(abis[i]);
             i += 1;
         }
-        policy
     }
 
     /// In place: a policy is large, and copies of it are not free.
