@@ -228,6 +228,15 @@ struct Emitter<const N: usize> {
 /// must still fit the program's capacity and the kernel's 4096).
 const EMIT_CAPACITY: usize = 2 * MAX_INSNS;
 
+/// The room of a first try, which most programs fit (a pledge of every
+/// promise is under 500 instructions); a program that does not is
+/// compiled again with [`EMIT_CAPACITY`]. The emitter and the tables that
+/// drop unreachable code are sized by their room and sit on the stack,
+/// whose every page a frame spans is touched (probed) on entry: at run
+/// time, a 64 KB emitter for a program of a few hundred instructions cost
+/// a launch of `seclude` tens of page faults.
+const EMIT_FIRST: usize = 1024;
+
 /// Reuse a `ret` only while a jump to it stays well inside the 8-bit offset.
 const RET_REUSE_DISTANCE: usize = 200;
 const JUMP_MAX: usize = 255;
@@ -352,14 +361,15 @@ impl<const N: usize> Emitter<N> {
         }
     }
 
-    /// Moves the reachable code to the front of a [`Program`] of capacity
-    /// `L`, or `None` if it needs more than `L` (or 4096) instructions.
+    /// Moves the reachable code to the front of `program` (in place: a
+    /// program of capacity `L` is `8 * L` bytes, not to be copied about),
+    /// or `false` if it needs more than `L` (or 4096) instructions.
     ///
     /// Instructions no path reaches (the reloads that
     /// [`Emitter::skip_reload`] jumps over) are dropped and the jumps over
     /// them shortened. Jumps only go forward, so one pass in order finds
     /// what is reachable, and dropping instructions only shortens offsets.
-    const fn finish<const L: usize>(&self) -> Option<Program<L>> {
+    const fn finish<const L: usize>(&self, program: &mut Program<L>) -> bool {
         let len = self.count;
         let start = N - len;
         let mut reachable = [false; N];
@@ -396,12 +406,9 @@ impl<const N: usize> Emitter<N> {
             i += 1;
         }
         if kept > L || kept > MAX_INSNS {
-            return None;
+            return false;
         }
-        let mut program = Program {
-            insns: [Instruction::stmt(0, 0); L],
-            len: kept,
-        };
+        program.len = kept;
         let mut i = 0;
         while i < len {
             if reachable[i] {
@@ -422,7 +429,7 @@ impl<const N: usize> Emitter<N> {
             }
             i += 1;
         }
-        Some(program)
+        true
     }
 }
 
@@ -768,6 +775,11 @@ const fn emit_arch_block<const N: usize, const P: usize>(
     let mut keys = [0u64; MAX_RANGES];
     let mut i = ranges.len;
     while i > 0 {
+        if e.full {
+            // The code is discarded (or compiled again with more room):
+            // the rest of the work would be wasted, at compile time too.
+            return Ok(e.count);
+        }
         i -= 1;
         if let Outcome::Rules(syscall, seg_abi) = ranges.items[i].outcome {
             // Syscalls with identical rules share one block (mmap and
@@ -935,7 +947,52 @@ pub const fn compile<const P: usize, const N: usize>(
         return Err(CompileError::Policy(e));
     }
     let index = index_rules(policy);
-    let mut e = Emitter::<EMIT_CAPACITY>::new();
+    let mut program = Program {
+        insns: [Instruction::stmt(0, 0); N],
+        len: 0,
+    };
+    let fitted = match emit::<P, N, EMIT_FIRST>(policy, &index, &mut program) {
+        Ok(fitted) => fitted,
+        Err(err) => return Err(err),
+    };
+    if !fitted {
+        if let Err(err) = emit_large(policy, &index, &mut program) {
+            return Err(err);
+        }
+    }
+    match bpf::verify(program.instructions()) {
+        Ok(()) => Ok(program),
+        Err(err) => Err(CompileError::Verify(err)),
+    }
+}
+
+/// [`emit`] with all the room a program can need (see [`EMIT_FIRST`]),
+/// in a frame of its own: one that needs no more does not touch it.
+#[inline(never)]
+const fn emit_large<const P: usize, const N: usize>(
+    policy: &Policy<P>,
+    index: &RuleIndex<P>,
+    program: &mut Program<N>,
+) -> Result<(), CompileError> {
+    match emit::<P, N, EMIT_CAPACITY>(policy, index, program) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(CompileError::TooLong {
+            capacity: if N < MAX_INSNS { N } else { MAX_INSNS },
+        }),
+        Err(err) => Err(err),
+    }
+}
+
+/// Generates the code into an emitter of `E` instructions and moves it
+/// into `program`: `Ok(false)` if it did not fit the emitter, and
+/// `TooLong` if it fits the emitter but not the program. The code does not
+/// depend on `E`, only whether there was room for it.
+const fn emit<const P: usize, const N: usize, const E: usize>(
+    policy: &Policy<P>,
+    index: &RuleIndex<P>,
+    program: &mut Program<N>,
+) -> Result<bool, CompileError> {
+    let mut e = Emitter::<E>::new();
     let abis = policy.abis();
 
     // One block per distinct AUDIT_ARCH value, in the policy's order.
@@ -962,7 +1019,7 @@ pub const fn compile<const P: usize, const N: usize>(
     let mut f = family_count;
     while f > 0 {
         f -= 1;
-        blocks[f] = match emit_arch_block(&mut e, policy, &index, families[f]) {
+        blocks[f] = match emit_arch_block(&mut e, policy, index, families[f]) {
             Ok(label) => label,
             Err(err) => return Err(err),
         };
@@ -975,17 +1032,15 @@ pub const fn compile<const P: usize, const N: usize>(
     }
     e.seq(load(SeccompData::ARCH), next);
 
-    let capacity = if N < MAX_INSNS { N } else { MAX_INSNS };
     if e.full {
-        return Err(CompileError::TooLong { capacity });
+        return Ok(false);
     }
-    let program: Program<N> = match e.finish() {
-        Some(program) => program,
-        None => return Err(CompileError::TooLong { capacity }),
-    };
-    match bpf::verify(program.instructions()) {
-        Ok(()) => Ok(program),
-        Err(err) => Err(CompileError::Verify(err)),
+    if e.finish(program) {
+        Ok(true)
+    } else {
+        Err(CompileError::TooLong {
+            capacity: if N < MAX_INSNS { N } else { MAX_INSNS },
+        })
     }
 }
 
@@ -1654,6 +1709,44 @@ mod tests {
         assert!(THREE_HUNDRED.len() > 1000, "{}", THREE_HUNDRED.len());
         let at_run_time: Program = compile(&three_hundred_rules()).unwrap();
         assert_eq!(THREE_HUNDRED, at_run_time.instructions());
+    }
+
+    /// The first try's small emitter and the full one give the same code
+    /// whenever it fits the small one; a program too long for it is
+    /// compiled again, not refused.
+    #[test]
+    fn the_emitter_room_changes_no_program() {
+        with_big_stack(|| {
+            let mut rng = Rng(0x5ec1_0de0_0000_0002);
+            for round in 0..200 {
+                let policy = random_policy(&mut rng, &[Abi::X86_64, Abi::X32, Abi::I386]);
+                let index = index_rules(&policy);
+                let mut small: Program = Program {
+                    insns: [Instruction::stmt(0, 0); MAX_INSNS],
+                    len: 0,
+                };
+                let mut full = small;
+                let fitted = emit::<64, MAX_INSNS, EMIT_FIRST>(&policy, &index, &mut small);
+                assert_eq!(fitted, Ok(true), "round {round}");
+                assert_eq!(
+                    emit::<64, MAX_INSNS, EMIT_CAPACITY>(&policy, &index, &mut full),
+                    Ok(true)
+                );
+                assert_eq!(small.instructions(), full.instructions(), "round {round}");
+            }
+            let long = long_policy(120, 2);
+            let index = index_rules(&long);
+            let mut program: Program = Program {
+                insns: [Instruction::stmt(0, 0); MAX_INSNS],
+                len: 0,
+            };
+            assert_eq!(
+                emit::<600, MAX_INSNS, EMIT_FIRST>(&long, &index, &mut program),
+                Ok(false)
+            );
+            let compiled: Program = compile(&long).unwrap();
+            assert!(compiled.len() > EMIT_FIRST, "{}", compiled.len());
+        });
     }
 
     #[test]
