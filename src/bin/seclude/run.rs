@@ -16,14 +16,14 @@ use crate::marker;
 use crate::policy_file;
 use crate::supervise::{self, Caller, Ended, Image, Launch, Phase, Verdict};
 use seclude::Errno;
-use seclude::bpf::{Action, Instruction};
+use seclude::bpf::{Action, Instruction, MAX_INSNS};
 use seclude::landlock::{AbiVersion, Scope, UnixSockets, Unveil};
 use seclude::ns::{IdMapping, NamespaceRequest, Namespaces};
-use seclude::pledge::{Decision, Promises, decide, supervised_policy, would_allow};
+use seclude::pledge::{Decision, MAX_RULES, Promises, decide, supervised_policy_in, would_allow};
 use seclude::privileges::{Capabilities, Privileges, Resource};
 use seclude::sandbox::{Cause, Sandbox};
 use seclude::seccomp::notify::{Notification, Response};
-use seclude::seccomp::{Cmp, Condition, Rule, compile};
+use seclude::seccomp::{Cmp, CompileError, Condition, Policy, Rule, compile};
 use seclude::tables::{Abi, Syscall};
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -1003,12 +1003,41 @@ pub fn filter(
             ));
         }
     }
-    let policy = supervised_policy(&first, promises, Abi::NATIVE)
+    // Built where it stays: returned by value, the ~100 KB policy was
+    // copied from frame to frame, each copy fresh stack and page faults.
+    let mut policy = empty_policy();
+    supervised_policy_in(&mut policy, &first, promises, Abi::NATIVE)
         .map_err(|e| Failure::new(exit::PROMISES, format!("promises: {e}")))?;
-    let program =
-        compile::<{ seclude::pledge::MAX_RULES }, { seclude::bpf::MAX_INSNS }>(&policy)
-            .map_err(|e| Failure::new(exit::PROMISES, format!("compiling the filter: {e:?}")))?;
-    Ok(program.instructions().to_vec())
+    compile_filter(&policy)
+        .map_err(|e| Failure::new(exit::PROMISES, format!("compiling the filter: {e:?}")))
+}
+
+/// The filter's policy before it is built. In a frame of its own:
+/// `Policy::new` fills the rules in a temporary and copies them into
+/// place, and once this frame has returned, the compiler's frames reuse
+/// the temporary's stack instead of going deeper (each page of stack
+/// first touched is a page fault, about 2 µs on a VM).
+#[inline(never)]
+fn empty_policy() -> Policy<MAX_RULES> {
+    Policy::new(Action::UserNotif)
+}
+
+/// The filter's instructions. A filter of every promise is about 500
+/// instructions: compiled first into a program of 1024, 8 KB where one of
+/// the kernel's 4096 is 32 KB (and a program is returned by value, copied
+/// from frame to frame); only a longer one is compiled again.
+fn compile_filter(policy: &Policy<MAX_RULES>) -> Result<Vec<Instruction>, CompileError> {
+    match compile::<MAX_RULES, 1024>(policy) {
+        Ok(program) => Ok(program.instructions().to_vec()),
+        Err(CompileError::TooLong { .. }) => compile_long_filter(policy),
+        Err(e) => Err(e),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn compile_long_filter(policy: &Policy<MAX_RULES>) -> Result<Vec<Instruction>, CompileError> {
+    compile::<MAX_RULES, MAX_INSNS>(policy).map(|program| program.instructions().to_vec())
 }
 
 /// Without unveil (-V), still a Landlock layer with the scopes alone
