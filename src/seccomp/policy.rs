@@ -16,6 +16,7 @@
 use crate::bpf::{Action, SeccompData};
 use crate::tables::{Abi, Syscall, X32_SYSCALL_BIT};
 use core::fmt;
+use core::mem::MaybeUninit;
 
 /// Most argument conditions one rule can hold (they are ANDed). Six is one
 /// per argument, or a range on three; every rule costs this many
@@ -338,16 +339,46 @@ impl std::error::Error for PolicyError {}
 /// assert_eq!(POLICY.rules().len(), 4);
 /// assert_eq!(POLICY.abis(), &[Abi::NATIVE]);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Policy<const N: usize> {
     abis: [Abi; MAX_ABIS],
     abi_count: u8,
     default: Action,
     unknown: Option<Action>,
     bad_arch: Action,
-    rules: [Rule; N],
+    /// The rules `..len` are initialised, the rest never read: a policy
+    /// with room for many rules (200 bytes each) writes only the ones it
+    /// holds, so one made in place ([`Policy::new_in`]) touches no memory
+    /// for the others.
+    rules: [MaybeUninit<Rule>; N],
     len: usize,
     error: Option<PolicyError>,
+}
+
+/// As derived when every slot held a rule: the rules, then an empty
+/// slot's filler for each of the others.
+impl<const N: usize> fmt::Debug for Policy<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Slots<'a, const N: usize>(&'a Policy<N>);
+        impl<const N: usize> fmt::Debug for Slots<'_, N> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list()
+                    .entries(self.0.rules())
+                    .entries((self.0.len..N).map(|_| &NO_RULE))
+                    .finish()
+            }
+        }
+        f.debug_struct("Policy")
+            .field("abis", &self.abis)
+            .field("abi_count", &self.abi_count)
+            .field("default", &self.default)
+            .field("unknown", &self.unknown)
+            .field("bad_arch", &self.bad_arch)
+            .field("rules", &Slots(self))
+            .field("len", &self.len)
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 const NO_RULE: Rule = Rule::new(Syscall::read, Action::KillProcess);
@@ -370,9 +401,41 @@ impl<const N: usize> Policy<N> {
             default,
             unknown: None,
             bad_arch: Action::KillProcess,
-            rules: [NO_RULE; N],
+            rules: [const { MaybeUninit::uninit() }; N],
             len: 0,
             error: None,
+        }
+    }
+
+    /// [`new`](Self::new) made in `place`, for instance a heap allocation
+    /// (`Box::new_uninit`): only the policy's few fixed fields are
+    /// written, not its room for `N` rules, which neither passes through
+    /// the stack nor is touched until rules are added. A policy returned
+    /// by value is built in a temporary and copied, all `N` slots of it.
+    ///
+    /// ```
+    /// use core::mem::MaybeUninit;
+    /// use seclude::{bpf::Action, seccomp::Policy, tables::Syscall};
+    /// let mut place = MaybeUninit::<Policy<4>>::uninit();
+    /// let p = Policy::new_in(&mut place, Action::Errno(1));
+    /// p.add(seclude::seccomp::Rule::new(Syscall::read, Action::Allow));
+    /// assert_eq!(p.rules().len(), 1);
+    /// assert_eq!(p.default_action(), Action::Errno(1));
+    /// ```
+    pub const fn new_in(place: &mut MaybeUninit<Policy<N>>, default: Action) -> &mut Policy<N> {
+        let p = place.as_mut_ptr();
+        // SAFETY: every field but `rules` is written before the reference
+        // is made, and `rules`, an array of `MaybeUninit`, needs no
+        // initialisation (`len` is 0: none of it is ever read).
+        unsafe {
+            (&raw mut (*p).abis).write([Abi::NATIVE; MAX_ABIS]);
+            (&raw mut (*p).abi_count).write(1);
+            (&raw mut (*p).default).write(default);
+            (&raw mut (*p).unknown).write(None);
+            (&raw mut (*p).bad_arch).write(Action::KillProcess);
+            (&raw mut (*p).len).write(0);
+            (&raw mut (*p).error).write(None);
+            &mut *p
         }
     }
 
@@ -540,7 +603,7 @@ impl<const N: usize> Policy<N> {
             self.record(PolicyError::TooManyRules { capacity: N });
             return;
         }
-        self.rules[self.len] = rule;
+        self.rules[self.len] = MaybeUninit::new(rule);
         self.len += 1;
     }
 
@@ -654,7 +717,9 @@ impl<const N: usize> Policy<N> {
     /// assert!(p.rules().is_empty());
     /// ```
     pub const fn rules(&self) -> &[Rule] {
-        self.rules.split_at(self.len).0
+        // SAFETY: the rules `..len` are initialised (`add` writes each
+        // before counting it), and `MaybeUninit<Rule>` has `Rule`'s layout.
+        unsafe { core::slice::from_raw_parts(self.rules.as_ptr().cast::<Rule>(), self.len) }
     }
 
     /// The action for calls no rule decides.
@@ -730,9 +795,10 @@ impl<const N: usize> Policy<N> {
     /// assert_eq!(p.decide(Syscall::write, &[0; 6], 64), Action::Errno(1));
     /// ```
     pub const fn decide(&self, syscall: Syscall, args: &[u64; 6], arg_bits: u32) -> Action {
+        let rules = self.rules();
         let mut i = 0;
-        while i < self.len {
-            let rule = &self.rules[i];
+        while i < rules.len() {
+            let rule = &rules[i];
             if rule.syscall as u16 == syscall as u16 && rule.matches(args, arg_bits) {
                 return rule.action;
             }
@@ -855,6 +921,36 @@ mod tests {
         let masked = Condition::arg64(0, Cmp::MaskedEq(0xff_0000_00ff), 0x12_0000_0034);
         assert!(masked.holds(0xab12_cdef_5634, 64));
         assert!(!masked.holds(0xab13_cdef_5634, 64));
+    }
+
+    /// A policy made in place (its rule slots never initialised) holds,
+    /// decides and prints as one made by value; reset empties it, and the
+    /// slots it held are written again before they are read.
+    #[test]
+    fn a_policy_made_in_place_is_one_made_by_value() {
+        use std::{boxed::Box, format};
+        let by_value: Policy<3> = Policy::new(Action::Errno(1)).allow(Syscall::read).rule(
+            Syscall::kill,
+            &[Condition::arg32(1, Cmp::Eq, 9)],
+            Action::KillProcess,
+        );
+        let mut place = Box::<Policy<3>>::new_uninit();
+        let p = Policy::new_in(&mut place, Action::Errno(1));
+        p.add(Rule::new(Syscall::read, Action::Allow));
+        p.add_rule(
+            Syscall::kill,
+            &[Condition::arg32(1, Cmp::Eq, 9)],
+            Action::KillProcess,
+        );
+        assert_eq!(p.rules(), by_value.rules());
+        assert_eq!(format!("{p:?}"), format!("{by_value:?}"));
+        assert_eq!(format!("{p:?}").matches("Rule {").count(), 3, "{p:?}");
+        p.reset(&[Abi::X86_64], Action::Allow);
+        assert!(p.rules().is_empty());
+        assert_eq!(p.error(), None);
+        p.add(Rule::new(Syscall::write, Action::Log));
+        assert_eq!(p.rules(), &[Rule::new(Syscall::write, Action::Log)]);
+        assert_eq!(p.decide(Syscall::read, &[0; 6], 64), Action::Allow);
     }
 
     #[test]

@@ -1003,23 +1003,17 @@ pub fn filter(
             ));
         }
     }
-    // Built where it stays: returned by value, the ~100 KB policy was
-    // copied from frame to frame, each copy fresh stack and page faults.
-    let mut policy = empty_policy();
-    supervised_policy_in(&mut policy, &first, promises, Abi::NATIVE)
+    // Built where it stays, on the heap: the policy has room for 480
+    // rules (~100 KB), of which a launch uses about half. Returned by
+    // value, it was copied from frame to frame, and every page of a frame
+    // is touched (each page first touched is a fault, ~2 µs on a VM);
+    // made in place, only the pages of the rules it holds are.
+    let mut place = Box::<Policy<MAX_RULES>>::new_uninit();
+    let policy = Policy::new_in(&mut place, Action::UserNotif);
+    supervised_policy_in(policy, &first, promises, Abi::NATIVE)
         .map_err(|e| Failure::new(exit::PROMISES, format!("promises: {e}")))?;
-    compile_filter(&policy)
+    compile_filter(policy)
         .map_err(|e| Failure::new(exit::PROMISES, format!("compiling the filter: {e:?}")))
-}
-
-/// The filter's policy before it is built. In a frame of its own:
-/// `Policy::new` fills the rules in a temporary and copies them into
-/// place, and once this frame has returned, the compiler's frames reuse
-/// the temporary's stack instead of going deeper (each page of stack
-/// first touched is a page fault, about 2 µs on a VM).
-#[inline(never)]
-fn empty_policy() -> Policy<MAX_RULES> {
-    Policy::new(Action::UserNotif)
 }
 
 /// The filter's instructions. A filter of every promise is about 500
