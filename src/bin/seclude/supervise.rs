@@ -285,6 +285,12 @@ pub fn run(
         .map_err(|e| setup_failure(format!("blocking signals: {e}")))?;
     let argv = null_terminated(&launch.argv);
     let envp = null_terminated(&launch.envp);
+    // The child's whole filter, made before the fork: the child only
+    // writes its pid into it. Built in the child, it was allocations there,
+    // each write to a heap page (or malloc's own state) that seclude had
+    // touched a copy-on-write fault.
+    let mut filter = handoff_prefix(&handoff.state);
+    filter.extend_from_slice(&launch.filter);
     // What the program leaves running when it ends is reparented to
     // seclude, which keeps supervising and reaps it.
     // SAFETY: integer arguments.
@@ -296,7 +302,7 @@ pub fn run(
     let pid = match forked {
         Forked::Child => {
             let _ = sigprocmask(SIG_SETMASK, old_mask);
-            child(launch, handoff, setup, &argv, &envp)
+            child(launch, handoff, setup, &mut filter, &argv, &envp)
         }
         Forked::Parent(pid) => pid,
     };
@@ -1061,6 +1067,7 @@ fn child(
     launch: &Launch,
     handoff: &mut Handoff,
     setup: &mut dyn FnMut() -> Result<(), Failure>,
+    filter: &mut [Instruction],
     argv: &[*const u8],
     envp: &[*const u8],
 ) -> ! {
@@ -1075,12 +1082,10 @@ fn child(
     let prctl = Abi::NATIVE.number(Syscall::prctl).expect("prctl") as usize;
     // SAFETY: integer arguments.
     let _ = unsafe { seclude::sys::syscall2(prctl, PR_SET_PDEATHSIG, process::SIGKILL as usize) };
-    let mut own = launch.filter.clone();
-    seclude::pledge::patch_self_pid(&mut own, seclude::sys::getpid());
-    // Patched first: the prefix holds an address, never the pid's stand-in.
-    let mut filter = handoff_prefix(&handoff.state);
-    filter.extend_from_slice(&own);
-    match load(&filter, FilterFlags::NEW_LISTENER) {
+    // The filter's own part only: the prefix holds an address, never the
+    // pid's stand-in.
+    seclude::pledge::patch_self_pid(&mut filter[HANDOFF_PREFIX_LEN..], seclude::sys::getpid());
+    match load(filter, FilterFlags::NEW_LISTENER) {
         Ok(Some(listener)) => {
             handoff.listener.store(listener, Ordering::Relaxed);
             handoff.state.store(STATE_LISTENING, Ordering::Release);
