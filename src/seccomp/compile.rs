@@ -237,6 +237,9 @@ const EMIT_CAPACITY: usize = 2 * MAX_INSNS;
 /// a launch of `seclude` tens of page faults.
 const EMIT_FIRST: usize = 1024;
 
+// Labels (below the room) are kept as u16 in the search's tables.
+const _: () = assert!(EMIT_CAPACITY <= u16::MAX as usize);
+
 /// Reuse a `ret` only while a jump to it stays well inside the 8-bit offset.
 const RET_REUSE_DISTANCE: usize = 200;
 const JUMP_MAX: usize = 255;
@@ -724,14 +727,14 @@ const fn emit_rules<const N: usize, const P: usize>(
 const fn emit_search<const N: usize>(
     e: &mut Emitter<N>,
     ranges: &Ranges,
-    targets: &[usize; MAX_RANGES],
+    targets: &[u16; MAX_RANGES],
     lo: usize,
     hi: usize,
 ) -> usize {
     if hi - lo == 1 {
         return match ranges.items[lo].outcome {
             Outcome::Ret(value) => e.ret(value),
-            Outcome::Rules(..) => targets[lo],
+            Outcome::Rules(..) => targets[lo] as usize,
         };
     }
     let mid = lo + (hi - lo) / 2;
@@ -771,8 +774,11 @@ const fn emit_arch_block<const N: usize, const P: usize>(
     }
 
     // Rule blocks first: they end up after the search that jumps to them.
-    let mut targets = [0usize; MAX_RANGES];
-    let mut keys = [0u64; MAX_RANGES];
+    // Labels are below the emitter's room, and a fingerprint's 32-bit fold
+    // finds as well (equal ones are confirmed): small entries keep these
+    // tables, on the stack, to fewer pages.
+    let mut targets = [0u16; MAX_RANGES];
+    let mut keys = [0u32; MAX_RANGES];
     let mut i = ranges.len;
     while i > 0 {
         if e.full {
@@ -785,7 +791,8 @@ const fn emit_arch_block<const N: usize, const P: usize>(
             // Syscalls with identical rules share one block (mmap and
             // mprotect without PROT_EXEC, say): the first emitted serves all.
             // Fingerprints make the search cheap; equal ones are confirmed.
-            keys[i] = fingerprint(policy, index, syscall);
+            let h = fingerprint(policy, index, syscall);
+            keys[i] = (h ^ (h >> 32)) as u32;
             let mut shared = None;
             let mut j = i + 1;
             while j < ranges.len {
@@ -793,7 +800,7 @@ const fn emit_arch_block<const N: usize, const P: usize>(
                 // and byte order, so x86-64 and x32 ranges may share too.
                 if let Outcome::Rules(other, _) = ranges.items[j].outcome {
                     if keys[j] == keys[i] && same_rules(policy, index, syscall, other) {
-                        shared = Some(targets[j]);
+                        shared = Some(targets[j] as usize);
                         break;
                     }
                 }
@@ -802,7 +809,7 @@ const fn emit_arch_block<const N: usize, const P: usize>(
             targets[i] = match shared {
                 Some(label) => label,
                 None => emit_rules(e, policy, index, syscall, seg_abi),
-            };
+            } as u16;
         }
     }
     let search = emit_search(e, &ranges, &targets, 0, ranges.len);
