@@ -1308,3 +1308,33 @@ fn make_nice() -> Result<(), Failure> {
         [0, SCHED_IDLE, &param as *const i32 as usize],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A filter of more than 1,024 instructions is compiled again with
+    /// room for the kernel's 4096, into the same program.
+    #[test]
+    fn a_long_filter_is_compiled_again_with_more_room() {
+        let mut place = Box::<Policy<MAX_RULES>>::new_uninit();
+        let policy = Policy::new_in(&mut place, Action::UserNotif);
+        for (i, &(_, call)) in Abi::NATIVE.entries().iter().take(150).enumerate() {
+            // A value of its own per call: identical rules share one block.
+            let wide = Condition::arg64(1, Cmp::Eq, 0x1_0000_0000 + ((i as u64) << 8));
+            policy.add_rule(call, &[wide, wide], Action::Allow);
+        }
+        let long = compile_filter(policy).unwrap();
+        assert!(long.len() > 1024, "{}", long.len());
+        let full = compile::<MAX_RULES, MAX_INSNS>(policy).unwrap();
+        assert_eq!(long, full.instructions());
+
+        let mut place = Box::<Policy<MAX_RULES>>::new_uninit();
+        let policy = Policy::new_in(&mut place, Action::UserNotif);
+        supervised_policy_in(policy, &[], Promises::STDIO, Abi::NATIVE).unwrap();
+        let short = compile_filter(policy).unwrap();
+        assert!(short.len() <= 1024, "{}", short.len());
+        let full = compile::<MAX_RULES, MAX_INSNS>(policy).unwrap();
+        assert_eq!(short, full.instructions());
+    }
+}
