@@ -409,7 +409,7 @@ pub const fn supervised_policy_in(
 }
 
 /// Another ABI's table is built on the stack: in a frame of its own, so
-/// that the native path's frame does not hold (and probe) its ~100 KB.
+/// that the native path's frame does not hold (and probe) its ~65 KB.
 #[inline(never)]
 const fn supervised_policy_other(
     policy: &mut Policy<MAX_RULES>,
@@ -697,7 +697,7 @@ pub const fn decide(
 }
 
 /// Another ABI's table is built on the stack: in a frame of its own, so
-/// that the native path's frame does not hold its ~100 KB (a supervisor
+/// that the native path's frame does not hold its ~65 KB (a supervisor
 /// decides each call it is sent; every page of a frame is probed, and
 /// after a fork each first write to a page is a copy-on-write fault).
 #[inline(never)]
