@@ -2654,6 +2654,22 @@ fn under_exec_a_memfd_cannot_be_executed() {
             .out("memfd_create MFD_EXEC: Operation not permitted\n")
             .err_has("memfd_create refused (EPERM): under \"exec\" a memfd cannot be executable (MFD_EXEC)");
         assert_eq!(run.reports().len(), 1, "{}", run.ctx());
+        // hugetlbfs lets a chmod past the seal.
+        let run = seclude(
+            mode,
+            &[
+                "-v",
+                &unveil,
+                "-p",
+                "stdio rpath exec",
+                "--",
+                &program,
+                "mfd-huge",
+            ],
+        );
+        run.status(0)
+            .out("memfd_create MFD_HUGETLB: Operation not permitted\n")
+            .err_has("memfd_create refused (EPERM): under \"exec\" a memfd cannot be on hugetlbfs");
         // Static glibc reads /proc/self/exe at start-up: rpath.
         seclude(
             mode,

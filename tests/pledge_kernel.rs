@@ -1005,6 +1005,10 @@ fn under_exec_a_memfd_is_never_executable() {
         if !refused(memfd_create(MFD_CLOEXEC | MFD_NOEXEC_SEAL | MFD_EXEC)) {
             return 2;
         }
+        // On hugetlbfs a chmod goes past the seal.
+        if !refused(memfd_create(MFD_NOEXEC_SEAL | libc::MFD_HUGETLB)) {
+            return 9;
+        }
         let Ok(fd) = memfd_create(MFD_NOEXEC_SEAL) else {
             return 3;
         };
@@ -1020,6 +1024,25 @@ fn under_exec_a_memfd_is_never_executable() {
             // The kernel's own refusal (EPERM), not the filter's: fattr is held.
             if libc::fchmod(fd, 0o755) != -1 || errno() != libc::EPERM {
                 return 6;
+            }
+            // A POSIX ACL rewrites the mode without the seal's check: no
+            // extended attribute is set under exec, fattr or not.
+            // u::rwx g::rw- o::rw- (version 2, then tag, perm, id).
+            let mut acl = vec![2u8, 0, 0, 0];
+            for (tag, perm) in [(0x01u16, 7u16), (0x04, 6), (0x20, 6)] {
+                acl.extend(tag.to_ne_bytes());
+                acl.extend(perm.to_ne_bytes());
+                acl.extend(u32::MAX.to_ne_bytes());
+            }
+            let set = libc::fsetxattr(
+                fd,
+                c"system.posix_acl_access".as_ptr(),
+                acl.as_ptr().cast(),
+                acl.len(),
+                0,
+            );
+            if set != -1 || errno() != FILTER_ERRNO {
+                return 10;
             }
             let path = std::ffi::CString::new(format!("/proc/self/fd/{fd}")).unwrap();
             let argv = [c"false".as_ptr(), std::ptr::null()];

@@ -51,6 +51,9 @@ pub(crate) const PROT_EXEC: u32 = 4;
 pub(crate) const MFD_NOEXEC_SEAL: u32 = 0x8;
 /// `memfd_create`: the file is executable (Linux 6.3).
 pub(crate) const MFD_EXEC: u32 = 0x10;
+/// `memfd_create`: on hugetlbfs, whose attribute changes do not check
+/// `F_SEAL_EXEC` (a chmod would add x bits to a sealed one).
+pub(crate) const MFD_HUGETLB: u32 = 0x4;
 pub(crate) const AF_UNIX: u32 = 1;
 pub(crate) const AF_INET: u32 = 2;
 pub(crate) const AF_INET6: u32 = 10;
@@ -1027,6 +1030,7 @@ pub(super) mod tests {
             ("PROT_EXEC", PROT_EXEC, "PROT_EXEC"),
             ("MFD_NOEXEC_SEAL", MFD_NOEXEC_SEAL, "MFD_NOEXEC_SEAL"),
             ("MFD_EXEC", MFD_EXEC, "MFD_EXEC"),
+            ("MFD_HUGETLB", MFD_HUGETLB, "MFD_HUGETLB"),
             ("AF_UNIX", AF_UNIX, "AF_UNIX"),
             ("AF_INET", AF_INET, "AF_INET"),
             ("AF_INET6", AF_INET6, "AF_INET6"),
@@ -1309,6 +1313,7 @@ pub(super) mod tests {
             ("PROT_EXEC", PROT_EXEC, n(libc::PROT_EXEC)),
             ("MFD_NOEXEC_SEAL", MFD_NOEXEC_SEAL, n(libc::MFD_NOEXEC_SEAL)),
             ("MFD_EXEC", MFD_EXEC, n(libc::MFD_EXEC)),
+            ("MFD_HUGETLB", MFD_HUGETLB, n(libc::MFD_HUGETLB)),
             ("AF_UNIX", AF_UNIX, n(libc::AF_UNIX)),
             ("AF_INET", AF_INET, n(libc::AF_INET)),
             ("AF_INET6", AF_INET6, n(libc::AF_INET6)),

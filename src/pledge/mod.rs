@@ -37,8 +37,10 @@
 //! need it). A memfd, which Landlock cannot keep from being executed, is
 //! never executable while `exec` is held: `memfd_create` then needs
 //! `MFD_NOEXEC_SEAL` (Linux 6.3; `EINVAL` before, so no memfd there) and
-//! not `MFD_EXEC`, also for a program executed under execpromises (the
-//! filter it was executed from stays).
+//! neither `MFD_EXEC` nor `MFD_HUGETLB` (hugetlbfs does not enforce the
+//! seal), and `fattr` sets no extended attribute (a POSIX ACL rewrites a
+//! mode past the seal), also for a program executed under execpromises
+//! (the filter it was executed from stays).
 //! A reported kill ends the thread or process by `SIGSYS`, as the
 //! unreported one does.
 //! Report mode and the exec gate (execpromises narrower than the promises) exist on

@@ -51,8 +51,10 @@ bitflags::bitflags! {
         /// Creating processes, signalling others, changing priorities.
         const PROC = 1 << 15;
         /// Executing programs. While it is held, `memfd_create` needs
-        /// `MFD_NOEXEC_SEAL` (and not `MFD_EXEC`): a memfd, which Landlock
-        /// cannot keep from being executed, is then never executable.
+        /// `MFD_NOEXEC_SEAL` (and neither `MFD_EXEC` nor `MFD_HUGETLB`),
+        /// and `fattr` sets no extended attribute (a POSIX ACL would
+        /// rewrite the mode past the seal): a memfd, which Landlock cannot
+        /// keep from being executed, is then never executable.
         /// Kernels before 6.3 refuse that flag (`EINVAL`), so there a
         /// program holding `exec` cannot create a memfd.
         ///

@@ -470,16 +470,15 @@ const FATTR_CALLS: &[Syscall] = &[
     S::utimensat,
     S::utimensat_time64,
     S::futimesat,
-    S::setxattr,
-    S::lsetxattr,
-    S::fsetxattr,
-    S::setxattrat,
     S::removexattr,
     S::lremovexattr,
     S::fremovexattr,
     S::removexattrat,
     S::file_setattr,
 ];
+
+/// The calls that set an extended attribute (`fattr`, without `exec`).
+const XATTR_SETTERS: [Syscall; 4] = [S::setxattr, S::lsetxattr, S::fsetxattr, S::setxattrat];
 
 const CHOWN_CALLS: &[Syscall] = &[
     S::chown,
@@ -614,7 +613,8 @@ pub(crate) const fn table(abi: Abi) -> Table {
     // the path's address). So while `exec` is held, a memfd must be made
     // non-executable for good: MFD_NOEXEC_SEAL (no x bits, and F_SEAL_EXEC
     // so that no chmod adds them; execve then fails with EACCES, root's
-    // too), and not MFD_EXEC (the kernel refuses both anyway). Linux
+    // too), and not MFD_EXEC (the kernel refuses both anyway), nor
+    // MFD_HUGETLB (hugetlbfs does not check F_SEAL_EXEC on chmod). Linux
     // before 6.3 refuses MFD_NOEXEC_SEAL with EINVAL: there a program
     // holding `exec` cannot create a memfd. Without `exec`, a memfd is
     // data only (executing one needs `exec`), as any file it could write.
@@ -622,7 +622,11 @@ pub(crate) const fn table(abi: Abi) -> Table {
     t.allow_if(
         STDIO,
         S::memfd_create,
-        &[bits(1, MFD_NOEXEC_SEAL | MFD_EXEC, MFD_NOEXEC_SEAL)],
+        &[bits(
+            1,
+            MFD_NOEXEC_SEAL | MFD_EXEC | MFD_HUGETLB,
+            MFD_NOEXEC_SEAL,
+        )],
     );
     // Memory, never executable without prot_exec. s390x's `mmap` is
     // old_mmap (arguments in memory, the only mmap there): allowed
@@ -717,6 +721,15 @@ pub(crate) const fn table(abi: Abi) -> Table {
 
     // ---- fattr, chown ----
     t.allow(Promises::FATTR, FATTR_CALLS);
+    // Extended attributes, but not while `exec` is held: a POSIX ACL
+    // (system.posix_acl_access) rewrites a file's mode without the
+    // F_SEAL_EXEC check, making a sealed memfd executable again, and the
+    // filter sees neither the attribute's name nor the file.
+    let mut i = 0;
+    while i < XATTR_SETTERS.len() {
+        t.allow_unless(Promises::FATTR, Promises::EXEC, XATTR_SETTERS[i], &[]);
+        i += 1;
+    }
     t.allow_if(Promises::FATTR, S::chmod, &[no_setid(1)]);
     t.allow_if(Promises::FATTR, S::fchmod, &[no_setid(1)]);
     t.allow_if(Promises::FATTR, S::fchmodat, &[no_setid(2)]);

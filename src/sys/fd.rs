@@ -697,6 +697,10 @@ pub const MFD_NOEXEC_SEAL: u32 = 0x8;
 /// [`MFD_NOEXEC_SEAL`] gets what `vm.memfd_noexec` says, and a warning in
 /// the kernel log.
 pub const MFD_EXEC: u32 = 0x10;
+/// [`memfd_create`]: the file is on hugetlbfs (huge pages), whose
+/// attribute changes do not check `F_SEAL_EXEC`: a chmod adds x bits to a
+/// file sealed with [`MFD_NOEXEC_SEAL`].
+pub const MFD_HUGETLB: u32 = 0x4;
 
 /// Creates an anonymous file in memory (`memfd_create`, Linux 3.17):
 /// readable and writable, gone when the last descriptor closes. `name`

@@ -170,6 +170,13 @@ impl WritableRoots {
             let Ok(dir) = fd::open(&dir, fd::O_PATH | fd::O_DIRECTORY | fd::O_CLOEXEC, 0) else {
                 return Ok(false);
             };
+            // On the directory's filesystem: a memfd shows as
+            // "/memfd:NAME (deleted)" but was never in `/` (it lives on an
+            // internal mount, another device).
+            let (major, minor, _) = identity(&dir)?;
+            if (major, minor) != (inode.0, inode.1) {
+                return Ok(false);
+            }
             return self.holds(&dir);
         }
         for (root, fd) in &self.roots {
@@ -809,6 +816,27 @@ impl Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A memfd shows as "/memfd:NAME (deleted)", but was never in `/`: it
+    /// is not beneath `/` unveiled with `w` (it used to be, as a removed
+    /// file of `/`), while a removed file of a writable directory is.
+    #[test]
+    fn a_memfd_is_beneath_no_root() {
+        let roots = WritableRoots::open(&[(c"/".to_owned(), "rw".to_string())]);
+        let memfd = fd::memfd_create(c"x", fd::MFD_CLOEXEC).unwrap();
+        assert_eq!(roots.holds(&memfd), Ok(false));
+        let dir = std::env::temp_dir().join(format!("seclude-attr-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("removed");
+        std::fs::write(&file, b"x").unwrap();
+        let path = CString::new(file.as_os_str().as_bytes()).unwrap();
+        let removed = fd::open(&path, fd::O_RDONLY | fd::O_CLOEXEC, 0).unwrap();
+        std::fs::remove_file(&file).unwrap();
+        let dir_c = CString::new(dir.as_os_str().as_bytes()).unwrap();
+        let roots = WritableRoots::open(&[(dir_c, "rw".to_string())]);
+        assert_eq!(roots.holds(&removed), Ok(true));
+        std::fs::remove_dir(&dir).unwrap();
+    }
 
     #[test]
     fn credentials_are_read_from_status_lines() {

@@ -246,8 +246,9 @@ credentials, on files beneath a path unveiled with w, and refuses them
 elsewhere; extended attributes and inode flags are refused under unveil.
 Under exec, a memfd is never executable (Landlock cannot keep one from
 being executed): seclude creates one asked without MFD_NOEXEC_SEAL itself,
-with it, and refuses MFD_EXEC; before Linux 6.3, which has no such seal,
-memfd_create fails with EINVAL under exec.
+with it, and refuses MFD_EXEC and MFD_HUGETLB; fattr sets no extended
+attribute (an ACL would change the mode past the seal); before Linux 6.3,
+which has no such seal, memfd_create fails with EINVAL under exec.
 
 Loading: a dynamically linked program first runs its loader, which needs
 stdio rpath prot_exec. seclude allows those to the calls made from the

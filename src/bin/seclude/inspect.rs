@@ -531,6 +531,7 @@ const SYMBOLS: &[(&str, &[Symbol])] = &[
             same("MFD_ALLOW_SEALING", 2),
             same("MFD_NOEXEC_SEAL", 8),
             same("MFD_EXEC", 0x10),
+            same("MFD_HUGETLB", 4),
         ],
     ),
     (
@@ -805,17 +806,20 @@ pub fn explain(args: &[OsString]) -> Result<u8, Failure> {
                 "would be allowed with: {}\n",
                 cli::promise_words(missing)
             )),
-            // The one rule a held promise narrows.
-            None if call == Syscall::memfd_create
-                && promises.contains(Promises::EXEC)
+            // The rules a held promise (exec) narrows.
+            None if promises.contains(Promises::EXEC)
                 && decide(promises.difference(Promises::EXEC), abi, call, &args, SELF_PID)
                     == Decision::Allowed =>
             {
-                out.push_str(
-                    "under exec a memfd must be made with MFD_NOEXEC_SEAL and without MFD_EXEC, \
-                     so that it can never be executed (Linux 6.3; EINVAL before); seclude run \
-                     creates one asked without the seal itself, with it added\n",
-                )
+                out.push_str(if call == Syscall::memfd_create {
+                    "under exec a memfd must be made with MFD_NOEXEC_SEAL, and without MFD_EXEC \
+                     and MFD_HUGETLB (which lets a chmod past the seal), so that it can never be \
+                     executed (Linux 6.3; EINVAL before); seclude run creates one asked without \
+                     the seal itself, with it added, and refuses MFD_EXEC and MFD_HUGETLB\n"
+                } else {
+                    "under exec no extended attribute is set: a POSIX ACL would rewrite a sealed \
+                     memfd's mode, making it executable\n"
+                })
             }
             _ => out.push_str("no promise allows it\n"),
         },
@@ -935,6 +939,7 @@ mod tests {
             ("MFD_ALLOW_SEALING", libc::MFD_ALLOW_SEALING.into()),
             ("MFD_NOEXEC_SEAL", libc::MFD_NOEXEC_SEAL.into()),
             ("MFD_EXEC", libc::MFD_EXEC.into()),
+            ("MFD_HUGETLB", libc::MFD_HUGETLB.into()),
             ("FIONREAD", libc::FIONREAD as i64),
             ("FIONBIO", libc::FIONBIO as i64),
             ("FIOCLEX", libc::FIOCLEX as i64),

@@ -48,8 +48,9 @@ const MAP_SHARED: u64 = 0x01;
 /// that runs before the marker (an IFUNC resolver, a constructor) should
 /// not get a place to write code into and run it. Seccomp sees only the
 /// arguments, not what a descriptor is: such code can still map a file it
-/// can write (a memfd, say) privately and executable, and change the pages
-/// it has not touched through the file.
+/// can write privately and executable, and change the pages it has not
+/// touched through the file (a memfd seclude refuses after a look at the
+/// descriptor: `maps_memfd_executable`).
 /// seclude refuses calls these rules match while loading (unless the
 /// promises hold `prot_exec` themselves); their action is unused, they
 /// only match.
@@ -864,11 +865,12 @@ fn open_dev_null(n: &Notification, call: Syscall) -> Option<Verdict> {
 }
 
 /// Whether `memfd_create`'s `flags` let the memfd be executed: without
-/// `MFD_NOEXEC_SEAL`, or with `MFD_EXEC`.
+/// `MFD_NOEXEC_SEAL`, with `MFD_EXEC`, or on hugetlbfs (`MFD_HUGETLB`),
+/// which does not enforce the seal.
 fn executable_memfd(flags: u64) -> bool {
-    use seclude::sys::fd::{MFD_EXEC, MFD_NOEXEC_SEAL};
+    use seclude::sys::fd::{MFD_EXEC, MFD_HUGETLB, MFD_NOEXEC_SEAL};
     let flags = flags as u32;
-    flags & MFD_NOEXEC_SEAL == 0 || flags & MFD_EXEC != 0
+    flags & MFD_NOEXEC_SEAL == 0 || flags & (MFD_EXEC | MFD_HUGETLB) != 0
 }
 
 /// `memfd_create` without `MFD_NOEXEC_SEAL` under `exec`: what C libraries
@@ -890,7 +892,7 @@ fn memfd_under_exec(
     quiet: bool,
     shown: &str,
 ) -> Verdict {
-    use seclude::sys::fd::{self, MFD_CLOEXEC, MFD_EXEC, MFD_NOEXEC_SEAL};
+    use seclude::sys::fd::{self, MFD_CLOEXEC, MFD_EXEC, MFD_HUGETLB, MFD_NOEXEC_SEAL};
     let flags = n.data.args[1] as u32;
     let refused = |errno: Errno, why: &str, kill: bool| {
         if !quiet {
@@ -914,6 +916,13 @@ fn memfd_under_exec(
         return refused(
             Errno::EPERM,
             "under \"exec\" a memfd cannot be executable (MFD_EXEC)",
+            kill,
+        );
+    }
+    if flags & MFD_HUGETLB != 0 {
+        return refused(
+            Errno::EPERM,
+            "under \"exec\" a memfd cannot be on hugetlbfs (MFD_HUGETLB), which lets a chmod past the seal that keeps it from being executed",
             kill,
         );
     }
@@ -991,10 +1000,14 @@ pub fn filter(
         first.push(Rule::new(Syscall::exit_group, Action::UserNotif));
     }
     if memfds {
-        use seclude::sys::fd::{MFD_EXEC, MFD_NOEXEC_SEAL};
-        // Without the seal, or executable; a sealed one goes on to the
-        // promises' rules.
-        for (mask, value) in [(MFD_NOEXEC_SEAL, 0), (MFD_EXEC, MFD_EXEC)] {
+        use seclude::sys::fd::{MFD_EXEC, MFD_HUGETLB, MFD_NOEXEC_SEAL};
+        // Without the seal, executable, or on hugetlbfs; a sealed one goes
+        // on to the promises' rules.
+        for (mask, value) in [
+            (MFD_NOEXEC_SEAL, 0),
+            (MFD_EXEC, MFD_EXEC),
+            (MFD_HUGETLB, MFD_HUGETLB),
+        ] {
             let flags = Condition::arg32(1, Cmp::MaskedEq(mask.into()), value);
             first.extend(Rule::with(
                 Syscall::memfd_create,

@@ -8,6 +8,7 @@
  *               execve("/proc/self/fd/N", [.., "payload"]): says what
  *               happened at each step
  *   mfd-exec    memfd_create(MFD_EXEC): says what happened
+ *   mfd-huge    memfd_create(MFD_HUGETLB): says what happened
  *   shm         a memfd as shared memory: memfd_create(MFD_CLOEXEC),
  *               ftruncate, mmap(PROT_READ|PROT_WRITE, MAP_SHARED), a
  *               write through the mapping read back with pread
@@ -60,6 +61,11 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "mfd-exec")) {
         int fd = memfd("executable", MFD_CLOEXEC_ | MFD_EXEC_);
         printf("memfd_create MFD_EXEC: %s\n", fd < 0 ? strerror(errno) : "created");
+        return 0;
+    }
+    if (!strcmp(argv[1], "mfd-huge")) {
+        int fd = memfd("huge", MFD_CLOEXEC_ | 0x4u);
+        printf("memfd_create MFD_HUGETLB: %s\n", fd < 0 ? strerror(errno) : "created");
         return 0;
     }
     if (!strcmp(argv[1], "shm")) {
