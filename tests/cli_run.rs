@@ -23,6 +23,7 @@
 mod skip;
 
 use std::fs;
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -1841,6 +1842,245 @@ fn exit_statuses_pass_through() {
         )
         .status(128 + 9)
         .clean();
+    }
+}
+
+/// How the program of the orphan reaping tests ends.
+#[derive(Clone, Copy, Debug)]
+enum ProgramEnd {
+    /// It returns 7.
+    Exits,
+    /// seclude is sent SIGTERM and passes it on.
+    Terminated,
+}
+
+/// How many orphans tests/support/orphans leaves to seclude: enough that
+/// reaping them in one sweep takes seclude about a millisecond.
+const ORPHANS: usize = 200;
+
+/// The pids of the children of process `pid` (ended ones included, until
+/// they are reaped).
+fn children_of(pid: u32) -> Vec<String> {
+    fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The state letter of process `pid` (`proc(5)`), `?` once it is gone.
+fn process_state(pid: impl std::fmt::Display) -> String {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| stat_field(&s, 3))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// The CPUs thread or process `pid` (0: the calling thread) may run on.
+fn affinity(pid: i32) -> libc::cpu_set_t {
+    // SAFETY: a zeroed cpu_set_t is an empty set, of the size passed.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    let size = size_of::<libc::cpu_set_t>();
+    assert_eq!(unsafe { libc::sched_getaffinity(pid, size, &mut set) }, 0);
+    set
+}
+
+/// Lets thread or process `pid` (0: the calling thread) run on `set` only.
+fn set_affinity(pid: i32, set: &libc::cpu_set_t) {
+    let size = size_of::<libc::cpu_set_t>();
+    // SAFETY: a cpu_set_t of the size passed.
+    assert_eq!(unsafe { libc::sched_setaffinity(pid, size, set) }, 0);
+}
+
+/// The set of one CPU.
+fn only_cpu(cpu: usize) -> libc::cpu_set_t {
+    // SAFETY: a zeroed cpu_set_t is an empty set; CPU_SET only checks
+    // that `cpu` fits in it.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    unsafe { libc::CPU_SET(cpu, &mut set) };
+    set
+}
+
+/// Kills seclude if a test fails before seclude has ended (stopped, it
+/// would stay stopped, and so would the program).
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `program` (tests/support/orphans, in `t`'s `bin`) under seclude as
+/// `mode` so that it ends while seclude is reaping the [`ORPHANS`] orphans
+/// it left, and says how seclude ended (killed, with no status, if it still
+/// ran 10 s after).
+///
+/// That is when the reaping of issue 17 lost the program's status: it read
+/// the program's status by pid, then reaped every other ended child with
+/// `waitid(P_ALL)`, the program too if it had ended in between; seclude
+/// then waited forever for a program that was gone, and a SIGTERM, passed
+/// on to no one, could not end it. The window is microseconds wide, so it
+/// is made wide and aimed at, to fail on most runs rather than a few in a
+/// hundred: seclude is stopped (SIGSTOP) while the orphans end, so that it
+/// reaps all of them in one sweep once continued (SIGCONT), and the
+/// program ends during that sweep: `Exits`, at EOF on its stdin, closed
+/// once seclude has reaped a quarter of the orphans; `Terminated`, at the
+/// SIGTERM seclude was sent while stopped, which it reads (and passes on)
+/// just before the SIGCHLD (a lower number: dequeued first). With two CPUs
+/// or more, seclude runs on one and the program and this thread on
+/// another, so that neither waits for the sweep to end to run (with one,
+/// the old loss is hit less often).
+fn end_among_orphans(t: &Scratch, program: &str, mode: Mode, end: ProgramEnd) -> Run {
+    let unveil = format!("rx:{}", t.root.join("bin").display());
+    let count = ORPHANS.to_string();
+    let args = [
+        "-v",
+        &unveil,
+        "-p",
+        "stdio rpath proc",
+        "--",
+        program,
+        &count,
+    ];
+    let what =
+        format!("[{mode:?}] seclude {args:?}, the program ending ({end:?}) among its orphans");
+    let stderr_path = t.root.join(format!("stderr-{mode:?}"));
+    let mut seclude = Killed(
+        command(mode, &args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(fs::File::create(&stderr_path).unwrap())
+            .spawn()
+            .expect("start seclude"),
+    );
+    let pid = seclude.0.id();
+    let signal = |signal| {
+        // SAFETY: a plain kill(2) of our own child.
+        assert_eq!(unsafe { libc::kill(pid as i32, signal) }, 0, "{what}");
+    };
+    let until = |done: &dyn Fn() -> bool, pause: Duration, waited: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !done() {
+            assert!(Instant::now() < deadline, "{what}: {waited} after 10 s");
+            std::thread::sleep(pause);
+        }
+    };
+    let stdin = seclude.0.stdin.take().unwrap();
+    // The program's lines, read aside: a deadline on each.
+    let stdout = std::io::BufReader::new(seclude.0.stdout.take().unwrap());
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(stdout).map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    let next_line = || {
+        lines
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_default()
+    };
+    let ready = next_line();
+    let program_pid: i32 = ready
+        .strip_prefix("ready ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{what}: {ready:?}"));
+    let own_cpus = affinity(0);
+    let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+        // SAFETY: CPU_ISSET reads the set, within its size.
+        .filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &own_cpus) })
+        .collect();
+    if let [first, second, ..] = cpus[..] {
+        set_affinity(pid as i32, &only_cpu(first));
+        set_affinity(program_pid, &only_cpu(second));
+        set_affinity(0, &only_cpu(second));
+    }
+    signal(libc::SIGSTOP);
+    let pause = Duration::from_millis(1);
+    until(&|| process_state(pid) == "T", pause, "seclude not stopped");
+    // The orphans end; seclude reaps none of them yet.
+    (&stdin).write_all(b"end them\n").unwrap();
+    assert_eq!(next_line(), "gone", "{what}");
+    let ended = || {
+        children_of(pid)
+            .iter()
+            .filter(|child| process_state(child) == "Z")
+            .count()
+    };
+    until(&|| ended() == ORPHANS, pause, "not every orphan ended");
+    match end {
+        ProgramEnd::Exits => {
+            signal(libc::SIGCONT);
+            // Polled without a pause: the sweep takes about a millisecond.
+            let reaping = || children_of(pid).len() <= ORPHANS * 3 / 4;
+            until(&reaping, Duration::ZERO, "seclude not reaping");
+            drop(stdin);
+        }
+        ProgramEnd::Terminated => {
+            signal(libc::SIGTERM);
+            signal(libc::SIGCONT);
+        }
+    }
+    set_affinity(0, &own_cpus);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = seclude.0.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    drop(seclude);
+    let mut stdout = String::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(1)) {
+        stdout.push_str(&line);
+        stdout.push('\n');
+    }
+    Run {
+        what: match status {
+            Some(status) => format!("{what}: {status:?}"),
+            None => format!("{what}: still running 10 s after (killed)"),
+        },
+        code: status.and_then(|s| s.code()),
+        stdout,
+        stderr: fs::read_to_string(&stderr_path).unwrap(),
+    }
+}
+
+/// The program ends while seclude reaps the orphans it left (see
+/// [`end_among_orphans`]): seclude exits promptly with its status (it
+/// used to lose it and wait forever).
+#[test]
+fn the_programs_status_is_kept_among_its_orphans() {
+    let t = Scratch::new("orphans-exit");
+    let program = support_program(&t, "orphans", &["-O1", "-static"]);
+    for mode in MODES {
+        // A few runs: the program may still end outside the sweep.
+        for _ in 0..3 {
+            end_among_orphans(&t, &program, mode, ProgramEnd::Exits)
+                .status(7)
+                .out("")
+                .clean();
+        }
+    }
+}
+
+/// SIGTERM sent to seclude while it reaps the program's orphans reaches
+/// the program, and seclude exits with its status, 143 (it used to lose
+/// that status, wait forever and let no further SIGTERM end it).
+#[test]
+fn sigterm_reaches_the_program_among_its_orphans() {
+    let t = Scratch::new("orphans-term");
+    let program = support_program(&t, "orphans", &["-O1", "-static"]);
+    for mode in MODES {
+        for _ in 0..3 {
+            end_among_orphans(&t, &program, mode, ProgramEnd::Terminated)
+                .status(143)
+                .out("")
+                .clean();
+        }
     }
 }
 
