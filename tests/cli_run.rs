@@ -2219,6 +2219,76 @@ fn the_program_cannot_signal_or_reach_outside_its_sandbox() {
     }
 }
 
+/// Without `recvfd`, a descriptor sent to the program over a UNIX socket
+/// it inherited used to arrive (`recvmsg` is `unix`'s, and seccomp cannot
+/// see `SCM_RIGHTS` in its buffers). From Linux 6.16 seclude makes the
+/// inherited sockets refuse descriptors (`SO_PASSRIGHTS`): the sender gets
+/// EPERM, and the program receives none. With `recvfd` they still arrive.
+#[test]
+fn without_recvfd_no_descriptor_arrives_on_an_inherited_socket() {
+    use std::io::{BufRead, BufReader};
+    use std::os::fd::AsRawFd;
+    if !have_python() {
+        return;
+    }
+    let probe = std::os::unix::net::UnixStream::pair().unwrap();
+    let supported = seclude::sys::fd::pass_rights(probe.0.as_raw_fd(), false).is_ok();
+    let program = "import socket; s = socket.socket(fileno=0); print('ready', flush=True); \
+                   msg, fds, flags, addr = socket.recv_fds(s, 16, 4); print(len(fds), msg.decode())";
+    for mode in MODES {
+        for (promises, refused) in [("unix", supported), ("unix recvfd", false)] {
+            let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+            let mut child = command(
+                mode,
+                &[
+                    "-p",
+                    PYTHON_PROMISES,
+                    "-p",
+                    promises,
+                    "--",
+                    PYTHON,
+                    "-c",
+                    program,
+                ],
+            )
+            .stdin(std::process::Stdio::from(std::os::fd::OwnedFd::from(
+                theirs,
+            )))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+            let mut out = BufReader::new(child.stdout.take().unwrap());
+            let mut line = String::new();
+            out.read_line(&mut line).unwrap();
+            assert_eq!(line, "ready\n", "[{mode:?}] {promises}");
+            let file = fs::File::open("/etc/hostname").unwrap();
+            let sent = seclude::sys::fd::send_fd(ours.as_raw_fd(), file.as_raw_fd(), b"x");
+            if refused {
+                assert_eq!(sent, Err(seclude::Errno::EPERM), "[{mode:?}] {promises}");
+                std::io::Write::write_all(&mut &ours, b"x").unwrap();
+            } else {
+                assert_eq!(sent, Ok(()), "[{mode:?}] {promises}");
+            }
+            line.clear();
+            out.read_line(&mut line).unwrap();
+            let status = child.wait().unwrap();
+            assert_eq!(
+                line,
+                if refused { "0 x\n" } else { "1 x\n" },
+                "[{mode:?}] {promises}: {status:?}"
+            );
+        }
+    }
+    if !supported {
+        skip::skipped(
+            "refusing descriptors on inherited sockets",
+            "this kernel has no SO_PASSRIGHTS (Linux 6.16)",
+            "run on Linux 6.16 or later",
+        );
+    }
+}
+
 /// Under unveil, `unix` used to reach every pathname socket the program
 /// could name, unveiled or not: Landlock confines connecting to one only
 /// from ABI 9 (Linux 7.1), and seccomp sees only the address's pointer.

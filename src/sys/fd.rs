@@ -8,7 +8,7 @@
 use core::ffi::CStr;
 use core::mem::{offset_of, size_of};
 
-use super::{syscall1, syscall2, syscall3, syscall4};
+use super::{syscall1, syscall2, syscall3, syscall4, syscall5};
 use crate::errno::Errno;
 use crate::tables::{Abi, Syscall, native_nr};
 
@@ -680,6 +680,46 @@ pub fn recv_fd(socket: i32, buf: &mut [u8]) -> Result<(usize, Option<OwnedFd>), 
         return Err(Errno::EMSGSIZE);
     }
     Ok((n, first))
+}
+
+/// `SO_PASSRIGHTS` (Linux 6.16): whether a Unix socket accepts
+/// descriptors (`SCM_RIGHTS`) sent to it: 83, but 0x5c on SPARC (and
+/// 0x4051 on PA-RISC, which has no Rust target).
+#[cfg(target_arch = "sparc64")]
+const SO_PASSRIGHTS: i32 = 0x5c;
+#[cfg(not(target_arch = "sparc64"))]
+const SO_PASSRIGHTS: i32 = 83;
+
+/// Makes Unix socket `socket` accept descriptors sent to it, or refuse them
+/// (`setsockopt(SOL_SOCKET, SO_PASSRIGHTS)`, Linux 6.16): refused, a sender
+/// of `SCM_RIGHTS` to it gets `EPERM` and nothing is queued. The setting
+/// belongs to the socket, so every holder of a descriptor of it sees the
+/// change. `ENOPROTOOPT` before 6.16, `EOPNOTSUPP` on a socket of another
+/// family, `ENOTSOCK` on another file.
+///
+/// ```
+/// use seclude::{Errno, sys::fd::{pass_rights, send_fd, socketpair}};
+/// let (a, b) = socketpair().unwrap();
+/// match pass_rights(b.raw(), false) {
+///     // A descriptor sent to b is refused.
+///     Ok(()) => assert_eq!(send_fd(a.raw(), 0, b"x"), Err(Errno::EPERM)),
+///     Err(e) => assert_eq!(e, Errno::ENOPROTOOPT), // before Linux 6.16
+/// }
+/// ```
+pub fn pass_rights(socket: i32, accept: bool) -> Result<(), Errno> {
+    let value: i32 = accept.into();
+    // SAFETY: the kernel reads an int from value, whose size is passed.
+    unsafe {
+        syscall5(
+            native_nr!(setsockopt),
+            socket as usize,
+            SOL_SOCKET as usize,
+            SO_PASSRIGHTS as usize,
+            &value as *const i32 as usize,
+            size_of::<i32>(),
+        )
+    }
+    .map(drop)
 }
 
 // ------------------------------------------------------------ memory files

@@ -116,6 +116,29 @@ fn file_id(path: &str) -> Option<(u64, u64)> {
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
+/// Without `recvfd` the program must not receive descriptors, but
+/// seccomp cannot see `SCM_RIGHTS` in `recvmsg`'s buffers: the UNIX
+/// sockets it inherits (0 to 2, or every descriptor with -N) refuse them
+/// instead (`SO_PASSRIGHTS`, Linux 6.16; a sender gets `EPERM`). The
+/// setting is the socket's, so whoever else holds it sees it too. Nothing
+/// to do, or nothing possible, is not an error: other files, other
+/// families, older kernels.
+fn refuse_passed_descriptors(keep_fds: bool) {
+    let fds: Vec<i32> = if keep_fds {
+        std::fs::read_dir("/proc/self/fd")
+            .map(|dir| {
+                dir.filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        vec![0, 1, 2]
+    };
+    for fd in fds {
+        let _ = seclude::sys::fd::pass_rights(fd, false);
+    }
+}
+
 /// Whether one of `rules` matches a native call.
 fn any_matches(rules: &[Rule], call: Syscall, args: &[u64; 6]) -> bool {
     let bits = Abi::NATIVE.pointer_bits();
@@ -558,6 +581,9 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     };
     let mut handler =
         |n: &Notification, caller: Caller| -> Verdict { refuse_or_allow(n, caller, &judge) };
+    if !promises.contains(Promises::RECVFD) {
+        refuse_passed_descriptors(o.keep_fds);
+    }
     let ended = supervise::run(&launch, &mut setup, &mut handler)?;
     drop(marker_fd);
     match ended {
