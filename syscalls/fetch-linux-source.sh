@@ -20,6 +20,8 @@ required=(
   include/uapi/asm-generic/mman.h
   include/uapi/asm-generic/mman-common.h
   include/uapi/linux/fcntl.h
+  include/uapi/linux/memfd.h
+  include/uapi/asm-generic/hugetlb_encode.h
   include/uapi/linux/ioctl.h
   include/uapi/linux/sched.h
   include/uapi/linux/prctl.h
@@ -78,10 +80,10 @@ members=(
   "$prefix/arch/mips/include/asm/socket.h"
   "$prefix/kernel/fork.c"
 )
-for h in fcntl ioctls ioctl mman mman-common socket termbits termbits-common; do
+for h in fcntl ioctls ioctl mman mman-common socket termbits termbits-common hugetlb_encode; do
   members+=("$prefix/include/uapi/asm-generic/$h.h")
 done
-for h in fcntl sched prctl stat in ioctl; do
+for h in fcntl memfd sched prctl stat in ioctl; do
   members+=("$prefix/include/uapi/linux/$h.h")
 done
 # Not every architecture has every header (the others use asm-generic's).

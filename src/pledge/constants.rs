@@ -352,6 +352,7 @@ pub(super) mod tests {
         for needed in [
             "include/uapi/asm-generic/ioctl.h",
             "include/uapi/linux/fcntl.h",
+            "include/uapi/linux/memfd.h",
             "include/linux/net.h",
             "arch/mips/include/asm/socket.h",
             "arch/powerpc/include/uapi/asm/termbits.h",
