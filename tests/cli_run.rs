@@ -2054,17 +2054,7 @@ fn end_among_orphans(t: &Scratch, program: &str, mode: Mode, end: ProgramEnd) ->
 /// used to lose it and wait forever).
 #[test]
 fn the_programs_status_is_kept_among_its_orphans() {
-    let t = Scratch::new("orphans-exit");
-    let program = support_program(&t, "orphans", &["-O1", "-static"]);
-    for mode in MODES {
-        // A few runs: the program may still end outside the sweep.
-        for _ in 0..3 {
-            end_among_orphans(&t, &program, mode, ProgramEnd::Exits)
-                .status(7)
-                .out("")
-                .clean();
-        }
-    }
+    ends_among_orphans("orphans-exit", ProgramEnd::Exits, 7);
 }
 
 /// SIGTERM sent to seclude while it reaps the program's orphans reaches
@@ -2072,12 +2062,18 @@ fn the_programs_status_is_kept_among_its_orphans() {
 /// that status, wait forever and let no further SIGTERM end it).
 #[test]
 fn sigterm_reaches_the_program_among_its_orphans() {
-    let t = Scratch::new("orphans-term");
+    ends_among_orphans("orphans-term", ProgramEnd::Terminated, 143);
+}
+
+/// Both modes, a few runs each (the program may still end outside the
+/// sweep): seclude exits with `status`, saying nothing.
+fn ends_among_orphans(name: &str, end: ProgramEnd, status: i32) {
+    let t = Scratch::new(name);
     let program = support_program(&t, "orphans", &["-O1", "-static"]);
     for mode in MODES {
         for _ in 0..3 {
-            end_among_orphans(&t, &program, mode, ProgramEnd::Terminated)
-                .status(143)
+            end_among_orphans(&t, &program, mode, end)
+                .status(status)
                 .out("")
                 .clean();
         }
