@@ -266,6 +266,19 @@ pub fn getegid() -> u32 {
     unsafe { syscall0(id_call!(getegid, getegid32)) }.unwrap_or(0) as u32
 }
 
+/// The caller's parent's process id, as the caller's pid namespace sees
+/// it: 0 when the parent is outside it (the caller is the namespace's
+/// init, say).
+///
+/// ```
+/// # extern crate libc;
+/// assert_eq!(seclude::sys::process::getppid(), unsafe { libc::getppid() } as u32);
+/// ```
+pub fn getppid() -> u32 {
+    // SAFETY: no arguments.
+    unsafe { syscall0(native_nr!(getppid)) }.unwrap_or(0) as u32
+}
+
 /// Sets the real, effective and saved user ids (`setresuid`) of the
 /// calling thread only: the raw call is per thread, unlike libc's wrapper,
 /// which signals every thread to follow.

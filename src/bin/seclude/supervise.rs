@@ -1071,6 +1071,9 @@ fn child(
     argv: &[*const u8],
     envp: &[*const u8],
 ) -> ! {
+    // seclude, as the child sees it (0 from a new pid namespace, where it
+    // is not visible).
+    let parent = process::getppid();
     if let Err(failure) = setup() {
         handoff.fail(failure.code, format_args!("{}", failure.message));
         seclude::sys::exit_group(failure.code as i32);
@@ -1082,9 +1085,15 @@ fn child(
     let prctl = Abi::NATIVE.number(Syscall::prctl).expect("prctl") as usize;
     // SAFETY: integer arguments.
     let _ = unsafe { seclude::sys::syscall2(prctl, PR_SET_PDEATHSIG, process::SIGKILL as usize) };
+    // A seclude killed before that sends no signal: then the child has
+    // been reparented, and ends rather than run unsupervised.
+    if parent != 0 && process::getppid() != parent {
+        seclude::sys::exit_group(exit::SETUP as i32);
+    }
     // The filter's own part only: the prefix holds an address, never the
     // pid's stand-in.
-    seclude::pledge::patch_self_pid(&mut filter[HANDOFF_PREFIX_LEN..], seclude::sys::getpid());
+    let own = filter.len() - launch.filter.len();
+    seclude::pledge::patch_self_pid(&mut filter[own..], seclude::sys::getpid());
     match load(filter, FilterFlags::NEW_LISTENER) {
         Ok(Some(listener)) => {
             handoff.listener.store(listener, Ordering::Relaxed);
