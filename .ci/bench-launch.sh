@@ -24,10 +24,11 @@ fi
 
 cargo build --quiet --release --bin seclude --example floor_exec
 seclude="$root/target/release/seclude"
-# The kernel mechanisms alone (examples/floor_exec.rs): an allow-everything
-# seccomp filter (seccomp's entry path on every call, the least any filter
-# costs) and that plus Landlock over the same paths, then exec; no fork,
-# no supervisor, no promises. The floor under seclude's figures.
+# The kernel mechanisms alone (examples/floor_exec.rs): the wrapper's own
+# exec and start, then an allow-everything seccomp filter (its verdicts
+# are cached when it is loaded: seccomp's entry path on every call, the
+# least any filter costs), then that plus Landlock over the same paths;
+# no fork, no supervisor, no promises. The floor under seclude's figures.
 floor="$root/target/release/examples/floor_exec"
 # The same command built static (musl, as .ci/musl-static.sh builds): no
 # dynamic loading of seclude itself at each launch. x86-64 hosts only.
@@ -75,10 +76,9 @@ for job in "${jobs[@]}"; do
     if [[ $name == true ]]; then
         commands+=("$seclude learn -- $program")
     fi
-    commands+=("$floor -s -- $program")
-    if [[ $flags == *" -v "* ]]; then
-        commands+=("$floor -s $unveiled -- $program")
-    fi
+    # The wrapper alone (its own exec and start), then with the filter,
+    # then with Landlock too.
+    commands+=("$floor -- $program" "$floor -s -- $program" "$floor -s $unveiled -- $program")
     # Each command must work as measured: a refused call would make it
     # cheap and wrong (checked without -q: seclude reports every refusal).
     for c in "${commands[@]}"; do
@@ -101,7 +101,8 @@ bare = r[0]["mean"]
 for x in r[1:]:
     c = x["command"]
     label = ("floor: seccomp + Landlock" if "floor_exec" in c and " -v " in c
-             else "floor: seccomp" if "floor_exec" in c
+             else "floor: seccomp" if "floor_exec -s" in c
+             else "floor: the wrapper alone" if "floor_exec" in c
              else "seclude learn" if " learn " in c
              else "seclude (static)" if "musl-static" in c
              else "seclude -V (no unveil)" if " -V " in c

@@ -8,9 +8,10 @@
 //!
 //! `-v PERM:PATH` unveils PATH (Landlock, as `seclude -v`; the letters
 //! `r`, `w`, `x`, `c`), and `-s` installs a seccomp filter that allows
-//! every call of the native ABI: after each call's first check the
-//! kernel's action cache answers, so what remains is seccomp's entry path
-//! on every system call, the least a filter costs.
+//! every call of the native ABI: the kernel caches its verdicts when it is
+//! loaded, so what remains is seccomp's entry path on every system call,
+//! the least a filter costs. Without either, it measures the wrapper
+//! itself: one more exec and a program's start.
 
 use seclude::bpf::Action;
 use seclude::landlock::Unveil;

@@ -2219,7 +2219,8 @@ fn the_program_cannot_signal_or_reach_outside_its_sandbox() {
 /// it inherited used to arrive (`recvmsg` is `unix`'s, and seccomp cannot
 /// see `SCM_RIGHTS` in its buffers). From Linux 6.16 seclude makes the
 /// inherited sockets refuse descriptors (`SO_PASSRIGHTS`): the sender gets
-/// EPERM, and the program receives none. With `recvfd` they still arrive.
+/// EPERM, and the program receives none; it cannot turn the option back
+/// on (refused, reported). With `recvfd` they still arrive.
 #[test]
 fn without_recvfd_no_descriptor_arrives_on_an_inherited_socket() {
     use std::io::{BufRead, BufReader};
@@ -2229,7 +2230,11 @@ fn without_recvfd_no_descriptor_arrives_on_an_inherited_socket() {
     }
     let probe = std::os::unix::net::UnixStream::pair().unwrap();
     let supported = seclude::sys::fd::pass_rights(probe.0.as_raw_fd(), false).is_ok();
-    let program = "import socket; s = socket.socket(fileno=0); print('ready', flush=True); \
+    let program = "import socket\n\
+                   s = socket.socket(fileno=0)\n\
+                   try:\n    s.setsockopt(socket.SOL_SOCKET, 83, 1); print('on')\n\
+                   except OSError as e:\n    print('off', e.errno)\n\
+                   print('ready', flush=True)\n\
                    msg, fds, flags, addr = socket.recv_fds(s, 16, 4); print(len(fds), msg.decode())";
     for mode in MODES {
         for (promises, refused) in [("unix", supported), ("unix recvfd", false)] {
@@ -2257,6 +2262,18 @@ fn without_recvfd_no_descriptor_arrives_on_an_inherited_socket() {
             let mut out = BufReader::new(child.stdout.take().unwrap());
             let mut line = String::new();
             out.read_line(&mut line).unwrap();
+            // Turning the option back on is refused (EPERM) where it was
+            // turned off.
+            let expected = if refused {
+                "off 1\n"
+            } else if supported {
+                "on\n"
+            } else {
+                line.as_str()
+            };
+            assert_eq!(line, expected, "[{mode:?}] {promises}");
+            line.clear();
+            out.read_line(&mut line).unwrap();
             assert_eq!(line, "ready\n", "[{mode:?}] {promises}");
             let file = fs::File::open("/etc/hostname").unwrap();
             let sent = seclude::sys::fd::send_fd(ours.as_raw_fd(), file.as_raw_fd(), b"x");
@@ -2273,6 +2290,27 @@ fn without_recvfd_no_descriptor_arrives_on_an_inherited_socket() {
                 line,
                 if refused { "0 x\n" } else { "1 x\n" },
                 "[{mode:?}] {promises}: {status:?}"
+            );
+        }
+    }
+    // A descriptor queued before seclude set the option would still
+    // arrive: seclude does not start.
+    if supported {
+        for mode in MODES {
+            let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+            let file = fs::File::open("/etc/hostname").unwrap();
+            seclude::sys::fd::send_fd(ours.as_raw_fd(), file.as_raw_fd(), b"q").unwrap();
+            let out = command(mode, &["-p", "stdio unix", "--", "true"])
+                .stdin(std::process::Stdio::from(std::os::fd::OwnedFd::from(
+                    theirs,
+                )))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(SETUP), "[{mode:?}] {stderr}");
+            assert!(
+                stderr.contains("descriptor 0 is a UNIX socket with 1 descriptor(s) queued for it"),
+                "[{mode:?}] {stderr}"
             );
         }
     }

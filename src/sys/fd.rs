@@ -310,21 +310,23 @@ const SOCK_STREAM: usize = 2;
 const SOCK_STREAM: usize = 1;
 // SOCK_CLOEXEC is O_CLOEXEC on every architecture (the kernel checks).
 const SOCK_CLOEXEC: usize = O_CLOEXEC as usize;
-// MIPS and SPARC kept the BSD value.
+/// The socket level of `setsockopt` and `SCM_RIGHTS` messages: MIPS and
+/// SPARC kept the BSD value.
 #[cfg(any(
     target_arch = "mips",
     target_arch = "mips64",
     target_arch = "sparc",
     target_arch = "sparc64"
 ))]
-const SOL_SOCKET: i32 = 0xffff;
+pub const SOL_SOCKET: i32 = 0xffff;
+/// The socket level of `setsockopt` and `SCM_RIGHTS` messages.
 #[cfg(not(any(
     target_arch = "mips",
     target_arch = "mips64",
     target_arch = "sparc",
     target_arch = "sparc64"
 )))]
-const SOL_SOCKET: i32 = 1;
+pub const SOL_SOCKET: i32 = 1;
 const SCM_RIGHTS: i32 = 1;
 /// `recvmsg`'s `msg_flags`: some control data did not fit.
 const MSG_CTRUNC: u32 = 0x8;
@@ -686,9 +688,11 @@ pub fn recv_fd(socket: i32, buf: &mut [u8]) -> Result<(usize, Option<OwnedFd>), 
 /// descriptors (`SCM_RIGHTS`) sent to it: 83, but 0x5c on SPARC (and
 /// 0x4051 on PA-RISC, which has no Rust target).
 #[cfg(target_arch = "sparc64")]
-const SO_PASSRIGHTS: i32 = 0x5c;
+pub const SO_PASSRIGHTS: i32 = 0x5c;
+/// `SO_PASSRIGHTS` (Linux 6.16): whether a Unix socket accepts
+/// descriptors (`SCM_RIGHTS`) sent to it; see [`pass_rights`].
 #[cfg(not(target_arch = "sparc64"))]
-const SO_PASSRIGHTS: i32 = 83;
+pub const SO_PASSRIGHTS: i32 = 83;
 
 /// Makes Unix socket `socket` accept descriptors sent to it, or refuse them
 /// (`setsockopt(SOL_SOCKET, SO_PASSRIGHTS)`, Linux 6.16): refused, a sender

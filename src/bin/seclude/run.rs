@@ -116,14 +116,32 @@ fn file_id(path: &str) -> Option<(u64, u64)> {
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
+/// Whether `promises` let the program receive messages (`recvmsg`: `unix`,
+/// `inet`, `anet`, `dns`) but not descriptors (`recvfd`).
+fn receives_no_descriptors(promises: Promises) -> bool {
+    promises.intersects(Promises::UNIX | Promises::INET | Promises::ANET | Promises::DNS)
+        && !promises.contains(Promises::RECVFD)
+}
+
+/// `setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, …)`.
+fn passrights_conditions() -> [Condition; 2] {
+    use seclude::sys::fd::{SO_PASSRIGHTS, SOL_SOCKET};
+    [
+        Condition::arg32(1, Cmp::Eq, SOL_SOCKET as u32),
+        Condition::arg32(2, Cmp::Eq, SO_PASSRIGHTS as u32),
+    ]
+}
+
 /// Without `recvfd` the program must not receive descriptors, but
 /// seccomp cannot see `SCM_RIGHTS` in `recvmsg`'s buffers: the UNIX
 /// sockets it inherits (0 to 2, or every descriptor with -N) refuse them
-/// instead (`SO_PASSRIGHTS`, Linux 6.16; a sender gets `EPERM`). The
-/// setting is the socket's, so whoever else holds it sees it too. Nothing
-/// to do, or nothing possible, is not an error: other files, other
-/// families, older kernels.
-fn refuse_passed_descriptors(keep_fds: bool) {
+/// instead (`SO_PASSRIGHTS`, Linux 6.16; a sender gets `EPERM`), and the
+/// filter keeps the program from turning that back on. The setting is the
+/// socket's, so whoever else holds it sees it too. Nothing to do, or
+/// nothing possible, is not an error: other files, other families, older
+/// kernels. Descriptors already queued for such a socket would still
+/// arrive: that is a failure.
+fn refuse_passed_descriptors(keep_fds: bool) -> Result<(), Failure> {
     let fds: Vec<i32> = if keep_fds {
         std::fs::read_dir("/proc/self/fd")
             .map(|dir| {
@@ -135,8 +153,27 @@ fn refuse_passed_descriptors(keep_fds: bool) {
         vec![0, 1, 2]
     };
     for fd in fds {
-        let _ = seclude::sys::fd::pass_rights(fd, false);
+        if seclude::sys::fd::pass_rights(fd, false).is_err() {
+            continue;
+        }
+        let queued = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}"))
+            .ok()
+            .and_then(|info| {
+                info.lines()
+                    .find_map(|l| l.strip_prefix("scm_fds:"))
+                    .and_then(|n| n.trim().parse::<u64>().ok())
+            })
+            .unwrap_or(0);
+        if queued > 0 {
+            return Err(Failure::new(
+                exit::SETUP,
+                format!(
+                    "descriptor {fd} is a UNIX socket with {queued} descriptor(s) queued for it, which the program would receive without \"recvfd\""
+                ),
+            ));
+        }
     }
+    Ok(())
 }
 
 /// Whether one of `rules` matches a native call.
@@ -581,8 +618,8 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     };
     let mut handler =
         |n: &Notification, caller: Caller| -> Verdict { refuse_or_allow(n, caller, &judge) };
-    if !promises.contains(Promises::RECVFD) {
-        refuse_passed_descriptors(o.keep_fds);
+    if receives_no_descriptors(promises) {
+        refuse_passed_descriptors(o.keep_fds)?;
     }
     let ended = supervise::run(&launch, &mut setup, &mut handler)?;
     drop(marker_fd);
@@ -737,6 +774,31 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
     }
     let promised =
         call.is_some_and(|c| decide(promises, abi, c, &n.data.args, own_pid) == Decision::Allowed);
+    if call == Some(Syscall::setsockopt)
+        && receives_no_descriptors(promises)
+        && any_matches(
+            &[Rule::with(
+                Syscall::setsockopt,
+                &passrights_conditions(),
+                Action::UserNotif,
+            )
+            .expect("two conditions")],
+            Syscall::setsockopt,
+            &n.data.args,
+        )
+    {
+        if !quiet {
+            cli::say_err(format_args!(
+                "seclude: {shown}[{}]: setsockopt refused (EPERM): SO_PASSRIGHTS stays off without \"recvfd\" (the program's sockets refuse descriptors); promise \"recvfd\" would allow it",
+                n.pid
+            ));
+        }
+        return Verdict {
+            response: Response::Error(Errno::EPERM),
+            kill,
+            holds: None,
+        };
+    }
     if let Some(call) = call {
         // The loader's allowance is for libraries: a memfd (other than the
         // marker) is code the program wrote, preloaded into a program it
@@ -1024,6 +1086,15 @@ pub fn filter(
     ]);
     if exits {
         first.push(Rule::new(Syscall::exit_group, Action::UserNotif));
+    }
+    if receives_no_descriptors(promises) {
+        // Turning SO_PASSRIGHTS back on would undo what seclude set on
+        // the inherited sockets (see `refuse_passed_descriptors`).
+        first.extend(Rule::with(
+            Syscall::setsockopt,
+            &passrights_conditions(),
+            Action::UserNotif,
+        ));
     }
     if memfds {
         use seclude::sys::fd::{MFD_EXEC, MFD_HUGETLB, MFD_NOEXEC_SEAL};
