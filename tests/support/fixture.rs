@@ -13,13 +13,19 @@ use std::path::{Path, PathBuf};
 
 pub const FIXTURE: &str = "SECLUDE_FIXTURE";
 
-/// Creates `/tmp/seclude-landlock-<pid>-<test>/{inside,outside}/file`,
-/// open to every user, and removes it when dropped.
+/// Creates `/tmp/seclude-fs-<pid>-<test>/{inside,outside}/file`, open to
+/// every user, and removes it when dropped.
 pub struct Fixture(pub PathBuf);
 
 impl Fixture {
     pub fn new(test: &str) -> Fixture {
-        let root = std::env::temp_dir().join(format!("seclude-fs-{}-{test}", std::process::id()));
+        // The child the test re-executes runs the test from its start, and
+        // ends without dropping: its own fixture goes inside the parent's,
+        // which the parent removes.
+        let root = match std::env::var_os(FIXTURE) {
+            Some(parent) => PathBuf::from(parent).join(format!("child-{}", std::process::id())),
+            None => std::env::temp_dir().join(format!("seclude-fs-{}-{test}", std::process::id())),
+        };
         let _ = fs::remove_dir_all(&root);
         for dir in ["inside/sub", "outside"] {
             fs::create_dir_all(root.join(dir)).unwrap();
