@@ -20,10 +20,25 @@ pub struct Fixture(pub PathBuf);
 impl Fixture {
     pub fn new(test: &str) -> Fixture {
         // The child the test re-executes runs the test from its start, and
-        // ends without dropping: its own fixture goes inside the parent's,
-        // which the parent removes.
-        let root = match std::env::var_os(FIXTURE) {
-            Some(parent) => PathBuf::from(parent).join(format!("child-{}", std::process::id())),
+        // ends without dropping: its own fixture goes inside the test's,
+        // which the test removes. One level deep (a child starts children
+        // for the other mode too), so that paths stay short enough to bind
+        // a UNIX socket in.
+        let root = match std::env::var_os(FIXTURE).map(PathBuf::from) {
+            Some(parent) => {
+                let nested = parent
+                    .file_name()
+                    .is_some_and(|name| name.to_string_lossy().starts_with("child-"));
+                let top = if nested {
+                    parent
+                        .parent()
+                        .expect("a nested fixture has a parent")
+                        .to_owned()
+                } else {
+                    parent
+                };
+                top.join(format!("child-{}", std::process::id()))
+            }
             None => std::env::temp_dir().join(format!("seclude-fs-{}-{test}", std::process::id())),
         };
         let _ = fs::remove_dir_all(&root);
