@@ -123,13 +123,19 @@ fn receives_no_descriptors(promises: Promises) -> bool {
         && !promises.contains(Promises::RECVFD)
 }
 
-/// `setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, …)`.
-fn passrights_conditions() -> [Condition; 2] {
+/// `setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, …)`, sent to seclude: the
+/// filter's rule, and what seclude matches a notified call against.
+fn passrights_rule() -> Rule {
     use seclude::sys::fd::{SO_PASSRIGHTS, SOL_SOCKET};
-    [
-        Condition::arg32(1, Cmp::Eq, SOL_SOCKET as u32),
-        Condition::arg32(2, Cmp::Eq, SO_PASSRIGHTS as u32),
-    ]
+    Rule::with(
+        Syscall::setsockopt,
+        &[
+            Condition::arg32(1, Cmp::Eq, SOL_SOCKET as u32),
+            Condition::arg32(2, Cmp::Eq, SO_PASSRIGHTS as u32),
+        ],
+        Action::UserNotif,
+    )
+    .expect("two conditions")
 }
 
 /// Without `recvfd` the program must not receive descriptors, but
@@ -776,16 +782,7 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
         call.is_some_and(|c| decide(promises, abi, c, &n.data.args, own_pid) == Decision::Allowed);
     if call == Some(Syscall::setsockopt)
         && receives_no_descriptors(promises)
-        && any_matches(
-            &[Rule::with(
-                Syscall::setsockopt,
-                &passrights_conditions(),
-                Action::UserNotif,
-            )
-            .expect("two conditions")],
-            Syscall::setsockopt,
-            &n.data.args,
-        )
+        && passrights_rule().matches(&n.data.args, abi.pointer_bits())
     {
         if !quiet {
             cli::say_err(format_args!(
@@ -799,13 +796,13 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
             holds: None,
         };
     }
+    // The loader's allowance is for libraries: a memfd (other than the
+    // marker) is code the program wrote, preloaded into a program it
+    // executes, say. Read once: the refusal's report says so too.
+    let written_code = phase == Phase::Loading
+        && !promised
+        && call.is_some_and(|c| maps_memfd_executable(n.pid, c, &n.data.args, marker));
     if let Some(call) = call {
-        // The loader's allowance is for libraries: a memfd (other than the
-        // marker) is code the program wrote, preloaded into a program it
-        // executes, say.
-        let written_code = phase == Phase::Loading
-            && !promised
-            && maps_memfd_executable(n.pid, call, &n.data.args, marker);
         let allowed_while_loading = phase == Phase::Loading
             && !written_code
             && loading_allows(promises, call, &n.data.args, own_pid);
@@ -874,10 +871,7 @@ fn refuse_or_allow(n: &Notification, caller: Caller, run: &Judge<'_>) -> Verdict
         // A call the loader's promises would allow but its narrowing does
         // not: executable memory that is not a file mapped read-only.
         let why = match call {
-            Some(call)
-                if phase == Phase::Loading
-                    && maps_memfd_executable(n.pid, call, &n.data.args, marker) =>
-            {
+            Some(_) if written_code => {
                 " while loading: a memfd is not a library (the program can write it)"
             }
             Some(call)
@@ -1090,11 +1084,7 @@ pub fn filter(
     if receives_no_descriptors(promises) {
         // Turning SO_PASSRIGHTS back on would undo what seclude set on
         // the inherited sockets (see `refuse_passed_descriptors`).
-        first.extend(Rule::with(
-            Syscall::setsockopt,
-            &passrights_conditions(),
-            Action::UserNotif,
-        ));
+        first.push(passrights_rule());
     }
     if memfds {
         use seclude::sys::fd::{MFD_EXEC, MFD_HUGETLB, MFD_NOEXEC_SEAL};
