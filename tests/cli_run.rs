@@ -881,31 +881,7 @@ fn code_before_the_marker_gets_no_executable_memory() {
     let t = Scratch::new("preload-probe");
     let data = t.dir("data", 0o755);
     let file = t.file("data/f", "content\n");
-    let bin = t.dir("bin", 0o755);
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/preload-probe");
-    let define = format!("-DPROBE_FILE=\"{file}\"");
-    let lib = format!("{bin}/libprobe.so");
-    let probe = format!("{bin}/probe");
-    cc(&[
-        "-O1",
-        "-shared",
-        "-fPIC",
-        &define,
-        "-o",
-        &lib,
-        src.join("lib.c").to_str().unwrap(),
-    ]);
-    cc(&[
-        "-O1",
-        &define,
-        "-o",
-        &probe,
-        src.join("main.c").to_str().unwrap(),
-        "-L",
-        &bin,
-        "-lprobe",
-        &format!("-Wl,-rpath,{bin}"),
-    ]);
+    let (bin, probe) = build_preload_probe(&t, &file, &[]);
     let early = "open no, anonymous exec no, write+exec no, mprotect exec no";
     for mode in MODES {
         let run = seclude(
@@ -971,6 +947,68 @@ fn code_before_the_marker_gets_no_executable_memory() {
             "{}",
             run.ctx()
         );
+    }
+}
+
+/// Builds tests/support/preload-probe in `t`'s `bin` directory: the
+/// program and its linked library, whose constructor runs before the
+/// marker's. Returns the directory and the program.
+fn build_preload_probe(t: &Scratch, file: &str, defines: &[&str]) -> (String, String) {
+    let bin = t.dir("bin", 0o755);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/preload-probe");
+    let define = format!("-DPROBE_FILE=\"{file}\"");
+    let lib = format!("{bin}/libprobe.so");
+    let probe = format!("{bin}/probe");
+    let mut lib_args = vec!["-O1", "-shared", "-fPIC", &define];
+    lib_args.extend_from_slice(defines);
+    let lib_src = src.join("lib.c");
+    lib_args.extend(["-o", &lib, lib_src.to_str().unwrap()]);
+    cc(&lib_args);
+    cc(&[
+        "-O1",
+        &define,
+        "-o",
+        &probe,
+        src.join("main.c").to_str().unwrap(),
+        "-L",
+        &bin,
+        "-lprobe",
+        &format!("-Wl,-rpath,{bin}"),
+    ]);
+    (bin, probe)
+}
+
+/// A program that ends before its marker call gets a warning if it
+/// exited (it kept the loader's promises to the end), but not if a
+/// signal killed it: a Ctrl-C or a forwarded SIGTERM during loading is no
+/// sign that LD_PRELOAD was ignored. (The warning used to follow a
+/// SIGTERM that arrived early, and `sigterm_is_forwarded` failed now and
+/// then.)
+#[test]
+fn the_unloaded_warning_follows_an_exit_but_not_a_signal() {
+    let t = Scratch::new("unloaded-warning");
+    let file = t.file("f", "content\n");
+    for (define, status, warned) in [
+        ("-DPROBE_RAISE=SIGTERM", 143, false),
+        ("-DPROBE_EXIT=3", 3, true),
+    ] {
+        let (bin, probe) = build_preload_probe(&t, &file, &[define]);
+        for mode in MODES {
+            let run = seclude(
+                mode,
+                &["-p", "stdio", "-v", &format!("rx:{bin}"), "--", &probe],
+            );
+            run.status(status).out("");
+            let warning = "seclude: warning: probe never signalled the end of its loading";
+            // (The probes before the constructor's are refused and
+            // reported as well.)
+            assert_eq!(
+                run.stderr.contains(warning),
+                warned,
+                "{define}: {}",
+                run.ctx()
+            );
+        }
     }
 }
 
@@ -1780,6 +1818,21 @@ fn child_named(parent: u32, name: &str) -> u32 {
     panic!("no child {name} of {parent} appeared");
 }
 
+/// Waits until process `pid` blocks in one of the system calls `calls`
+/// (`/proc/PID/syscall`'s first field).
+fn wait_in_call(pid: u32, calls: &[libc::c_long]) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let now = fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+        let call = now.split(' ').next().and_then(|n| n.trim().parse().ok());
+        if call.is_some_and(|n| calls.contains(&n)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("process {pid} never blocked in one of the calls {calls:?}");
+}
+
 /// SIGTERM sent to seclude reaches the program: seclude exits 143
 /// promptly and the program is gone.
 #[test]
@@ -1792,6 +1845,9 @@ fn sigterm_is_forwarded() {
             .spawn()
             .expect("start seclude");
         let sleep = child_named(child.id(), "sleep");
+        // Sent once sleep sleeps, the signal reaches a running program
+        // (one killed while loading is the unloaded-warning test's case).
+        wait_in_call(sleep, &[libc::SYS_clock_nanosleep, libc::SYS_nanosleep]);
         let sent = Instant::now();
         // SAFETY: a plain kill(2) of our own child.
         assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);

@@ -636,7 +636,11 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
             killed_for_violation,
             never_loaded,
         } => {
-            if never_loaded && !o.quiet {
+            // A program killed by a signal may have died while it loaded
+            // (a Ctrl-C or a forwarded SIGTERM right after the start): its
+            // missing marker call says nothing of LD_PRELOAD then.
+            let exited = matches!(status, seclude::sys::process::ExitStatus::Exited(_));
+            if never_loaded && exited && !o.quiet {
                 cli::say_err(format_args!(
                     "seclude: warning: {shown} never signalled the end of its loading (LD_PRELOAD ignored?): it kept the loader's promises ({})",
                     cli::promise_words(LOADER.difference(promises))
