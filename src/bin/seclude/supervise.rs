@@ -571,12 +571,13 @@ impl State {
     /// The phase a call of process `tgid` made from `ip` is judged in:
     /// `Loading` only if `ip` is in the loader's range and, read now, the
     /// mapping there is the loader's file, executable, and the process has
-    /// one thread (no other can remap the range while this one waits).
-    fn phase_at(&self, tgid: u32, ip: u64) -> Phase {
+    /// one thread (`alone`: no other can remap the range while this one
+    /// waits, nor start, since the one thread is waiting).
+    fn phase_at(&self, tgid: u32, ip: u64, alone: bool) -> Phase {
         let (start, end) = self.loader_text;
         if self.phase == Phase::Loading
+            && alone
             && (start..end).contains(&ip)
-            && single_threaded(tgid)
             && mapped_file_at(tgid, ip) == Some(self.loader_file)
         {
             Phase::Loading
@@ -629,18 +630,20 @@ struct Thread {
 }
 
 impl Tracker {
-    /// The process of thread `tid`, its start time and own id.
-    fn identify(&mut self, tid: u32) -> Option<Thread> {
-        let own_start = start_time(tid)?;
-        if let Some(&known) = self.threads.get(&(tid, own_start)) {
-            return Some(known);
+    /// The process of thread `tid`, its start time and own id, and
+    /// whether that process has this one thread, read now.
+    fn identify(&mut self, tid: u32) -> Option<(Thread, bool)> {
+        let stat = ProcStat::read(tid)?;
+        let alone = stat.threads == 1;
+        if let Some(&known) = self.threads.get(&(tid, stat.start)) {
+            return Some((known, alone));
         }
-        let found = identify(tid, own_start)?;
+        let found = identify(tid, stat.start)?;
         if self.threads.len() >= 4096 {
             self.threads.clear();
         }
-        self.threads.insert((tid, own_start), found);
-        Some(found)
+        self.threads.insert((tid, stat.start), found);
+        Some((found, alone))
     }
 
     /// Whether thread group `tgid` has its marker preloaded and has not
@@ -660,16 +663,22 @@ impl Tracker {
         handler: &mut dyn FnMut(&Notification, Caller) -> Verdict,
     ) -> (u32, Verdict) {
         let go_on = Verdict::answer;
-        let Thread {
-            tgid,
-            start,
-            own_pid,
-        } = self.identify(n.pid).unwrap_or(Thread {
-            tgid: n.pid,
-            start: 0,
-            // No process has this id: no own-pid condition holds.
-            own_pid: 0x7fff_ffff,
-        });
+        let (
+            Thread {
+                tgid,
+                start,
+                own_pid,
+            },
+            alone,
+        ) = self.identify(n.pid).unwrap_or((
+            Thread {
+                tgid: n.pid,
+                start: 0,
+                // No process has this id: no own-pid condition holds.
+                own_pid: 0x7fff_ffff,
+            },
+            false,
+        ));
         let call = Abi::NATIVE.syscall(n.data.nr as u32);
         let is_exec = matches!(call, Some(Syscall::execve | Syscall::execveat));
         if tgid == self.child && !self.started {
@@ -696,7 +705,7 @@ impl Tracker {
             return (tgid, go_on(Response::Return(0)));
         }
         let caller = Caller {
-            phase: state.phase_at(tgid, n.data.instruction_pointer),
+            phase: state.phase_at(tgid, n.data.instruction_pointer, alone),
             image: state.image,
             listener,
             own_pid,
@@ -879,20 +888,65 @@ pub fn read_c_string(mem: &str, address: u64) -> Option<Vec<u8>> {
     None
 }
 
+/// What seclude reads of /proc/ID/stat.
+struct ProcStat {
+    /// The thread's (or process's) start time.
+    start: u64,
+    /// The number of threads of its process.
+    threads: u64,
+}
+
+impl ProcStat {
+    fn read(id: u32) -> Option<ProcStat> {
+        let stat = read_proc(&format!("/proc/{id}/stat"))?;
+        // The name (field 2) may hold spaces and parentheses: count from
+        // the last ')'. Field 20 (num_threads) is the 18th after it, field
+        // 22 (starttime) the 20th.
+        let mut after = stat[stat.rfind(')')? + 1..].split_whitespace().skip(17);
+        let threads = after.next()?.parse().ok()?;
+        let start = after.nth(1)?.parse().ok()?;
+        Some(ProcStat { start, threads })
+    }
+}
+
 /// A thread's (or process's) start time, from /proc/ID/stat.
 fn start_time(id: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{id}/stat")).ok()?;
-    // The name (field 2) may hold spaces and parentheses: count from the
-    // last ')'. Field 22 is the 20th after it.
-    let after = &stat[stat.rfind(')')? + 1..];
-    after.split_whitespace().nth(19)?.parse().ok()
+    ProcStat::read(id).map(|stat| stat.start)
+}
+
+/// A /proc file, in a read or two: `std::fs::read_to_string` asks for its
+/// size first (0 for these) and then reads from 32 bytes up, doubling,
+/// about ten calls for a process's maps on each notification.
+fn read_proc(path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut bytes = vec![0; 16 * 1024];
+    let mut len = 0;
+    loop {
+        if len == bytes.len() {
+            bytes.resize(2 * len, 0);
+        }
+        match file.read(&mut bytes[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    bytes.truncate(len);
+    // Only the fields seclude reads must be valid: a file name in maps
+    // may not be UTF-8.
+    Some(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
 }
 
 /// A thread's process id, that process's start time and its id in its
 /// own pid namespace, from /proc (`own_start`, the thread's own, is the
 /// process's for its main thread).
 fn identify(tid: u32, own_start: u64) -> Option<Thread> {
-    let status = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+    let status = read_proc(&format!("/proc/{tid}/status"))?;
     let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name));
     let tgid = field("Tgid:")?.trim().parse().ok()?;
     // One id per namespace, the innermost last (Linux 4.1).
@@ -988,7 +1042,7 @@ struct Mapping {
 }
 
 fn read_maps(tgid: u32) -> Option<Vec<Mapping>> {
-    let maps = std::fs::read_to_string(format!("/proc/{tgid}/maps")).ok()?;
+    let maps = read_proc(&format!("/proc/{tgid}/maps"))?;
     Some(maps.lines().filter_map(parse_mapping).collect())
 }
 
@@ -1021,11 +1075,6 @@ fn mapped_file_at(tgid: u32, ip: u64) -> Option<(u64, u64)> {
         .into_iter()
         .find(|m| (m.start..m.end).contains(&ip) && m.executable)?
         .file
-}
-
-/// Whether process `tgid` has one thread.
-fn single_threaded(tgid: u32) -> bool {
-    std::fs::read_dir(format!("/proc/{tgid}/task")).is_ok_and(|tasks| tasks.count() == 1)
 }
 
 /// Whether `LD_PRELOAD` in the process's (initial) environment names one
