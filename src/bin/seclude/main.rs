@@ -14,6 +14,7 @@ mod json;
 mod learn;
 mod marker;
 mod policy_file;
+mod recycle;
 mod run;
 mod seccompiler;
 mod supervise;
@@ -21,6 +22,10 @@ mod supervise;
 use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
+
+/// Freed memory is kept for reuse rather than given back (see [`recycle`]).
+#[global_allocator]
+static ALLOCATOR: recycle::Recycle = recycle::Recycle::new();
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
