@@ -295,6 +295,7 @@ pub fn run(
     // seclude, which keeps supervising and reaps it.
     // SAFETY: integer arguments.
     let _ = unsafe { process::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+    let parent = ParentWatch::new(launch.clone_flags);
     // SAFETY: seclude is single-threaded, so the child may allocate; it
     // leaves only through exec or exit_group.
     let forked = unsafe { process::fork(launch.clone_flags | CLONE_FILES) }
@@ -302,7 +303,7 @@ pub fn run(
     let pid = match forked {
         Forked::Child => {
             let _ = sigprocmask(SIG_SETMASK, old_mask);
-            child(launch, handoff, setup, &mut filter, &argv, &envp)
+            child(launch, handoff, &parent, setup, &mut filter, &argv, &envp)
         }
         Forked::Parent(pid) => pid,
     };
@@ -1115,14 +1116,12 @@ fn null_terminated(strings: &[CString]) -> Vec<*const u8> {
 fn child(
     launch: &Launch,
     handoff: &mut Handoff,
+    parent: &ParentWatch,
     setup: &mut dyn FnMut() -> Result<(), Failure>,
     filter: &mut [Instruction],
     argv: &[*const u8],
     envp: &[*const u8],
 ) -> ! {
-    // seclude, as the child sees it (0 from a new pid namespace, where it
-    // is not visible).
-    let parent = process::getppid();
     if let Err(failure) = setup() {
         handoff.fail(failure.code, format_args!("{}", failure.message));
         seclude::sys::exit_group(failure.code as i32);
@@ -1134,9 +1133,11 @@ fn child(
     let prctl = Abi::NATIVE.number(Syscall::prctl).expect("prctl") as usize;
     // SAFETY: integer arguments.
     let _ = unsafe { seclude::sys::syscall2(prctl, PR_SET_PDEATHSIG, process::SIGKILL as usize) };
-    // A seclude killed before that sends no signal: then the child has
-    // been reparented, and ends rather than run unsupervised.
-    if parent != 0 && process::getppid() != parent {
+    // A seclude killed before that sends no signal: the child ends rather
+    // than run unsupervised. (Nor would its filter fail closed then: the
+    // listener stays open in the descriptor table the child shares until
+    // its exec, and its notified calls would wait for ever.)
+    if parent.gone() {
         seclude::sys::exit_group(exit::SETUP as i32);
     }
     // The filter's own part only: the prefix holds an address, never the
@@ -1198,6 +1199,32 @@ fn fork_message(e: Errno) -> String {
             format!("creating the child in its namespaces: {e} (see `seclude --help`, namespaces)")
         }
         _ => format!("creating the child: {e}"),
+    }
+}
+
+/// How the child tells that seclude has ended, once its parent-death
+/// signal is set (before, seclude's end sends no signal): its parent id is
+/// no longer seclude's, taken before the fork. (Taken by the child when it
+/// starts, it could already be the reaper's.)
+struct ParentWatch {
+    /// seclude's pid as the child sees it; `None` in a new pid namespace,
+    /// where seclude has no id and the child cannot tell. (A pidfd would
+    /// tell, but the child closes the descriptors it does not keep.)
+    pid: Option<u32>,
+}
+
+impl ParentWatch {
+    /// In seclude, before the fork with `clone_flags`.
+    fn new(clone_flags: u64) -> ParentWatch {
+        const CLONE_NEWPID: u64 = 0x2000_0000;
+        ParentWatch {
+            pid: (clone_flags & CLONE_NEWPID == 0).then(seclude::sys::getpid),
+        }
+    }
+
+    /// In the child: whether seclude has ended.
+    fn gone(&self) -> bool {
+        self.pid.is_some_and(|pid| process::getppid() != pid)
     }
 }
 
