@@ -40,6 +40,10 @@ if [[ "$(uname -m)" == x86_64 ]]; then
     CARGO_TARGET_DIR="$root/target/musl-static" \
         static_build x86_64-unknown-linux-musl --manifest-path "$root/Cargo.toml" --bin seclude
     static="$root/target/musl-static/x86_64-unknown-linux-musl/release/seclude"
+    # The floor built the same way, for the static build's rows.
+    CARGO_TARGET_DIR="$root/target/musl-static" \
+        static_build x86_64-unknown-linux-musl --manifest-path "$root/Cargo.toml" --example floor_exec
+    floor_static="$root/target/musl-static/x86_64-unknown-linux-musl/release/examples/floor_exec"
 fi
 out="$root/target/bench-launch"
 mkdir -p "$out"
@@ -75,10 +79,19 @@ for job in "${jobs[@]}"; do
     fi
     if [[ $name == true ]]; then
         commands+=("$seclude learn -- $program")
+        if [[ -n $static ]]; then
+            commands+=("$static learn -- $program")
+        fi
     fi
     # The wrapper alone (its own exec and start), then with the filter,
     # then with Landlock too.
     commands+=("$floor -- $program" "$floor -s -- $program" "$floor -s $unveiled -- $program")
+    # Static, as the static seclude: the wrapper alone, then all of it
+    # with the program as a child waited for (-f), the shape of any
+    # wrapper that stays to supervise.
+    if [[ -n $static ]]; then
+        commands+=("$floor_static -- $program" "$floor_static -f -s $unveiled -- $program")
+    fi
     # Each command must work as measured: a refused call would make it
     # cheap and wrong (checked without -q: seclude reports every refusal).
     for c in "${commands[@]}"; do
@@ -100,9 +113,13 @@ r = json.load(open(sys.argv[1]))["results"]
 bare = r[0]["mean"]
 for x in r[1:]:
     c = x["command"]
-    label = ("floor: seccomp + Landlock" if "floor_exec" in c and " -v " in c
+    static = "musl-static" in c
+    label = ("floor (static): fork, seccomp + Landlock" if "floor_exec -f" in c
+             else "floor (static): the wrapper alone" if "floor_exec" in c and static
+             else "floor: seccomp + Landlock" if "floor_exec" in c and " -v " in c
              else "floor: seccomp" if "floor_exec -s" in c
              else "floor: the wrapper alone" if "floor_exec" in c
+             else "seclude learn (static)" if " learn " in c and static
              else "seclude learn" if " learn " in c
              else "seclude (static)" if "musl-static" in c
              else "seclude -V (no unveil)" if " -V " in c

@@ -11,7 +11,10 @@
 //! every call of the native ABI: the kernel caches its verdicts when it is
 //! loaded, so what remains is seccomp's entry path on every system call,
 //! the least a filter costs. Without either, it measures the wrapper
-//! itself: one more exec and a program's start.
+//! itself: one more exec and a program's start. `-f` runs the program as
+//! a child and waits for it, as a wrapper that stays to supervise must
+//! (std's spawn: `posix_spawn`, a `vfork`-style clone), and exits with its
+//! status.
 
 use seclude::bpf::Action;
 use seclude::landlock::Unveil;
@@ -25,10 +28,12 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut unveiled: Vec<(String, CString)> = Vec::new();
     let mut seccomp = false;
+    let mut fork = false;
     let mut rest = args.iter();
     let program: Vec<&String> = loop {
         match rest.next().map(String::as_str) {
             Some("-s") => seccomp = true,
+            Some("-f") => fork = true,
             Some("-v") => {
                 let Some((perms, path)) = rest.next().and_then(|v| v.split_once(':')) else {
                     eprintln!("floor_exec: -v needs PERM:PATH");
@@ -42,7 +47,7 @@ fn main() -> ExitCode {
             }
             Some("--") => break rest.collect(),
             _ => {
-                eprintln!("usage: floor_exec [-s] [-v PERM:PATH]... -- PROGRAM [ARGS...]");
+                eprintln!("usage: floor_exec [-f] [-s] [-v PERM:PATH]... -- PROGRAM [ARGS...]");
                 return ExitCode::from(64);
             }
         }
@@ -81,6 +86,15 @@ fn main() -> ExitCode {
             eprintln!("floor_exec: loading the filter: {e}");
             return ExitCode::from(71);
         }
+    }
+    if fork {
+        return match Command::new(name).args(args).status() {
+            Ok(status) => ExitCode::from(status.code().unwrap_or(128) as u8),
+            Err(e) => {
+                eprintln!("floor_exec: {name}: {e}");
+                ExitCode::from(126)
+            }
+        };
     }
     let e = Command::new(name).args(args).exec();
     eprintln!("floor_exec: {name}: {e}");
