@@ -31,16 +31,20 @@
 //! does not number at all (below a MIPS base, above the table) get the
 //! policy's default action.
 //!
-//! The code is generated back to front. When a conditional jump is emitted,
-//! everything it can jump to is already in place, so its offsets are known;
-//! an offset over 255 (the 8-bit `jt`/`jf` limit) becomes a jump to an
-//! unconditional `ja` placed right after it, whose offset is 32 bits. There
-//! is no fix-up pass, and identical `ret`s within reach are shared.
+//! This module decides what is tested in which order; [`codegen`] turns
+//! that into instructions (back to front, with far jumps, shared returns
+//! and skipped reloads).
+
+mod codegen;
 
 use super::policy::{Cmp, Condition, Policy, PolicyError, Width};
 use crate::bpf::{self, Instruction, MAX_INSNS, SeccompData, VerifyError, op};
-use crate::tables::{Abi, Endian, Syscall, X32_SYSCALL_BIT};
+use crate::tables::{Abi, Syscall, X32_SYSCALL_BIT};
+use codegen::{EMIT_CAPACITY, EMIT_FIRST, Emitter};
 use core::fmt;
+
+// Labels (below the emitter's room) are kept as u16 in the search's tables.
+const _: () = assert!(EMIT_CAPACITY <= u16::MAX as usize);
 
 /// A compiled seccomp program of at most `N` instructions, stored without
 /// allocation. Every `Program` the compiler returns has passed
@@ -212,347 +216,6 @@ const NO_RANGE: Range = Range {
     outcome: Outcome::Ret(0),
 };
 
-/// Back-to-front code buffer: the instruction with label `l` sits at
-/// `buf[N - 1 - l]`, and a jump from label `j` to label `t` has offset
-/// `j - t - 1`.
-struct Emitter<const N: usize> {
-    buf: [Instruction; N],
-    count: usize,
-    full: bool,
-    /// Recent `ret` instructions: `(value, label)`, reused while in reach.
-    rets: [(u32, usize); 8],
-    ret_len: usize,
-}
-
-/// Room for the code before unreachable reloads are dropped (the result
-/// must still fit the program's capacity and the kernel's 4096).
-const EMIT_CAPACITY: usize = 2 * MAX_INSNS;
-
-/// The room of a first try, which most programs fit (a pledge of every
-/// promise is under 500 instructions); a program that does not is
-/// compiled again with [`EMIT_CAPACITY`]. The emitter and the tables that
-/// drop unreachable code are sized by their room and sit on the stack,
-/// whose every page a frame spans is touched (probed) on entry: at run
-/// time, a 64 KB emitter for a program of a few hundred instructions cost
-/// a launch of `seclude` tens of page faults.
-const EMIT_FIRST: usize = 1024;
-
-// Labels (below the room) are kept as u16 in the search's tables.
-const _: () = assert!(EMIT_CAPACITY <= u16::MAX as usize);
-
-/// Reuse a `ret` only while a jump to it stays well inside the 8-bit offset.
-const RET_REUSE_DISTANCE: usize = 200;
-const JUMP_MAX: usize = 255;
-
-impl<const N: usize> Emitter<N> {
-    const fn new() -> Self {
-        Emitter {
-            buf: [Instruction::stmt(0, 0); N],
-            count: 0,
-            full: false,
-            rets: [(0, 0); 8],
-            ret_len: 0,
-        }
-    }
-
-    const fn emit(&mut self, insn: Instruction) -> usize {
-        if self.count == N {
-            self.full = true;
-            // Keep labels distinct so offsets stay computable; the program
-            // is discarded anyway.
-            return self.count;
-        }
-        self.buf[N - 1 - self.count] = insn;
-        self.count += 1;
-        self.count - 1
-    }
-
-    /// Offset of a jump emitted now (label `self.count`) to `target`.
-    const fn offset(&self, target: usize) -> usize {
-        if target >= self.count {
-            0 // only after the buffer filled up; the result is discarded
-        } else {
-            self.count - target - 1
-        }
-    }
-
-    /// An unconditional jump to `target`, or nothing if `target` is the next
-    /// instruction anyway. Returns the label where control should go.
-    const fn goto(&mut self, target: usize) -> usize {
-        if self.count > 0 && target == self.count - 1 {
-            target
-        } else {
-            let off = self.offset(target) as u32;
-            self.emit(Instruction::stmt(op::JMP | op::JA, off))
-        }
-    }
-
-    /// `insn` followed by `next`.
-    const fn seq(&mut self, insn: Instruction, next: usize) -> usize {
-        self.goto(next);
-        self.emit(insn)
-    }
-
-    const fn ret(&mut self, value: u32) -> usize {
-        let mut i = 0;
-        while i < self.ret_len {
-            let (v, label) = self.rets[i];
-            if v == value && self.count - label <= RET_REUSE_DISTANCE {
-                return label;
-            }
-            i += 1;
-        }
-        let label = self.emit(Instruction::stmt(op::RET | op::K, value));
-        let slot = if self.ret_len < self.rets.len() {
-            self.ret_len += 1;
-            self.ret_len - 1
-        } else {
-            // Replace the oldest (farthest) entry.
-            let mut oldest = 0;
-            let mut j = 1;
-            while j < self.rets.len() {
-                if self.rets[j].1 < self.rets[oldest].1 {
-                    oldest = j;
-                }
-                j += 1;
-            }
-            oldest
-        };
-        self.rets[slot] = (value, label);
-        label
-    }
-
-    /// A conditional jump `A <code> k ? t : f`, with trampolines for
-    /// targets out of 8-bit reach. Returns the label to enter it at.
-    const fn jump(&mut self, code: u16, k: u32, mut t: usize, mut f: usize) -> usize {
-        if t == f {
-            return t;
-        }
-        loop {
-            if self.full {
-                return self.count;
-            }
-            if self.offset(t) > JUMP_MAX {
-                let off = self.offset(t) as u32;
-                t = self.emit(Instruction::stmt(op::JMP | op::JA, off));
-                continue;
-            }
-            if self.offset(f) > JUMP_MAX {
-                let off = self.offset(f) as u32;
-                f = self.emit(Instruction::stmt(op::JMP | op::JA, off));
-                continue;
-            }
-            break;
-        }
-        let (jt, jf) = (self.offset(t) as u8, self.offset(f) as u8);
-        self.emit(Instruction::jump(op::JMP | code | op::K, k, jt, jf))
-    }
-
-    /// Where to jump to reach `target` when the accumulator already holds
-    /// the word at `offset`: past `target` if it only reloads that word.
-    /// (Rule chains test one argument rule after another; the reload at
-    /// the head of the next rule is then skipped.)
-    const fn skip_reload(&self, target: usize, offset: u32) -> usize {
-        if self.full || target == 0 || target >= self.count {
-            return target;
-        }
-        let insn = self.buf[N - 1 - target];
-        if insn.code == op::LD | op::W | op::ABS && insn.k == offset {
-            target - 1
-        } else {
-            target
-        }
-    }
-
-    /// Moves the reachable code to the front of `program` (in place: a
-    /// program of capacity `L` is `8 * L` bytes, not to be copied about),
-    /// or `false` if it needs more than `L` (or 4096) instructions.
-    ///
-    /// Instructions no path reaches (the reloads that
-    /// [`Emitter::skip_reload`] jumps over) are dropped and the jumps over
-    /// them shortened. Jumps only go forward, so one pass in order finds
-    /// what is reachable, and dropping instructions only shortens offsets.
-    const fn finish<const L: usize>(&self, program: &mut Program<L>) -> bool {
-        let len = self.count;
-        let start = N - len;
-        let mut reachable = [false; N];
-        if len > 0 {
-            reachable[0] = true;
-        }
-        let mut i = 0;
-        while i < len {
-            if reachable[i] {
-                let insn = self.buf[start + i];
-                match op::class(insn.code) {
-                    op::RET => {}
-                    op::JMP if op::op(insn.code) == op::JA => {
-                        reachable[i + 1 + insn.k as usize] = true;
-                    }
-                    op::JMP => {
-                        reachable[i + 1 + insn.jt as usize] = true;
-                        reachable[i + 1 + insn.jf as usize] = true;
-                    }
-                    _ => reachable[i + 1] = true,
-                }
-            }
-            i += 1;
-        }
-        // new_index[i]: where instruction i lands (for reachable ones).
-        let mut new_index = [0u16; N];
-        let mut kept = 0usize;
-        let mut i = 0;
-        while i < len {
-            new_index[i] = kept as u16;
-            if reachable[i] {
-                kept += 1;
-            }
-            i += 1;
-        }
-        if kept > L || kept > MAX_INSNS {
-            return false;
-        }
-        program.len = kept;
-        let mut i = 0;
-        while i < len {
-            if reachable[i] {
-                let mut insn = self.buf[start + i];
-                let at = new_index[i] as usize;
-                if op::class(insn.code) == op::JMP {
-                    if op::op(insn.code) == op::JA {
-                        let target = new_index[i + 1 + insn.k as usize] as usize;
-                        insn.k = (target - at - 1) as u32;
-                    } else {
-                        let t = new_index[i + 1 + insn.jt as usize] as usize;
-                        let f = new_index[i + 1 + insn.jf as usize] as usize;
-                        insn.jt = (t - at - 1) as u8;
-                        insn.jf = (f - at - 1) as u8;
-                    }
-                }
-                program.insns[at] = insn;
-            }
-            i += 1;
-        }
-        true
-    }
-}
-
-const fn load(offset: u32) -> Instruction {
-    Instruction::stmt(op::LD | op::W | op::ABS, offset)
-}
-
-/// Emits one condition: control goes to `t` if it holds, to `f` if not.
-/// Returns the entry label.
-const fn emit_condition<const N: usize>(
-    e: &mut Emitter<N>,
-    c: &Condition,
-    arg_bits: u32,
-    endian: Endian,
-    t: usize,
-    f: usize,
-) -> usize {
-    let lo_off = SeccompData::arg_lo(c.arg as usize, endian);
-    let hi_off = SeccompData::arg_hi(c.arg as usize, endian);
-    let v_lo = c.value as u32;
-    let v_hi = (c.value >> 32) as u32;
-    // Whether the high word is in the register at all. If not, it reads
-    // as 0 (see Width::Bits64), and its comparison folds to a constant.
-    let wide = matches!(c.width, Width::Bits64) && arg_bits == 64;
-    match c.cmp {
-        Cmp::Eq | Cmp::Ne => {
-            let (t, f) = if matches!(c.cmp, Cmp::Eq) {
-                (t, f)
-            } else {
-                (f, t)
-            };
-            if !wide {
-                if v_hi != 0 {
-                    return f;
-                }
-                let (t, f) = (e.skip_reload(t, lo_off), e.skip_reload(f, lo_off));
-                let j = e.jump(op::JEQ, v_lo, t, f);
-                return e.seq(load(lo_off), j);
-            }
-            let (t_lo, f_lo) = (e.skip_reload(t, lo_off), e.skip_reload(f, lo_off));
-            let j = e.jump(op::JEQ, v_lo, t_lo, f_lo);
-            let lo = e.seq(load(lo_off), j);
-            let j = e.jump(op::JEQ, v_hi, lo, f);
-            e.seq(load(hi_off), j)
-        }
-        Cmp::Gt | Cmp::Ge | Cmp::Lt | Cmp::Le => {
-            // Lt = !Ge and Le = !Gt: compile the positive form, swapped.
-            let (t, f) = if matches!(c.cmp, Cmp::Gt | Cmp::Ge) {
-                (t, f)
-            } else {
-                (f, t)
-            };
-            let code = if matches!(c.cmp, Cmp::Gt | Cmp::Le) {
-                op::JGT
-            } else {
-                op::JGE
-            };
-            if !wide {
-                if v_hi != 0 {
-                    return f; // 0 > v_hi and 0 == v_hi are both false
-                }
-                let (t, f) = (e.skip_reload(t, lo_off), e.skip_reload(f, lo_off));
-                let j = e.jump(code, v_lo, t, f);
-                return e.seq(load(lo_off), j);
-            }
-            // hi > v_hi → t; hi == v_hi → compare lo; hi < v_hi → f.
-            let (t_lo, f_lo) = (e.skip_reload(t, lo_off), e.skip_reload(f, lo_off));
-            let j = e.jump(code, v_lo, t_lo, f_lo);
-            let lo = e.seq(load(lo_off), j);
-            let eq = e.jump(op::JEQ, v_hi, lo, f);
-            let gt = e.jump(op::JGT, v_hi, t, eq);
-            e.seq(load(hi_off), gt)
-        }
-        Cmp::MaskedEq(mask) => {
-            let m_lo = mask as u32;
-            let m_hi = if wide { (mask >> 32) as u32 } else { 0 };
-            let lo = emit_masked_word(e, lo_off, m_lo, v_lo, t, f);
-            // The high word: (hi & m_hi) == v_hi.
-            if m_hi == 0 {
-                if v_hi != 0 {
-                    return f;
-                }
-                return lo;
-            }
-            emit_masked_word(e, hi_off, m_hi, v_hi, lo, f)
-        }
-    }
-}
-
-/// `(word at offset) & mask == value ? t : f`.
-const fn emit_masked_word<const N: usize>(
-    e: &mut Emitter<N>,
-    offset: u32,
-    mask: u32,
-    value: u32,
-    t: usize,
-    f: usize,
-) -> usize {
-    if value & !mask != 0 {
-        return f; // bits outside the mask can never be set after masking
-    }
-    if mask == 0 {
-        return t; // 0 == 0
-    }
-    if value == 0 {
-        // (A & mask) == 0 is "no bit of mask set": one jset.
-        let (t, f) = (e.skip_reload(t, offset), e.skip_reload(f, offset));
-        let j = e.jump(op::JSET, mask, f, t);
-        return e.seq(load(offset), j);
-    }
-    if mask == u32::MAX {
-        let (t, f) = (e.skip_reload(t, offset), e.skip_reload(f, offset));
-        let j = e.jump(op::JEQ, value, t, f);
-        return e.seq(load(offset), j);
-    }
-    let j = e.jump(op::JEQ, value, t, f);
-    let and = e.seq(Instruction::stmt(op::ALU | op::AND | op::K, mask), j);
-    e.seq(load(offset), and)
-}
-
 /// The rules of each syscall as a chain (first rule, then `next` links),
 /// built once in one pass: walking one syscall's rules then touches only
 /// those, which keeps `const` evaluation of large policies fast.
@@ -715,7 +378,7 @@ const fn emit_rules<const N: usize, const P: usize>(
         let mut c = conditions.len();
         while c > 0 {
             c -= 1;
-            entry = emit_condition(e, &conditions[c], abi.arg_bits(), abi.endian(), entry, next);
+            entry = e.condition(&conditions[c], abi.arg_bits(), abi.endian(), entry, next);
         }
         next = entry;
     }
@@ -781,10 +444,10 @@ const fn emit_arch_block<const N: usize, const P: usize>(
     let mut keys = [0u32; MAX_RANGES];
     let mut i = ranges.len;
     while i > 0 {
-        if e.full {
+        if e.is_full() {
             // The code is discarded (or compiled again with more room):
             // the rest of the work would be wasted, at compile time too.
-            return Ok(e.count);
+            return Ok(e.next_label());
         }
         i -= 1;
         if let Outcome::Rules(syscall, seg_abi) = ranges.items[i].outcome {
@@ -813,7 +476,7 @@ const fn emit_arch_block<const N: usize, const P: usize>(
         }
     }
     let search = emit_search(e, &ranges, &targets, 0, ranges.len);
-    Ok(e.seq(load(SeccompData::NR), search))
+    Ok(e.seq(Instruction::load_word(SeccompData::NR), search))
 }
 
 const fn same_condition(a: &Condition, b: &Condition) -> bool {
@@ -1037,17 +700,19 @@ const fn emit<const P: usize, const N: usize, const E: usize>(
         f -= 1;
         next = e.jump(op::JEQ, families[f].audit_arch(), blocks[f], next);
     }
-    e.seq(load(SeccompData::ARCH), next);
+    e.seq(Instruction::load_word(SeccompData::ARCH), next);
 
-    if e.full {
+    if e.is_full() {
         return Ok(false);
     }
-    if e.finish(program) {
-        Ok(true)
-    } else {
-        Err(CompileError::TooLong {
+    match e.finish(&mut program.insns) {
+        Some(len) => {
+            program.len = len;
+            Ok(true)
+        }
+        None => Err(CompileError::TooLong {
             capacity: if N < MAX_INSNS { N } else { MAX_INSNS },
-        })
+        }),
     }
 }
 

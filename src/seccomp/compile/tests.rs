@@ -3,6 +3,7 @@
 use super::*;
 use crate::bpf::{Action, simulate};
 use crate::seccomp::policy::{MAX_CONDITIONS, Rule};
+use crate::tables::Endian;
 
 use crate::testing::{Rng, with_big_stack};
 

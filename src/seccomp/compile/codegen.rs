@@ -1,0 +1,382 @@
+//! The code generator: classic-BPF instructions emitted back to front.
+//!
+//! The policy compiler (the parent module) decides what to test in which
+//! order; this module turns that into instructions through a small
+//! interface: [`Emitter::ret`], [`Emitter::jump`] and [`Emitter::seq`] for
+//! the number search, [`Emitter::condition`] for one argument condition,
+//! and [`Emitter::finish`] to lay the result out as a program. Code refers
+//! to code by *label*: the number of instructions emitted before it.
+//!
+//! The code is generated back to front. When a conditional jump is emitted,
+//! everything it can jump to is already in place, so its offsets are known;
+//! an offset over 255 (the 8-bit `jt`/`jf` limit) becomes a jump to an
+//! unconditional `ja` placed right after it (a trampoline), whose offset is
+//! 32 bits. There is no fix-up pass, and identical `ret`s within reach are
+//! shared.
+//!
+//! A rule chain tests one argument after another, and the next rule often
+//! starts by loading the word the last test just had in the accumulator:
+//! a jump into it then goes past that load
+//! ([`Emitter::condition`] does this). The loads no path reaches any more
+//! are dropped by [`Emitter::finish`].
+
+use crate::bpf::{Instruction, MAX_INSNS, SeccompData, op};
+use crate::seccomp::policy::{Cmp, Condition, Width};
+use crate::tables::Endian;
+
+/// Back-to-front code buffer of room `N`: the instruction with label `l`
+/// sits at `buf[N - 1 - l]`, and a jump from label `j` to label `t` has
+/// offset `j - t - 1`.
+///
+/// Once the room runs out the emitter is [full](Emitter::is_full): it
+/// goes on handing out labels, so that callers need no error paths, but
+/// what it holds is no program.
+pub(super) struct Emitter<const N: usize> {
+    buf: [Instruction; N],
+    count: usize,
+    full: bool,
+    /// Recent `ret` instructions: `(value, label)`, reused while in reach.
+    rets: [(u32, usize); 8],
+    ret_len: usize,
+}
+
+/// Room for the code before unreachable reloads are dropped (the result
+/// must still fit the program's capacity and the kernel's 4096).
+pub(super) const EMIT_CAPACITY: usize = 2 * MAX_INSNS;
+
+/// The room of a first try, which most programs fit (a pledge of every
+/// promise is under 500 instructions); a program that does not is
+/// compiled again with [`EMIT_CAPACITY`]. The emitter and the tables that
+/// drop unreachable code are sized by their room and sit on the stack,
+/// whose every page a frame spans is touched (probed) on entry: at run
+/// time, a 64 KB emitter for a program of a few hundred instructions cost
+/// a launch of `seclude` tens of page faults.
+pub(super) const EMIT_FIRST: usize = 1024;
+
+/// Reuse a `ret` only while a jump to it stays well inside the 8-bit offset.
+const RET_REUSE_DISTANCE: usize = 200;
+/// The farthest a conditional jump reaches (its `jt` and `jf` are 8 bits).
+const JUMP_MAX: usize = 255;
+
+impl<const N: usize> Emitter<N> {
+    /// An empty emitter with room for `N` instructions.
+    pub(super) const fn new() -> Self {
+        Emitter {
+            buf: [Instruction::stmt(0, 0); N],
+            count: 0,
+            full: false,
+            rets: [(0, 0); 8],
+            ret_len: 0,
+        }
+    }
+
+    /// Whether the code outgrew the room: what was emitted is to be
+    /// discarded (or generated again with more room).
+    pub(super) const fn is_full(&self) -> bool {
+        self.full
+    }
+
+    /// The label the next instruction gets (the number emitted so far).
+    pub(super) const fn next_label(&self) -> usize {
+        self.count
+    }
+
+    const fn emit(&mut self, insn: Instruction) -> usize {
+        if self.count == N {
+            self.full = true;
+            // Keep labels distinct so offsets stay computable; the program
+            // is discarded anyway.
+            return self.count;
+        }
+        self.buf[N - 1 - self.count] = insn;
+        self.count += 1;
+        self.count - 1
+    }
+
+    /// Offset of a jump emitted now (label `self.count`) to `target`.
+    const fn offset(&self, target: usize) -> usize {
+        if target >= self.count {
+            0 // only after the buffer filled up; the result is discarded
+        } else {
+            self.count - target - 1
+        }
+    }
+
+    /// An unconditional jump to `target`, or nothing if `target` is the next
+    /// instruction anyway. Returns the label where control should go.
+    const fn goto(&mut self, target: usize) -> usize {
+        if self.count > 0 && target == self.count - 1 {
+            target
+        } else {
+            let off = self.offset(target) as u32;
+            self.emit(Instruction::stmt(op::JMP | op::JA, off))
+        }
+    }
+
+    /// `insn` followed by `next` (with a `ja` between them unless `next`
+    /// is the last instruction emitted). Returns the label of `insn`.
+    pub(super) const fn seq(&mut self, insn: Instruction, next: usize) -> usize {
+        self.goto(next);
+        self.emit(insn)
+    }
+
+    /// A `ret value`: one emitted earlier if a jump from here still
+    /// reaches it comfortably, else a new one. Returns its label.
+    pub(super) const fn ret(&mut self, value: u32) -> usize {
+        let mut i = 0;
+        while i < self.ret_len {
+            let (v, label) = self.rets[i];
+            if v == value && self.count - label <= RET_REUSE_DISTANCE {
+                return label;
+            }
+            i += 1;
+        }
+        let label = self.emit(Instruction::stmt(op::RET | op::K, value));
+        let slot = if self.ret_len < self.rets.len() {
+            self.ret_len += 1;
+            self.ret_len - 1
+        } else {
+            // Replace the oldest (farthest) entry.
+            let mut oldest = 0;
+            let mut j = 1;
+            while j < self.rets.len() {
+                if self.rets[j].1 < self.rets[oldest].1 {
+                    oldest = j;
+                }
+                j += 1;
+            }
+            oldest
+        };
+        self.rets[slot] = (value, label);
+        label
+    }
+
+    /// A conditional jump `A <code> k ? t : f`, with trampolines for
+    /// targets out of 8-bit reach. Returns the label to enter it at
+    /// (`t` itself when `t == f`: there is nothing to test).
+    pub(super) const fn jump(&mut self, code: u16, k: u32, mut t: usize, mut f: usize) -> usize {
+        if t == f {
+            return t;
+        }
+        loop {
+            if self.full {
+                return self.count;
+            }
+            if self.offset(t) > JUMP_MAX {
+                let off = self.offset(t) as u32;
+                t = self.emit(Instruction::stmt(op::JMP | op::JA, off));
+                continue;
+            }
+            if self.offset(f) > JUMP_MAX {
+                let off = self.offset(f) as u32;
+                f = self.emit(Instruction::stmt(op::JMP | op::JA, off));
+                continue;
+            }
+            break;
+        }
+        let (jt, jf) = (self.offset(t) as u8, self.offset(f) as u8);
+        self.emit(Instruction::jump(op::JMP | code | op::K, k, jt, jf))
+    }
+
+    /// Where to jump to reach `target` when the accumulator already holds
+    /// the word at `offset`: past `target` if it only reloads that word.
+    /// (Rule chains test one argument rule after another; the reload at
+    /// the head of the next rule is then skipped.)
+    const fn skip_reload(&self, target: usize, offset: u32) -> usize {
+        if self.full || target == 0 || target >= self.count {
+            return target;
+        }
+        let insn = self.buf[N - 1 - target];
+        if insn.code == op::LD | op::W | op::ABS && insn.k == offset {
+            target - 1
+        } else {
+            target
+        }
+    }
+
+    /// Lays the reachable code out at the front of `out` (written in
+    /// place: a program's buffer is up to 32 KB, not to be copied about)
+    /// and returns its length, or `None` if it needs more than `out` has
+    /// room for (or than the kernel's 4096).
+    ///
+    /// Instructions no path reaches (the reloads that
+    /// [`Emitter::skip_reload`] jumps over) are dropped and the jumps over
+    /// them shortened. Jumps only go forward, so one pass in order finds
+    /// what is reachable, and dropping instructions only shortens offsets.
+    pub(super) const fn finish(&self, out: &mut [Instruction]) -> Option<usize> {
+        let len = self.count;
+        let start = N - len;
+        let mut reachable = [false; N];
+        if len > 0 {
+            reachable[0] = true;
+        }
+        let mut i = 0;
+        while i < len {
+            if reachable[i] {
+                let insn = self.buf[start + i];
+                match op::class(insn.code) {
+                    op::RET => {}
+                    op::JMP if op::op(insn.code) == op::JA => {
+                        reachable[i + 1 + insn.k as usize] = true;
+                    }
+                    op::JMP => {
+                        reachable[i + 1 + insn.jt as usize] = true;
+                        reachable[i + 1 + insn.jf as usize] = true;
+                    }
+                    _ => reachable[i + 1] = true,
+                }
+            }
+            i += 1;
+        }
+        // new_index[i]: where instruction i lands (for reachable ones).
+        let mut new_index = [0u16; N];
+        let mut kept = 0usize;
+        let mut i = 0;
+        while i < len {
+            new_index[i] = kept as u16;
+            if reachable[i] {
+                kept += 1;
+            }
+            i += 1;
+        }
+        if kept > out.len() || kept > MAX_INSNS {
+            return None;
+        }
+        let mut i = 0;
+        while i < len {
+            if reachable[i] {
+                let mut insn = self.buf[start + i];
+                let at = new_index[i] as usize;
+                if op::class(insn.code) == op::JMP {
+                    if op::op(insn.code) == op::JA {
+                        let target = new_index[i + 1 + insn.k as usize] as usize;
+                        insn.k = (target - at - 1) as u32;
+                    } else {
+                        let t = new_index[i + 1 + insn.jt as usize] as usize;
+                        let f = new_index[i + 1 + insn.jf as usize] as usize;
+                        insn.jt = (t - at - 1) as u8;
+                        insn.jf = (f - at - 1) as u8;
+                    }
+                }
+                out[at] = insn;
+            }
+            i += 1;
+        }
+        Some(kept)
+    }
+
+    /// Emits the test of one argument condition: control goes to `t` if it
+    /// holds, to `f` if not. `arg_bits` is the ABI's argument width (a
+    /// 64-bit condition on a 32-bit ABI sees a high word of 0) and
+    /// `endian` its byte order. Returns the entry label.
+    pub(super) const fn condition(
+        &mut self,
+        c: &Condition,
+        arg_bits: u32,
+        endian: Endian,
+        t: usize,
+        f: usize,
+    ) -> usize {
+        let lo_off = SeccompData::arg_lo(c.arg as usize, endian);
+        let hi_off = SeccompData::arg_hi(c.arg as usize, endian);
+        let v_lo = c.value as u32;
+        let v_hi = (c.value >> 32) as u32;
+        // Whether the high word is in the register at all. If not, it reads
+        // as 0 (see Width::Bits64), and its comparison folds to a constant.
+        let wide = matches!(c.width, Width::Bits64) && arg_bits == 64;
+        match c.cmp {
+            Cmp::Eq | Cmp::Ne => {
+                let (t, f) = if matches!(c.cmp, Cmp::Eq) {
+                    (t, f)
+                } else {
+                    (f, t)
+                };
+                if !wide {
+                    if v_hi != 0 {
+                        return f;
+                    }
+                    let (t, f) = (self.skip_reload(t, lo_off), self.skip_reload(f, lo_off));
+                    let j = self.jump(op::JEQ, v_lo, t, f);
+                    return self.seq(Instruction::load_word(lo_off), j);
+                }
+                let (t_lo, f_lo) = (self.skip_reload(t, lo_off), self.skip_reload(f, lo_off));
+                let j = self.jump(op::JEQ, v_lo, t_lo, f_lo);
+                let lo = self.seq(Instruction::load_word(lo_off), j);
+                let j = self.jump(op::JEQ, v_hi, lo, f);
+                self.seq(Instruction::load_word(hi_off), j)
+            }
+            Cmp::Gt | Cmp::Ge | Cmp::Lt | Cmp::Le => {
+                // Lt = !Ge and Le = !Gt: compile the positive form, swapped.
+                let (t, f) = if matches!(c.cmp, Cmp::Gt | Cmp::Ge) {
+                    (t, f)
+                } else {
+                    (f, t)
+                };
+                let code = if matches!(c.cmp, Cmp::Gt | Cmp::Le) {
+                    op::JGT
+                } else {
+                    op::JGE
+                };
+                if !wide {
+                    if v_hi != 0 {
+                        return f; // 0 > v_hi and 0 == v_hi are both false
+                    }
+                    let (t, f) = (self.skip_reload(t, lo_off), self.skip_reload(f, lo_off));
+                    let j = self.jump(code, v_lo, t, f);
+                    return self.seq(Instruction::load_word(lo_off), j);
+                }
+                // hi > v_hi → t; hi == v_hi → compare lo; hi < v_hi → f.
+                let (t_lo, f_lo) = (self.skip_reload(t, lo_off), self.skip_reload(f, lo_off));
+                let j = self.jump(code, v_lo, t_lo, f_lo);
+                let lo = self.seq(Instruction::load_word(lo_off), j);
+                let eq = self.jump(op::JEQ, v_hi, lo, f);
+                let gt = self.jump(op::JGT, v_hi, t, eq);
+                self.seq(Instruction::load_word(hi_off), gt)
+            }
+            Cmp::MaskedEq(mask) => {
+                let m_lo = mask as u32;
+                let m_hi = if wide { (mask >> 32) as u32 } else { 0 };
+                let lo = self.masked_word(lo_off, m_lo, v_lo, t, f);
+                // The high word: (hi & m_hi) == v_hi.
+                if m_hi == 0 {
+                    if v_hi != 0 {
+                        return f;
+                    }
+                    return lo;
+                }
+                self.masked_word(hi_off, m_hi, v_hi, lo, f)
+            }
+        }
+    }
+
+    /// `(word at offset) & mask == value ? t : f`.
+    const fn masked_word(
+        &mut self,
+        offset: u32,
+        mask: u32,
+        value: u32,
+        t: usize,
+        f: usize,
+    ) -> usize {
+        if value & !mask != 0 {
+            return f; // bits outside the mask can never be set after masking
+        }
+        if mask == 0 {
+            return t; // 0 == 0
+        }
+        if value == 0 {
+            // (A & mask) == 0 is "no bit of mask set": one jset.
+            let (t, f) = (self.skip_reload(t, offset), self.skip_reload(f, offset));
+            let j = self.jump(op::JSET, mask, f, t);
+            return self.seq(Instruction::load_word(offset), j);
+        }
+        if mask == u32::MAX {
+            let (t, f) = (self.skip_reload(t, offset), self.skip_reload(f, offset));
+            let j = self.jump(op::JEQ, value, t, f);
+            return self.seq(Instruction::load_word(offset), j);
+        }
+        let j = self.jump(op::JEQ, value, t, f);
+        let and = self.seq(Instruction::stmt(op::ALU | op::AND | op::K, mask), j);
+        self.seq(Instruction::load_word(offset), and)
+    }
+}
