@@ -380,3 +380,197 @@ impl<const N: usize> Emitter<N> {
         self.seq(Instruction::load_word(offset), and)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bpf::{Action, simulate, verify};
+    use std::vec::Vec;
+
+    const ROOM: usize = 1024;
+    const LOAD_NR: Instruction = Instruction::load_word(SeccompData::NR);
+    /// The syscall number the jumps under test compare with.
+    const KEY: u32 = 7;
+    const FAR: u32 = Action::Allow.to_ret();
+    const NEAR: u32 = Action::Errno(1).to_ret();
+
+    /// The emitted code, front to back, before `finish` drops anything.
+    fn emitted<const N: usize>(e: &Emitter<N>) -> &[Instruction] {
+        &e.buf[N - e.count..]
+    }
+
+    /// The finished program, which the verifier must accept.
+    fn finished<const N: usize>(e: &Emitter<N>) -> Vec<Instruction> {
+        assert!(!e.is_full());
+        let mut out = [Instruction::stmt(0, 0); MAX_INSNS];
+        let len = e.finish(&mut out).expect("the code fits");
+        let program = out[..len].to_vec();
+        assert_eq!(verify(&program), Ok(()), "{program:?}");
+        program
+    }
+
+    /// The simulator's return value and instruction count for a call.
+    fn run(program: &[Instruction], nr: u32, args: [u64; 6]) -> (u32, usize) {
+        let data = SeccompData {
+            nr: nr as i32,
+            arch: 0,
+            instruction_pointer: 0,
+            args,
+        };
+        let out = simulate(program, &data, Endian::Little).unwrap();
+        (out.ret, out.executed)
+    }
+
+    /// `ld [nr]; jeq #KEY` with one branch to a `ret FAR` that is `gap`
+    /// instructions past the jump, the other to the code in between:
+    /// `gap - 1` loads falling through to a `ret NEAR`. All of it is
+    /// reachable, so `finish` keeps it all. `const`, as the compiler runs
+    /// the generator at compile time.
+    const fn jump_over(gap: usize, far_when_equal: bool) -> Emitter<ROOM> {
+        let mut e = Emitter::new();
+        let far = e.ret(FAR);
+        let mut near = e.ret(NEAR);
+        let mut i = 1;
+        while i < gap {
+            near = e.seq(LOAD_NR, near);
+            i += 1;
+        }
+        let j = if far_when_equal {
+            e.jump(op::JEQ, KEY, far, near)
+        } else {
+            e.jump(op::JEQ, KEY, near, far)
+        };
+        e.seq(LOAD_NR, j);
+        e
+    }
+
+    /// What [`jump_over`] should emit: a direct jump up to 255, and beyond
+    /// it a jump to a `ja` right after it that covers the distance.
+    fn jump_over_expected(gap: usize, far_when_equal: bool) -> Vec<Instruction> {
+        let mut code = std::vec![LOAD_NR];
+        if gap <= 255 {
+            code.push(if far_when_equal {
+                Instruction::jeq(KEY, gap as u8, 0)
+            } else {
+                Instruction::jeq(KEY, 0, gap as u8)
+            });
+        } else {
+            code.push(if far_when_equal {
+                Instruction::jeq(KEY, 0, 1)
+            } else {
+                Instruction::jeq(KEY, 1, 0)
+            });
+            code.push(Instruction::ja(gap as u32));
+        }
+        code.extend(core::iter::repeat_n(LOAD_NR, gap - 1));
+        code.push(Instruction::ret(NEAR));
+        code.push(Instruction::ret(FAR));
+        code
+    }
+
+    #[test]
+    fn jumps_up_to_255_are_direct_and_longer_ones_go_through_a_ja() {
+        for gap in [254, 255, 256, 257] {
+            for far_when_equal in [true, false] {
+                let case = std::format!("gap {gap}, far when equal: {far_when_equal}");
+                let e = jump_over(gap, far_when_equal);
+                let expected = jump_over_expected(gap, far_when_equal);
+                assert_eq!(emitted(&e), &expected[..], "{case}");
+                let program = finished(&e);
+                assert_eq!(program, expected, "{case}");
+
+                // The far branch takes the `ja` (one more instruction run)
+                // only beyond 255; the near one never does.
+                let trampoline = usize::from(gap > 255);
+                let (far_nr, near_nr) = if far_when_equal {
+                    (KEY, KEY + 1)
+                } else {
+                    (KEY + 1, KEY)
+                };
+                assert_eq!(
+                    run(&program, far_nr, [0; 6]),
+                    (FAR, 3 + trampoline),
+                    "{case}"
+                );
+                assert_eq!(run(&program, near_nr, [0; 6]), (NEAR, gap + 2), "{case}");
+            }
+        }
+    }
+
+    /// The generator gives the same code in `const` evaluation.
+    #[test]
+    fn a_far_jump_is_generated_alike_at_compile_time() {
+        const LAID_OUT: ([Instruction; 300], Option<usize>) = {
+            let e = jump_over(256, true);
+            let mut out = [Instruction::stmt(0, 0); 300];
+            let len = e.finish(&mut out);
+            (out, len)
+        };
+        let (code, len) = LAID_OUT;
+        assert_eq!(code[..len.unwrap()], jump_over_expected(256, true)[..]);
+    }
+
+    /// `ld [nr]; jeq #KEY+1` to a chain of `mid` loads into `ret NEAR`,
+    /// else to `jeq #KEY` whose two targets, `ret FAR` and `ret
+    /// Errno(2)`, lie past that chain, one instruction apart (`far_first`:
+    /// the true branch's target is the farther).
+    fn both_far(mid: usize, far_first: bool) -> Emitter<ROOM> {
+        let mut e = Emitter::new();
+        let other = Action::Errno(2).to_ret();
+        let (farther, nearer) = (
+            e.ret(if far_first { FAR } else { other }),
+            e.ret(if far_first { other } else { FAR }),
+        );
+        let mut chain = e.ret(NEAR);
+        for _ in 0..mid {
+            chain = e.seq(LOAD_NR, chain);
+        }
+        let inner = if far_first {
+            e.jump(op::JEQ, KEY, farther, nearer)
+        } else {
+            e.jump(op::JEQ, KEY, nearer, farther)
+        };
+        let outer = e.jump(op::JEQ, KEY + 1, chain, inner);
+        e.seq(LOAD_NR, outer);
+        e
+    }
+
+    /// One branch's trampoline moves the other branch's target one
+    /// instruction farther: at 255 it then needs a trampoline too.
+    #[test]
+    fn a_trampoline_can_push_the_other_target_out_of_reach() {
+        let errno2 = Action::Errno(2).to_ret();
+        for far_first in [true, false] {
+            // Targets at 254 and 255: both direct.
+            let e = both_far(253, far_first);
+            let jeq = if far_first {
+                Instruction::jeq(KEY, 255, 254)
+            } else {
+                Instruction::jeq(KEY, 254, 255)
+            };
+            assert_eq!(emitted(&e)[2], jeq, "far first: {far_first}");
+            let program = finished(&e);
+            assert_eq!(run(&program, KEY, [0; 6]), (FAR, 4));
+            assert_eq!(run(&program, KEY + 2, [0; 6]), (errno2, 4));
+            assert_eq!(run(&program, KEY + 1, [0; 6]).0, NEAR);
+
+            // Targets at 255 and 256: whichever is handled first, both
+            // end up behind a `ja`.
+            let e = both_far(254, far_first);
+            let code = emitted(&e);
+            let (to_ret_far, to_errno2) = if far_first { (1, 0) } else { (0, 1) };
+            assert_eq!(
+                code[2],
+                Instruction::jeq(KEY, to_ret_far, to_errno2),
+                "far first: {far_first}"
+            );
+            assert_eq!(code[3], Instruction::ja(256), "far first: {far_first}");
+            assert_eq!(code[4], Instruction::ja(256), "far first: {far_first}");
+            let program = finished(&e);
+            assert_eq!(program.len(), code.len());
+            assert_eq!(run(&program, KEY, [0; 6]), (FAR, 5));
+            assert_eq!(run(&program, KEY + 2, [0; 6]), (errno2, 5));
+            assert_eq!(run(&program, KEY + 1, [0; 6]).0, NEAR);
+        }
+    }
+}
