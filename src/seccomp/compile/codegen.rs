@@ -573,4 +573,64 @@ mod tests {
             assert_eq!(run(&program, KEY + 1, [0; 6]).0, NEAR);
         }
     }
+
+    /// `ret FAR` (label 0), then `loads` loads into `ret NEAR`; then
+    /// `ret FAR` asked for again, and `ld [nr]; jeq #KEY` to it or to the
+    /// loads. Returns the emitter and the label the second `ret FAR` got.
+    fn ret_again_after(loads: usize) -> (Emitter<ROOM>, usize) {
+        let mut e = Emitter::new();
+        let first = e.ret(FAR);
+        assert_eq!(first, 0);
+        let mut near = e.ret(NEAR);
+        for _ in 0..loads {
+            near = e.seq(LOAD_NR, near);
+        }
+        let again = e.ret(FAR);
+        let j = e.jump(op::JEQ, KEY, again, near);
+        e.seq(LOAD_NR, j);
+        (e, again)
+    }
+
+    /// A `ret` is shared while a jump to it needs at most
+    /// [`RET_REUSE_DISTANCE`] of the 255 it can reach; one farther gets
+    /// a `ret` of its own.
+    #[test]
+    fn a_ret_is_shared_while_in_reach_and_emitted_again_beyond() {
+        // Asked for with 200 instructions emitted: the one at label 0.
+        let (e, again) = ret_again_after(198);
+        assert_eq!(again, 0);
+        let code = emitted(&e);
+        assert_eq!(code.len(), 202);
+        assert_eq!(code[1], Instruction::jeq(KEY, 199, 0));
+        let program = finished(&e);
+        assert_eq!(run(&program, KEY, [0; 6]), (FAR, 3));
+        assert_eq!(run(&program, KEY + 1, [0; 6]), (NEAR, 201));
+
+        // With 201 emitted: a new `ret` right after the jump.
+        let (e, again) = ret_again_after(199);
+        assert_eq!(again, 201);
+        let code = emitted(&e);
+        assert_eq!(code.len(), 204);
+        assert_eq!(code[1], Instruction::jeq(KEY, 0, 1));
+        assert_eq!(code[2], Instruction::ret(FAR));
+        let rets = code.iter().filter(|i| **i == Instruction::ret(FAR)).count();
+        assert_eq!(rets, 2);
+        let program = finished(&e);
+        assert_eq!(run(&program, KEY, [0; 6]), (FAR, 3));
+        assert_eq!(run(&program, KEY + 1, [0; 6]), (NEAR, 202));
+    }
+
+    /// The emitter remembers the last eight distinct `ret`s: a ninth
+    /// value pushes out the oldest, which is then emitted again.
+    #[test]
+    fn the_oldest_remembered_ret_makes_room_for_a_new_value() {
+        let mut e = Emitter::<ROOM>::new();
+        for value in 0..9 {
+            assert_eq!(e.ret(value), value as usize);
+        }
+        assert_eq!(e.ret(0), 9, "value 0 was pushed out by value 8");
+        assert_eq!(e.ret(2), 2, "value 2 is still remembered");
+        assert_eq!(e.ret(8), 8);
+        assert_eq!(e.ret(1), 10, "value 1 was pushed out by value 0");
+    }
 }
