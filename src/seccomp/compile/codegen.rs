@@ -633,4 +633,125 @@ mod tests {
         assert_eq!(e.ret(8), 8);
         assert_eq!(e.ret(1), 10, "value 1 was pushed out by value 0");
     }
+
+    /// `args[arg] == value ? t : f` on a 64-bit little-endian ABI.
+    fn arg_eq(e: &mut Emitter<ROOM>, arg: u8, value: u32, t: usize, f: usize) -> usize {
+        e.condition(
+            &Condition::arg32(arg, Cmp::Eq, value),
+            64,
+            Endian::Little,
+            t,
+            f,
+        )
+    }
+
+    /// Three rules on argument 0 after one another:
+    /// `args[0] == 1 → FAR`, `args[0] == 2 → Errno(2)`, else `NEAR`.
+    /// The second rule's load of argument 0 is jumped over and dropped.
+    #[test]
+    fn a_reload_of_the_word_just_tested_is_skipped_and_dropped() {
+        let errno2 = Action::Errno(2).to_ret();
+        let arg0 = SeccompData::arg_lo(0, Endian::Little);
+        let mut e = Emitter::<ROOM>::new();
+        let fallback = e.ret(NEAR);
+        let second_ok = e.ret(errno2);
+        let second = arg_eq(&mut e, 0, 2, second_ok, fallback);
+        let first_ok = e.ret(FAR);
+        arg_eq(&mut e, 0, 1, first_ok, second);
+
+        let load_arg0 = Instruction::load_word(arg0);
+        let loads = |code: &[Instruction]| code.iter().filter(|i| **i == load_arg0).count();
+        // The first rule's jeq fails over to the second's, past its load.
+        let code = emitted(&e);
+        assert_eq!(
+            code[..5],
+            [
+                load_arg0,
+                Instruction::jeq(1, 0, 2),
+                Instruction::ret(FAR),
+                load_arg0,
+                Instruction::jeq(2, 0, 1),
+            ]
+        );
+        assert_eq!(loads(code), 2);
+        // That load is unreachable: dropped, and the jumps shortened.
+        let program = finished(&e);
+        assert_eq!(loads(&program), 1);
+        assert_eq!(
+            program[..3],
+            [load_arg0, Instruction::jeq(1, 0, 1), Instruction::ret(FAR)]
+        );
+        assert_eq!(program[3], Instruction::jeq(2, 0, 1));
+        assert_eq!(run(&program, 0, [1, 0, 0, 0, 0, 0]), (FAR, 3));
+        assert_eq!(run(&program, 0, [2, 0, 0, 0, 0, 0]), (errno2, 4));
+        assert_eq!(run(&program, 0, [3, 0, 0, 0, 0, 0]), (NEAR, 4));
+    }
+
+    /// A load that one path jumps over stays for the other paths that
+    /// reach it with something else in the accumulator: here
+    /// `nr == KEY` tests argument 0 first (and skips the reload), any
+    /// other number tests argument 1 first (and needs it).
+    #[test]
+    fn a_reload_stays_for_a_path_that_joins_without_the_word() {
+        let errno2 = Action::Errno(2).to_ret();
+        let arg0 = SeccompData::arg_lo(0, Endian::Little);
+        let arg1 = SeccompData::arg_lo(1, Endian::Little);
+        let mut e = Emitter::<ROOM>::new();
+        let fallback = e.ret(NEAR);
+        let joined_ok = e.ret(errno2);
+        let joined = arg_eq(&mut e, 0, 2, joined_ok, fallback);
+        let allow = e.ret(FAR);
+        let on_arg1 = arg_eq(&mut e, 1, 7, allow, joined);
+        let on_arg0 = arg_eq(&mut e, 0, 1, allow, joined);
+        let by_nr = e.jump(op::JEQ, KEY, on_arg0, on_arg1);
+        e.seq(LOAD_NR, by_nr);
+
+        let program = finished(&e);
+        let load_arg0 = Instruction::load_word(arg0);
+        let loads = program.iter().filter(|i| **i == load_arg0).count();
+        assert_eq!(loads, 2, "{program:?}");
+        assert!(program.contains(&Instruction::load_word(arg1)));
+        // Through argument 0: the reload skipped.
+        assert_eq!(run(&program, KEY, [1, 0, 0, 0, 0, 0]), (FAR, 5));
+        assert_eq!(run(&program, KEY, [2, 0, 0, 0, 0, 0]), (errno2, 6));
+        assert_eq!(run(&program, KEY, [3, 2, 0, 0, 0, 0]).0, NEAR);
+        // Through argument 1, which holds the 2 the joined rule wants:
+        // only its own load of argument 0 tells the calls apart.
+        assert_eq!(run(&program, 0, [9, 2, 0, 0, 0, 0]).0, NEAR);
+        assert_eq!(run(&program, 0, [2, 9, 0, 0, 0, 0]), (errno2, 7));
+        assert_eq!(run(&program, 0, [0, 7, 0, 0, 0, 0]).0, FAR);
+    }
+
+    /// After `and #mask` the accumulator no longer holds the word, so the
+    /// next rule's load of the same word stays.
+    #[test]
+    fn a_reload_stays_after_the_word_was_masked() {
+        let arg0 = SeccompData::arg_lo(0, Endian::Little);
+        let mut e = Emitter::<ROOM>::new();
+        let fallback = e.ret(NEAR);
+        let second_ok = e.ret(Action::Errno(2).to_ret());
+        let second = arg_eq(&mut e, 0, 0x25, second_ok, fallback);
+        let first_ok = e.ret(FAR);
+        let masked = Condition::arg32(0, Cmp::MaskedEq(0xf0), 0x10);
+        e.condition(&masked, 64, Endian::Little, first_ok, second);
+
+        let program = finished(&e);
+        let load_arg0 = Instruction::load_word(arg0);
+        assert_eq!(
+            program[..3],
+            [
+                load_arg0,
+                Instruction::alu_and(0xf0),
+                Instruction::jeq(0x10, 0, 1)
+            ]
+        );
+        assert_eq!(program.iter().filter(|i| **i == load_arg0).count(), 2);
+        assert_eq!(run(&program, 0, [0x15, 0, 0, 0, 0, 0]).0, FAR);
+        // 0x25 & 0xf0 is 0x20: the second rule must see all of 0x25.
+        assert_eq!(
+            run(&program, 0, [0x25, 0, 0, 0, 0, 0]).0,
+            Action::Errno(2).to_ret()
+        );
+        assert_eq!(run(&program, 0, [0x26, 0, 0, 0, 0, 0]).0, NEAR);
+    }
 }
