@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Unpacks the parts of Debian's linux-source-6.12 that the table generator
-# and the pledge constants test (src/pledge/constants.rs) read into
+# and its uapi constants (syscalls/tables/constants.rs) read into
 # target/linux-source-6.12 (about 10 s after the 153 MB download).
 # Needs apt (run as root, or with the .deb already in target/).
 set -euo pipefail
@@ -19,8 +19,10 @@ required=(
   include/uapi/asm-generic/ioctls.h
   include/uapi/asm-generic/mman.h
   include/uapi/asm-generic/mman-common.h
+  include/uapi/asm-generic/signal.h
   include/uapi/linux/fcntl.h
   include/uapi/linux/memfd.h
+  include/uapi/linux/mman.h
   include/uapi/asm-generic/hugetlb_encode.h
   include/uapi/linux/ioctl.h
   include/uapi/linux/sched.h
@@ -74,16 +76,16 @@ members=(
   "$prefix/include/uapi/linux/elf-em.h"
   "$prefix/include/uapi/linux/seccomp.h"
   "$prefix/include/uapi/linux/landlock.h"
-  # pledge constants (src/pledge/constants.rs)
+  # uapi constants (syscalls/tables/constants.rs)
   "$prefix/include/linux/net.h"
   "$prefix/include/linux/socket.h"
   "$prefix/arch/mips/include/asm/socket.h"
   "$prefix/kernel/fork.c"
 )
-for h in fcntl ioctls ioctl mman mman-common socket termbits termbits-common hugetlb_encode; do
+for h in fcntl ioctls ioctl mman mman-common signal socket termbits termbits-common hugetlb_encode; do
   members+=("$prefix/include/uapi/asm-generic/$h.h")
 done
-for h in fcntl memfd sched prctl stat in ioctl; do
+for h in fcntl memfd mman sched prctl stat in ioctl; do
   members+=("$prefix/include/uapi/linux/$h.h")
 done
 # Not every architecture has every header (the others use asm-generic's).

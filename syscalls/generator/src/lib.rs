@@ -1,7 +1,8 @@
-//! Generator of seclude's syscall, architecture and errno tables.
+//! Generator of seclude's syscall, architecture, errno and uapi constant tables.
 //!
 //! It reads the Linux kernel's own sources (the `*.tbl` syscall tables, the
-//! per-architecture `Makefile.syscalls` ABI lists and a few uapi headers) and
+//! per-architecture `Makefile.syscalls` ABI lists and uapi headers, through
+//! the small preprocessor of [`headers`]) and
 //! renders Rust files that the `seclude` crate includes with `include!`.
 //! Nothing in the output is typed by hand except the syscalls recorded in
 //! `syscalls/post-6.12.tbl` (added to Linux after the 6.12 sources we read).
@@ -9,6 +10,9 @@
 //! The same code runs in two places: the `seclude-syscalls` binary writes the
 //! files, and the `sync` test renders them again and compares them with the
 //! committed ones, so a hand edit of a generated file fails CI.
+
+pub mod constants;
+pub mod headers;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -644,6 +648,10 @@ pub fn generate(linux: &Path, post_612: &str) -> Result<Files, Error> {
         );
     }
     files.insert("tables/arch.rs".into(), render_arch(linux, &release)?);
+    files.insert(
+        "tables/constants.rs".into(),
+        constants::render_constants(linux, HEADER, &release)?,
+    );
     for (module, rel) in ERRNO_SETS {
         let defs = load_errnos(linux, rel)?;
         files.insert(
