@@ -50,6 +50,8 @@ mod syscall {
 pub use syscall::Syscall;
 use syscall::{ALL, COUNT, HAND_ADDED, NAMES};
 
+pub mod constants;
+
 /// Facts from the kernel's uapi headers (`AUDIT_ARCH_*`, number offsets).
 mod arch {
     include!("../../syscalls/tables/arch.rs");
