@@ -16,7 +16,7 @@ use seclude::pledge::{
     Decision, Penalty, Promises, SELF_PID, decide, patch_self_pid, program, would_allow,
 };
 use seclude::seccomp::Program;
-use seclude::tables::{Abi, Syscall};
+use seclude::tables::{Abi, Syscall, constants};
 use std::ffi::OsString;
 
 use crate::run::DEFAULT_PROMISES;
@@ -212,9 +212,9 @@ fn mask(abi: Abi) -> u64 {
 
 /// `ENOSYS` in `abi`'s errno numbering.
 fn enosys(abi: Abi) -> u16 {
-    match family(abi) {
-        Family::Mips => 89,
-        _ => 38,
+    match constants::value(abi, "ENOSYS") {
+        Some(errno) => errno as u16,
+        None => unreachable!("every family of constants has ENOSYS"),
     }
 }
 
@@ -385,211 +385,122 @@ pub fn bpf(args: &[OsString]) -> Result<u8, Failure> {
 
 // ---------------------------------------------------------------- explain
 
-/// ABIs that number the symbolic argument names alike.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Family {
-    /// asm-generic: x86, RISC-V, LoongArch, s390.
-    Generic,
-    /// 32- and 64-bit ARM: generic but for `O_DIRECTORY` and `O_NOFOLLOW`.
-    Arm,
-    /// PowerPC: ARM's open flags, BSD-style terminal `ioctl`s.
-    PowerPc,
-    /// MIPS: its own open flags, socket types, signals and `ioctl`s.
-    Mips,
-}
-
-fn family(abi: Abi) -> Family {
-    match abi {
-        Abi::X86_64
-        | Abi::X32
-        | Abi::I386
-        | Abi::Riscv64
-        | Abi::Riscv32
-        | Abi::Loongarch64
-        | Abi::S390x => Family::Generic,
-        Abi::Aarch64 | Abi::Arm => Family::Arm,
-        Abi::Ppc64 | Abi::Ppc64le | Abi::Ppc => Family::PowerPc,
-        Abi::Mips
-        | Abi::Mipsel
-        | Abi::Mips64N32
-        | Abi::Mipsel64N32
-        | Abi::Mips64
-        | Abi::Mipsel64 => Family::Mips,
-    }
-}
-
-/// A name for an argument value: its value on the generic, ARM, PowerPC
-/// and MIPS ABIs (from the kernel's uapi headers, Linux 6.12).
-struct Symbol {
-    name: &'static str,
-    values: [u64; 4],
-}
-
-const fn same(name: &'static str, value: u64) -> Symbol {
-    Symbol {
-        name,
-        values: [value; 4],
-    }
-}
-
-const fn per(name: &'static str, generic: u64, arm: u64, ppc: u64, mips: u64) -> Symbol {
-    Symbol {
-        name,
-        values: [generic, arm, ppc, mips],
-    }
-}
-
-/// `AT_FDCWD` as the 64-bit two's complement of -100 (cut to 32 bits on
-/// 32-bit ABIs).
-const AT_FDCWD: u64 = (-100i64) as u64;
-
-/// The names `explain` accepts in arguments, by group.
-const SYMBOLS: &[(&str, &[Symbol])] = &[
+/// The names `explain` accepts in arguments, by group: the kernel's own,
+/// with their values on each ABI from [`constants`].
+const SYMBOLS: &[(&str, &[&str])] = &[
     (
         "open",
         &[
-            same("O_RDONLY", 0),
-            same("O_WRONLY", 1),
-            same("O_RDWR", 2),
-            per("O_CREAT", 0o100, 0o100, 0o100, 0x100),
-            per("O_EXCL", 0o200, 0o200, 0o200, 0x400),
-            per("O_NOCTTY", 0o400, 0o400, 0o400, 0x800),
-            per("O_TRUNC", 0o1000, 0o1000, 0o1000, 0x200),
-            per("O_APPEND", 0o2000, 0o2000, 0o2000, 0x8),
-            per("O_NONBLOCK", 0o4000, 0o4000, 0o4000, 0x80),
-            per("O_DIRECTORY", 0o200000, 0o40000, 0o40000, 0o200000),
-            per("O_NOFOLLOW", 0o400000, 0o100000, 0o100000, 0o400000),
-            same("O_CLOEXEC", 0o2000000),
-            same("O_PATH", 0o10000000),
-            per(
-                "O_TMPFILE",
-                0o20000000 | 0o200000,
-                0o20000000 | 0o40000,
-                0o20000000 | 0o40000,
-                0o20000000 | 0o200000,
-            ),
+            "O_RDONLY",
+            "O_WRONLY",
+            "O_RDWR",
+            "O_CREAT",
+            "O_EXCL",
+            "O_NOCTTY",
+            "O_TRUNC",
+            "O_APPEND",
+            "O_NONBLOCK",
+            "O_DIRECTORY",
+            "O_NOFOLLOW",
+            "O_CLOEXEC",
+            "O_PATH",
+            "O_TMPFILE",
         ],
     ),
     (
         "*at",
         &[
-            same("AT_FDCWD", AT_FDCWD),
-            same("AT_SYMLINK_NOFOLLOW", 0x100),
-            same("AT_REMOVEDIR", 0x200),
-            same("AT_EMPTY_PATH", 0x1000),
+            "AT_FDCWD",
+            "AT_SYMLINK_NOFOLLOW",
+            "AT_REMOVEDIR",
+            "AT_EMPTY_PATH",
         ],
     ),
     (
         "fcntl",
         &[
-            same("F_DUPFD", 0),
-            same("F_GETFD", 1),
-            same("F_SETFD", 2),
-            same("F_GETFL", 3),
-            same("F_SETFL", 4),
-            per("F_GETLK", 5, 5, 5, 14),
-            same("F_SETLK", 6),
-            same("F_SETLKW", 7),
-            same("F_DUPFD_CLOEXEC", 1030),
+            "F_DUPFD",
+            "F_GETFD",
+            "F_SETFD",
+            "F_GETFL",
+            "F_SETFL",
+            "F_GETLK",
+            "F_SETLK",
+            "F_SETLKW",
+            "F_DUPFD_CLOEXEC",
         ],
     ),
     (
         "socket",
         &[
-            same("AF_UNIX", 1),
-            same("AF_INET", 2),
-            same("AF_INET6", 10),
-            same("AF_NETLINK", 16),
-            same("AF_PACKET", 17),
-            per("SOCK_STREAM", 1, 1, 1, 2),
-            per("SOCK_DGRAM", 2, 2, 2, 1),
-            same("SOCK_RAW", 3),
-            same("SOCK_SEQPACKET", 5),
-            per("SOCK_NONBLOCK", 0o4000, 0o4000, 0o4000, 0x80),
-            same("SOCK_CLOEXEC", 0o2000000),
-            same("IPPROTO_TCP", 6),
-            same("IPPROTO_UDP", 17),
+            "AF_UNIX",
+            "AF_INET",
+            "AF_INET6",
+            "AF_NETLINK",
+            "AF_PACKET",
+            "SOCK_STREAM",
+            "SOCK_DGRAM",
+            "SOCK_RAW",
+            "SOCK_SEQPACKET",
+            "SOCK_NONBLOCK",
+            "SOCK_CLOEXEC",
+            "IPPROTO_TCP",
+            "IPPROTO_UDP",
         ],
     ),
     (
         "mmap",
         &[
-            same("PROT_NONE", 0),
-            same("PROT_READ", 1),
-            same("PROT_WRITE", 2),
-            same("PROT_EXEC", 4),
-            same("MAP_SHARED", 1),
-            same("MAP_PRIVATE", 2),
-            same("MAP_FIXED", 0x10),
-            per("MAP_ANONYMOUS", 0x20, 0x20, 0x20, 0x800),
+            "PROT_NONE",
+            "PROT_READ",
+            "PROT_WRITE",
+            "PROT_EXEC",
+            "MAP_SHARED",
+            "MAP_PRIVATE",
+            "MAP_FIXED",
+            "MAP_ANONYMOUS",
         ],
     ),
     (
         "memfd_create",
         &[
-            same("MFD_CLOEXEC", 1),
-            same("MFD_ALLOW_SEALING", 2),
-            same("MFD_NOEXEC_SEAL", 8),
-            same("MFD_EXEC", 0x10),
-            same("MFD_HUGETLB", 4),
+            "MFD_CLOEXEC",
+            "MFD_ALLOW_SEALING",
+            "MFD_NOEXEC_SEAL",
+            "MFD_EXEC",
+            "MFD_HUGETLB",
         ],
     ),
     (
         "ioctl",
         &[
-            per("FIONREAD", 0x541b, 0x541b, 0x4004_667f, 0x467f),
-            per("FIONBIO", 0x5421, 0x5421, 0x8004_667e, 0x667e),
-            per("FIOCLEX", 0x5451, 0x5451, 0x2000_6601, 0x6601),
-            per("FIONCLEX", 0x5450, 0x5450, 0x2000_6602, 0x6602),
-            per("TCGETS", 0x5401, 0x5401, 0x402c_7413, 0x540d),
-            per("TCSETS", 0x5402, 0x5402, 0x802c_7414, 0x540e),
-            per("TCSETSW", 0x5403, 0x5403, 0x802c_7415, 0x540f),
-            per("TCSETSF", 0x5404, 0x5404, 0x802c_7416, 0x5410),
-            per("TIOCGWINSZ", 0x5413, 0x5413, 0x4008_7468, 0x4008_7468),
-            per("TIOCSWINSZ", 0x5414, 0x5414, 0x8008_7467, 0x8008_7467),
-            per("TIOCGPGRP", 0x540f, 0x540f, 0x4004_7477, 0x4004_7477),
-            per("TIOCSPGRP", 0x5410, 0x5410, 0x8004_7476, 0x8004_7476),
-            per("TCSBRK", 0x5409, 0x5409, 0x2000_741d, 0x5405),
-            per("TCXONC", 0x540a, 0x540a, 0x2000_741e, 0x5406),
-            per("TCFLSH", 0x540b, 0x540b, 0x2000_741f, 0x5407),
-            per(
-                "TIOCGPTN",
-                0x8004_5430,
-                0x8004_5430,
-                0x4004_5430,
-                0x4004_5430,
-            ),
-            per(
-                "TIOCSPTLCK",
-                0x4004_5431,
-                0x4004_5431,
-                0x8004_5431,
-                0x8004_5431,
-            ),
-            per("TIOCGPTPEER", 0x5441, 0x5441, 0x2000_5441, 0x2000_5441),
-            per("TIOCSTI", 0x5412, 0x5412, 0x5412, 0x5472),
+            "FIONREAD",
+            "FIONBIO",
+            "FIOCLEX",
+            "FIONCLEX",
+            "TCGETS",
+            "TCSETS",
+            "TCSETSW",
+            "TCSETSF",
+            "TIOCGWINSZ",
+            "TIOCSWINSZ",
+            "TIOCGPGRP",
+            "TIOCSPGRP",
+            "TCSBRK",
+            "TCXONC",
+            "TCFLSH",
+            "TIOCGPTN",
+            "TIOCSPTLCK",
+            "TIOCGPTPEER",
+            "TIOCSTI",
         ],
     ),
     (
         "signals",
         &[
-            same("SIGHUP", 1),
-            same("SIGINT", 2),
-            same("SIGQUIT", 3),
-            same("SIGABRT", 6),
-            same("SIGKILL", 9),
-            per("SIGUSR1", 10, 10, 10, 16),
-            same("SIGSEGV", 11),
-            per("SIGUSR2", 12, 12, 12, 17),
-            same("SIGPIPE", 13),
-            same("SIGALRM", 14),
-            same("SIGTERM", 15),
-            per("SIGCHLD", 17, 17, 17, 18),
-            per("SIGCONT", 18, 18, 18, 25),
-            per("SIGSTOP", 19, 19, 19, 23),
-            per("SIGTSTP", 20, 20, 20, 24),
-            per("SIGWINCH", 28, 28, 28, 20),
-            per("SIGSYS", 31, 31, 31, 12),
+            "SIGHUP", "SIGINT", "SIGQUIT", "SIGABRT", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
+            "SIGPIPE", "SIGALRM", "SIGTERM", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP",
+            "SIGWINCH", "SIGSYS",
         ],
     ),
 ];
@@ -599,32 +510,29 @@ fn symbol(name: &str, abi: Abi) -> Option<u64> {
     if name == "SELF" {
         return Some(u64::from(SELF_PID));
     }
-    let column = match family(abi) {
-        Family::Generic => 0,
-        Family::Arm => 1,
-        Family::PowerPc => 2,
-        Family::Mips => 3,
-    };
     SYMBOLS
         .iter()
-        .flat_map(|(_, group)| group.iter())
-        .find(|s| s.name == name)
-        .map(|s| s.values[column])
+        .any(|(_, group)| group.contains(&name))
+        .then(|| constants::value(abi, name))
+        .flatten()
+        // Negative values (`AT_FDCWD`) as their 64-bit two's complement,
+        // cut to 32 bits on 32-bit ABIs by the caller.
+        .map(|v| v as u64)
 }
 
 /// The help's list of argument names.
 fn symbol_help() -> String {
     let mut out = String::new();
-    for (group, symbols) in SYMBOLS {
+    for (group, names) in SYMBOLS {
         let mut line = format!("  {group}:");
-        for s in *symbols {
-            if line.len() + 1 + s.name.len() > 76 {
+        for name in *names {
+            if line.len() + 1 + name.len() > 76 {
                 out.push_str(&line);
                 out.push('\n');
                 line = "   ".to_string();
             }
             line.push(' ');
-            line.push_str(s.name);
+            line.push_str(name);
         }
         out.push_str(&line);
         out.push('\n');
@@ -869,17 +777,26 @@ pub fn explain(args: &[OsString]) -> Result<u8, Failure> {
 mod tests {
     use super::*;
 
-    fn all_symbols() -> impl Iterator<Item = &'static Symbol> {
-        SYMBOLS.iter().flat_map(|(_, group)| group.iter())
+    fn all_symbols() -> impl Iterator<Item = &'static str> {
+        SYMBOLS.iter().flat_map(|(_, group)| group.iter().copied())
     }
 
     #[test]
     fn names_are_unique() {
-        let mut names: Vec<&str> = all_symbols().map(|s| s.name).collect();
+        let mut names: Vec<&str> = all_symbols().collect();
         names.sort_unstable();
         let before = names.len();
         names.dedup();
         assert_eq!(names.len(), before);
+    }
+
+    #[test]
+    fn every_name_has_a_value_on_every_abi() {
+        for abi in Abi::ALL {
+            for name in all_symbols() {
+                assert!(symbol(name, abi).is_some(), "{name} on {abi}");
+            }
+        }
     }
 
     /// The native values against the C library's.
@@ -1108,12 +1025,18 @@ mod tests {
         assert_eq!(arg("O_WRONLY|O_CREAT", Abi::X86_64).unwrap(), 0o101);
         assert_eq!(arg("O_WRONLY|O_CREAT", Abi::Mips).unwrap(), 0x101);
         assert_eq!(arg("O_DIRECTORY", Abi::Aarch64).unwrap(), 0o40000);
-        assert_eq!(arg("AT_FDCWD", Abi::X86_64).unwrap(), AT_FDCWD);
+        assert_eq!(
+            arg("AT_FDCWD", Abi::X86_64).unwrap(),
+            constants::generic::AT_FDCWD as u64
+        );
         assert_eq!(arg("AT_FDCWD", Abi::I386).unwrap(), 0xffff_ff9c);
         assert_eq!(arg("-100", Abi::Arm).unwrap(), 0xffff_ff9c);
         assert_eq!(arg("0x10 | 1", Abi::X86_64).unwrap(), 0x11);
         assert_eq!(show(0xffff_ff9c, Abi::I386), "-100");
-        assert_eq!(show(AT_FDCWD, Abi::X86_64), "-100");
+        assert_eq!(
+            show(constants::generic::AT_FDCWD as u64, Abi::X86_64),
+            "-100"
+        );
         assert_eq!(show(0o101, Abi::X86_64), "0x41");
         assert_eq!(show(15, Abi::X86_64), "15");
         let e = arg("O_WRONLY|O_CRAET", Abi::X86_64).unwrap_err();
@@ -1127,8 +1050,8 @@ mod tests {
     #[test]
     fn help_lists_every_name() {
         let help = symbol_help();
-        for s in all_symbols() {
-            assert!(help.contains(&format!(" {}", s.name)), "{}", s.name);
+        for name in all_symbols() {
+            assert!(help.contains(&format!(" {name}")), "{name}");
         }
         assert!(help.lines().all(|l| l.len() <= 80), "{help}");
     }
