@@ -69,6 +69,7 @@ use super::ruleset::{Ruleset, RulesetError, abi_version};
 use crate::bpf::{Action, Instruction};
 use crate::errno::Errno;
 use crate::seccomp::{Cmp, Condition, FilterFlags, LoadError, Policy, Rule};
+use crate::sys::ioctl::{Direction, ioc};
 use crate::tables::Syscall;
 use core::ffi::CStr;
 use core::fmt;
@@ -497,24 +498,12 @@ impl PreparedUnveil {
     }
 }
 
-/// `_IOW(type, nr, size)`: the write direction is bit 30 (value 1 at
-/// shift 30) on most architectures and bit 31 (value 4 at shift 29) on
-/// powerpc.
-const fn iow(kind: u8, nr: u8, size: u32) -> u32 {
-    let write = if cfg!(any(target_arch = "powerpc", target_arch = "powerpc64")) {
-        0x8000_0000
-    } else {
-        0x4000_0000
-    };
-    write | (size << 16) | ((kind as u32) << 8) | nr as u32
-}
-
 /// `chattr`'s ioctls: `FS_IOC_SETFLAGS` is `_IOW('f', 2, long)`, so its
 /// number carries the size of `long` (8 or 4; both are refused, for compat
 /// callers); `FS_IOC_FSSETXATTR` is `_IOW('X', 32, struct fsxattr)` (28 bytes).
-const FS_IOC_SETFLAGS_64: u32 = iow(b'f', 2, 8);
-const FS_IOC_SETFLAGS_32: u32 = iow(b'f', 2, 4);
-const FS_IOC_FSSETXATTR: u32 = iow(b'X', 32, 28);
+const FS_IOC_SETFLAGS_64: u32 = ioc(Direction::Write, b'f', 2, 8);
+const FS_IOC_SETFLAGS_32: u32 = ioc(Direction::Write, b'f', 2, 4);
+const FS_IOC_FSSETXATTR: u32 = ioc(Direction::Write, b'X', 32, 28);
 const EPERM: u16 = 1;
 /// 89 on MIPS.
 const ENOSYS: u16 = Errno::ENOSYS.raw() as u16;

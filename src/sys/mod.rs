@@ -15,6 +15,7 @@ use crate::errno::Errno;
 use crate::tables::native_nr;
 
 pub mod fd;
+pub(crate) mod ioctl;
 pub mod mem;
 pub mod process;
 
