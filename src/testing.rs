@@ -28,8 +28,3 @@ pub(crate) fn with_big_stack(f: impl FnOnce() + Send + 'static) {
         .join()
         .unwrap();
 }
-
-/// Skipping a test group whose inputs are missing, visibly (shared with the
-/// integration tests).
-#[path = "../tests/support/skip.rs"]
-pub(crate) mod skip;

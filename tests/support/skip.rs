@@ -13,9 +13,9 @@
 //! for failing tests), but not writes to the `Stderr` handle, so the line
 //! appears in `cargo test`'s output even for a passing test.
 //!
-//! Shared by the unit tests (`src/testing.rs`), the integration tests and
-//! the generator's tests, each including this file with `#[path]`. It uses
-//! only `std::` paths, so the `no_std` library's unit tests can include it.
+//! Shared by the integration tests and the generator's tests, each
+//! including this file with `#[path]`. It uses only `std::` paths, so the
+//! `no_std` library's unit tests can include it too.
 
 #![allow(dead_code)]
 

@@ -1,8 +1,8 @@
 //! `cargo run -p seclude-syscalls -- [--check] [LINUX_SOURCE_DIR]`
 //!
 //! Renders `syscalls/tables/*.rs` (the uapi constants included) and
-//! `syscalls/errno/*.rs` from a Linux source tree (default: `target/linux-source-6.12`, unpacked by
-//! `syscalls/fetch-linux-source.sh`). With `--check` it writes nothing and
+//! `syscalls/errno/*.rs` from a Linux source tree (default:
+//! `target/linux-source-6.12`, unpacked by `syscalls/fetch-linux-source.sh`). With `--check` it writes nothing and
 //! exits 1 if any committed file differs from what it would write.
 
 use std::path::PathBuf;
