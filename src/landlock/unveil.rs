@@ -71,6 +71,7 @@ use crate::errno::Errno;
 use crate::seccomp::{Cmp, Condition, FilterFlags, LoadError, Policy, Rule};
 use crate::sys::ioctl::{Direction, ioc};
 use crate::tables::Syscall;
+use crate::tables::constants::native;
 use core::ffi::CStr;
 use core::fmt;
 
@@ -507,18 +508,13 @@ const FS_IOC_FSSETXATTR: u32 = ioc(Direction::Write, b'X', 32, 28);
 const EPERM: u16 = 1;
 /// 89 on MIPS.
 const ENOSYS: u16 = Errno::ENOSYS.raw() as u16;
-const AT_EMPTY_PATH: u32 = 0x1000;
-const AF_UNIX: u32 = 1;
-/// `SOCK_DGRAM` is 1 on MIPS (where `SOCK_STREAM` is 2), 2 elsewhere.
-const SOCK_DGRAM: u32 = if cfg!(any(target_arch = "mips", target_arch = "mips64")) {
-    1
-} else {
-    2
-};
-const SOCK_RAW: u32 = 3;
+const AT_EMPTY_PATH: u32 = native::AT_EMPTY_PATH;
+const AF_UNIX: u32 = native::AF_UNIX;
+const SOCK_DGRAM: u32 = native::SOCK_DGRAM;
+const SOCK_RAW: u32 = native::SOCK_RAW;
 /// The type in `socket`'s second argument; the bits above are flags
 /// (`SOCK_CLOEXEC`, `SOCK_NONBLOCK`).
-const SOCK_TYPE_MASK: u32 = 0xf;
+const SOCK_TYPE_MASK: u32 = native::SOCK_TYPE_MASK;
 /// `socketcall`'s call numbers (`SYS_SOCKET`, `SYS_SOCKETPAIR`).
 const SYS_SOCKET: u32 = 1;
 const SYS_SOCKETPAIR: u32 = 8;

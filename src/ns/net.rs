@@ -8,15 +8,13 @@
 
 use crate::errno::Errno;
 use crate::sys;
-use crate::sys::fd::{O_CLOEXEC, OwnedFd};
+use crate::sys::fd::OwnedFd;
+use crate::tables::constants::native;
 use crate::tables::native_nr;
 
-const AF_INET: usize = 2;
-// SOCK_DGRAM is 2 everywhere but MIPS (1), which seclude does not build for.
-const SOCK_DGRAM: usize = 2;
-// SOCK_CLOEXEC is O_CLOEXEC, 0o2000000 on every architecture seclude builds
-// for (sparc, alpha and parisc differ).
-const SOCK_CLOEXEC: usize = O_CLOEXEC as usize;
+const AF_INET: usize = native::AF_INET as usize;
+const SOCK_DGRAM: usize = native::SOCK_DGRAM as usize;
+const SOCK_CLOEXEC: usize = native::SOCK_CLOEXEC as usize;
 // include/uapi/linux/sockios.h: the same on every architecture (the
 // per-architecture asm/sockios.h only number the FIO*/SIOC*PGRP ones).
 const SIOCGIFFLAGS: usize = 0x8913;

@@ -16,7 +16,7 @@ use crate::tables::native_nr;
 const VERSION_3: u32 = 0x2008_0522;
 
 pub(crate) const PR_SET_KEEPCAPS: u32 = 8;
-const PR_CAPBSET_READ: u32 = 23;
+const PR_CAPBSET_READ: u32 = crate::tables::constants::native::PR_CAPBSET_READ;
 const PR_CAPBSET_DROP: u32 = 24;
 const PR_GET_SECUREBITS: u32 = 27;
 const PR_SET_SECUREBITS: u32 = 28;

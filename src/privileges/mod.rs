@@ -112,9 +112,10 @@ pub use securebits::SecureBits;
 
 use crate::errno::Errno;
 use crate::sys::process::prctl;
+use crate::tables::constants::native;
 
-const PR_GET_DUMPABLE: u32 = 3;
-const PR_SET_DUMPABLE: u32 = 4;
+const PR_GET_DUMPABLE: u32 = native::PR_GET_DUMPABLE;
+const PR_SET_DUMPABLE: u32 = native::PR_SET_DUMPABLE;
 
 /// Whether the process is dumpable (`PR_GET_DUMPABLE`): 0 no, 1 yes, 2
 /// only readable by root (`fs.suid_dumpable = 2` after a credential change).

@@ -5,14 +5,15 @@
 use crate::bpf::{self, Action, Instruction, VerifyError};
 use crate::errno::Errno;
 use crate::sys;
+use crate::tables::constants::native;
 use crate::tables::native_nr;
 use core::fmt;
 
-const PR_SET_NO_NEW_PRIVS: usize = 38;
-const PR_GET_NO_NEW_PRIVS: usize = 39;
-const PR_SET_SECCOMP: usize = 22;
+const PR_SET_NO_NEW_PRIVS: usize = native::PR_SET_NO_NEW_PRIVS as usize;
+const PR_GET_NO_NEW_PRIVS: usize = native::PR_GET_NO_NEW_PRIVS as usize;
+const PR_SET_SECCOMP: usize = native::PR_SET_SECCOMP as usize;
 const SECCOMP_MODE_FILTER: usize = 2;
-const SECCOMP_SET_MODE_FILTER: usize = 1;
+const SECCOMP_SET_MODE_FILTER: usize = native::SECCOMP_SET_MODE_FILTER as usize;
 const SECCOMP_GET_ACTION_AVAIL: usize = 2;
 
 bitflags::bitflags! {

@@ -43,11 +43,12 @@ use crate::bpf::SeccompData;
 use crate::errno::Errno;
 use crate::sys;
 use crate::sys::ioctl::{Direction, ioc};
+use crate::tables::constants::native;
 use crate::tables::native_nr;
 use core::mem::{offset_of, size_of};
 
 /// `seccomp()` operation: report the sizes of the notification structures.
-const SECCOMP_GET_NOTIF_SIZES: usize = 3;
+const SECCOMP_GET_NOTIF_SIZES: usize = native::SECCOMP_GET_NOTIF_SIZES as usize;
 /// `seccomp_notif_resp.flags`: run the call as if allowed.
 const SECCOMP_USER_NOTIF_FLAG_CONTINUE: u32 = 1;
 /// The ioctl type of the seccomp listener (`SECCOMP_IOC_MAGIC`).

@@ -10,64 +10,34 @@ use core::mem::{offset_of, size_of};
 
 use super::{syscall1, syscall2, syscall3, syscall4, syscall5};
 use crate::errno::Errno;
+use crate::tables::constants::native;
 use crate::tables::{Abi, Syscall, native_nr};
 
 /// `openat`'s "relative to the current directory" descriptor.
-pub const AT_FDCWD: i32 = -100;
+pub const AT_FDCWD: i32 = native::AT_FDCWD;
 
 /// Open for reading only.
-pub const O_RDONLY: u32 = 0;
+pub const O_RDONLY: u32 = native::O_RDONLY;
 /// Open for writing only.
-pub const O_WRONLY: u32 = 1;
+pub const O_WRONLY: u32 = native::O_WRONLY;
 /// Open for reading and writing.
-pub const O_RDWR: u32 = 2;
+pub const O_RDWR: u32 = native::O_RDWR;
 /// Create the file if it does not exist.
-pub const O_CREAT: u32 = 0o100;
+pub const O_CREAT: u32 = native::O_CREAT;
 /// With `O_CREAT`: fail if the file exists.
-pub const O_EXCL: u32 = 0o200;
+pub const O_EXCL: u32 = native::O_EXCL;
 /// Truncate to length 0.
-pub const O_TRUNC: u32 = 0o1000;
+pub const O_TRUNC: u32 = native::O_TRUNC;
 /// Do not block: on open (a FIFO without a writer), and in later I/O.
-/// The same on every architecture seclude builds for.
-pub const O_NONBLOCK: u32 = 0o4000;
+pub const O_NONBLOCK: u32 = native::O_NONBLOCK;
 /// Close the descriptor on `execve`.
-pub const O_CLOEXEC: u32 = 0o2000000;
+pub const O_CLOEXEC: u32 = native::O_CLOEXEC;
 /// A descriptor that names a path without opening the file for I/O.
-pub const O_PATH: u32 = 0o10000000;
-// arm, aarch64 and powerpc number O_DIRECTORY and O_NOFOLLOW differently
-// from asm-generic.
+pub const O_PATH: u32 = native::O_PATH;
 /// Fail unless the path is a directory.
-#[cfg(any(
-    target_arch = "arm",
-    target_arch = "aarch64",
-    target_arch = "powerpc",
-    target_arch = "powerpc64"
-))]
-pub const O_DIRECTORY: u32 = 0o40000;
-/// Fail unless the path is a directory.
-#[cfg(not(any(
-    target_arch = "arm",
-    target_arch = "aarch64",
-    target_arch = "powerpc",
-    target_arch = "powerpc64"
-)))]
-pub const O_DIRECTORY: u32 = 0o200000;
+pub const O_DIRECTORY: u32 = native::O_DIRECTORY;
 /// Fail if the last component is a symbolic link.
-#[cfg(any(
-    target_arch = "arm",
-    target_arch = "aarch64",
-    target_arch = "powerpc",
-    target_arch = "powerpc64"
-))]
-pub const O_NOFOLLOW: u32 = 0o100000;
-/// Fail if the last component is a symbolic link.
-#[cfg(not(any(
-    target_arch = "arm",
-    target_arch = "aarch64",
-    target_arch = "powerpc",
-    target_arch = "powerpc64"
-)))]
-pub const O_NOFOLLOW: u32 = 0o400000;
+pub const O_NOFOLLOW: u32 = native::O_NOFOLLOW;
 
 /// A file descriptor this process owns: closed when dropped.
 ///
@@ -302,14 +272,9 @@ pub fn dup2(old: i32, new: i32) -> Result<(), Errno> {
 
 // ----------------------------------------------------------- Unix sockets
 
-const AF_UNIX: usize = 1;
-// MIPS swapped the numbers of SOCK_STREAM and SOCK_DGRAM.
-#[cfg(any(target_arch = "mips", target_arch = "mips64"))]
-const SOCK_STREAM: usize = 2;
-#[cfg(not(any(target_arch = "mips", target_arch = "mips64")))]
-const SOCK_STREAM: usize = 1;
-// SOCK_CLOEXEC is O_CLOEXEC on every architecture (the kernel checks).
-const SOCK_CLOEXEC: usize = O_CLOEXEC as usize;
+const AF_UNIX: usize = native::AF_UNIX as usize;
+const SOCK_STREAM: usize = native::SOCK_STREAM as usize;
+const SOCK_CLOEXEC: usize = native::SOCK_CLOEXEC as usize;
 /// The socket level of `setsockopt` and `SCM_RIGHTS` messages: MIPS and
 /// SPARC kept the BSD value.
 #[cfg(any(
@@ -729,22 +694,22 @@ pub fn pass_rights(socket: i32, accept: bool) -> Result<(), Errno> {
 // ------------------------------------------------------------ memory files
 
 /// [`memfd_create`]: close the descriptor on `execve`.
-pub const MFD_CLOEXEC: u32 = 0x1;
+pub const MFD_CLOEXEC: u32 = native::MFD_CLOEXEC;
 /// [`memfd_create`]: allow seals (`fcntl(F_ADD_SEALS)`), which otherwise
 /// the file refuses.
-pub const MFD_ALLOW_SEALING: u32 = 0x2;
+pub const MFD_ALLOW_SEALING: u32 = native::MFD_ALLOW_SEALING;
 /// [`memfd_create`]: the file is not executable, and sealed so (implies
 /// [`MFD_ALLOW_SEALING`]); Linux 6.3, `EINVAL` before.
-pub const MFD_NOEXEC_SEAL: u32 = 0x8;
+pub const MFD_NOEXEC_SEAL: u32 = native::MFD_NOEXEC_SEAL;
 /// [`memfd_create`]: the file may be executed (`execveat` on it); Linux
 /// 6.3, `EINVAL` before. Since 6.3 a call with neither this nor
 /// [`MFD_NOEXEC_SEAL`] gets what `vm.memfd_noexec` says, and a warning in
 /// the kernel log.
-pub const MFD_EXEC: u32 = 0x10;
+pub const MFD_EXEC: u32 = native::MFD_EXEC;
 /// [`memfd_create`]: the file is on hugetlbfs (huge pages), whose
 /// attribute changes do not check `F_SEAL_EXEC`: a chmod adds x bits to a
 /// file sealed with [`MFD_NOEXEC_SEAL`].
-pub const MFD_HUGETLB: u32 = 0x4;
+pub const MFD_HUGETLB: u32 = native::MFD_HUGETLB;
 
 /// Creates an anonymous file in memory (`memfd_create`, Linux 3.17):
 /// readable and writable, gone when the last descriptor closes. `name`

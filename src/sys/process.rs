@@ -6,15 +6,15 @@
 
 use super::{syscall0, syscall2, syscall3, syscall5};
 use crate::errno::Errno;
+use crate::tables::constants::native;
 use crate::tables::native_nr;
 
-/// The signal number of `SIGCHLD` (17 on every architecture seclude builds
-/// for).
-pub const SIGCHLD: i32 = 17;
+/// The signal number of `SIGCHLD`.
+pub const SIGCHLD: i32 = native::SIGCHLD as i32;
 /// The signal number of `SIGKILL`.
-pub const SIGKILL: i32 = 9;
+pub const SIGKILL: i32 = native::SIGKILL as i32;
 /// The signal number of `SIGSYS` (what a seccomp "kill" looks like).
-pub const SIGSYS: i32 = 31;
+pub const SIGSYS: i32 = native::SIGSYS as i32;
 
 macro_rules! id_call {
     ($plain:ident, $wide:ident) => {{

@@ -42,6 +42,33 @@ use crate::text::eq;
 
 include!("../../syscalls/tables/constants.rs");
 
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+pub use arm as native;
+/// The family module of the architecture seclude is compiled for: the one
+/// [`by_name`] gives for [`Abi::NATIVE`], whose numbers the library's own
+/// calls use.
+///
+/// ```
+/// use seclude::tables::constants::native;
+///
+/// let flags = native::O_WRONLY | native::O_CREAT | native::O_CLOEXEC;
+/// # let _ = flags;
+/// ```
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "riscv64",
+    target_arch = "riscv32",
+    target_arch = "loongarch64"
+))]
+pub use generic as native;
+#[cfg(any(target_arch = "mips", target_arch = "mips64"))]
+pub use mips as native;
+#[cfg(any(target_arch = "powerpc", target_arch = "powerpc64"))]
+pub use powerpc as native;
+#[cfg(target_arch = "s390x")]
+pub use s390 as native;
+
 /// The constants of `abi`'s family by header name (its module's `BY_NAME`),
 /// negative ones (`AT_FDCWD`) sign-extended.
 ///
@@ -87,4 +114,14 @@ pub const fn value(abi: Abi, name: &str) -> Option<i64> {
         i += 1;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn native_is_the_native_abis_family() {
+        assert_eq!(by_name(Abi::NATIVE), native::BY_NAME);
+    }
 }

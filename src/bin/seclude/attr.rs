@@ -42,13 +42,14 @@
 use seclude::Errno;
 use seclude::seccomp::notify::{Notification, Response};
 use seclude::sys::fd::{self, OwnedFd};
+use seclude::tables::constants::native;
 use seclude::tables::{Abi, Syscall};
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 
-const AT_FDCWD: i64 = -100;
-const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
-const AT_EMPTY_PATH: u64 = 0x1000;
+const AT_FDCWD: i64 = native::AT_FDCWD as i64;
+const AT_SYMLINK_NOFOLLOW: u64 = native::AT_SYMLINK_NOFOLLOW as u64;
+const AT_EMPTY_PATH: u64 = native::AT_EMPTY_PATH as u64;
 const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
 const RESOLVE_NO_SYMLINKS: u64 = 0x04;
 const RESOLVE_BENEATH: u64 = 0x08;

@@ -26,7 +26,8 @@ use seclude::seccomp::notify::{self, Notification, Response};
 use seclude::seccomp::{FilterFlags, load};
 use seclude::sys::fd::{OwnedFd, POLLERR, POLLHUP, POLLIN, PollFd, poll};
 use seclude::sys::mem::{SharedMapping, futex_wait, futex_wake};
-use seclude::sys::process::{self, ExitStatus, Forked};
+use seclude::sys::process::{self, ExitStatus, Forked, SIGCHLD};
+use seclude::tables::constants::native;
 use seclude::tables::{Abi, Syscall};
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -233,8 +234,16 @@ fn setup_failure(message: String) -> Failure {
 
 /// The signals seclude blocks (and reads from a signalfd) while it
 /// supervises: the child's end, and those it passes on.
-const FORWARDED: [i32; 8] = [1, 2, 3, 10, 12, 14, 15, 28]; // HUP INT QUIT USR1 USR2 ALRM TERM WINCH
-const SIGCHLD: i32 = 17;
+const FORWARDED: [i32; 8] = [
+    native::SIGHUP as i32,
+    native::SIGINT as i32,
+    native::SIGQUIT as i32,
+    native::SIGUSR1 as i32,
+    native::SIGUSR2 as i32,
+    native::SIGALRM as i32,
+    native::SIGTERM as i32,
+    native::SIGWINCH as i32,
+];
 
 /// A kernel signal set (64 signals, one word).
 fn sigset(signals: &[i32]) -> u64 {
