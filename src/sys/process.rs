@@ -150,15 +150,12 @@ const WNOHANG: usize = 1;
 /// (`WNOHANG` and nothing ended).
 fn waitid(idtype: usize, id: i32, extra: usize) -> Result<Option<(i32, ExitStatus)>, Errno> {
     const WEXITED: usize = 4;
-    const CLD_EXITED: i32 = 1;
-    const CLD_DUMPED: i32 = 3;
-    // siginfo_t is 128 bytes: si_signo, si_errno, si_code, then (aligned to
-    // a pointer) the SIGCHLD fields si_pid, si_uid, si_status. Zeroed, so
-    // that si_pid stays 0 when WNOHANG finds nothing.
-    let mut info = [0u64; 16];
+    // Zeroed, so that si_pid stays 0 when WNOHANG finds nothing.
+    let mut info = [0u8; SIGINFO_SIZE];
     loop {
         // SAFETY: the kernel writes one siginfo_t (128 bytes) into info; no
-        // rusage is asked for.
+        // rusage is asked for. The kernel's stores need no alignment of us
+        // (copy_to_user), and the bytes are read back by decode_waitid.
         let r = unsafe {
             syscall5(
                 native_nr!(waitid),
@@ -175,23 +172,68 @@ fn waitid(idtype: usize, id: i32, extra: usize) -> Result<Option<(i32, ExitStatu
             Ok(_) => break,
         }
     }
-    let word = |index: usize| -> i32 {
-        let bytes = info.as_ptr() as *const i32;
-        // SAFETY: index < 32 stays inside the 128-byte buffer.
-        unsafe { bytes.add(index).read() }
+    Ok(decode_waitid(&info, SiginfoLayout::NATIVE))
+}
+
+/// The size of a `siginfo_t`, on every architecture.
+const SIGINFO_SIZE: usize = 128;
+
+/// How an architecture lays out a `siginfo_t`: the byte order of its
+/// fields and the width of a pointer, which sets where the union after
+/// `si_signo`, `si_errno` and `si_code` starts (it holds pointers, so it is
+/// pointer-aligned: byte 16 on 64-bit ABIs, byte 12 on 32-bit ones, x32
+/// included, whose kernel writes the compat layout).
+#[derive(Clone, Copy, Debug)]
+struct SiginfoLayout {
+    big_endian: bool,
+    pointer_bytes: usize,
+}
+
+impl SiginfoLayout {
+    /// The layout of the architecture this is built for.
+    const NATIVE: SiginfoLayout = SiginfoLayout {
+        big_endian: cfg!(target_endian = "big"),
+        pointer_bytes: core::mem::size_of::<usize>(),
     };
-    let union_start = if cfg!(target_pointer_width = "64") {
-        4
-    } else {
-        3
-    };
-    let pid = word(union_start);
-    if pid == 0 {
-        return Ok(None);
+
+    /// The 32-bit `int` at byte `offset` (a multiple of 4, below 128).
+    fn int_at(self, info: &[u8; SIGINFO_SIZE], offset: usize) -> i32 {
+        let bytes = [
+            info[offset],
+            info[offset + 1],
+            info[offset + 2],
+            info[offset + 3],
+        ];
+        if self.big_endian {
+            i32::from_be_bytes(bytes)
+        } else {
+            i32::from_le_bytes(bytes)
+        }
     }
-    let code = word(2);
-    let status = word(union_start + 2);
-    Ok(Some((
+
+    /// Where the union of `siginfo_t` starts.
+    fn union_start(self) -> usize {
+        // si_signo, si_errno, si_code, rounded up to a pointer.
+        (3 * 4usize).next_multiple_of(self.pointer_bytes)
+    }
+}
+
+/// The pid and status of the child a `waitid` record (a `siginfo_t` laid out
+/// as `layout` says) reports, `None` if it reports none (`si_pid` 0:
+/// `WNOHANG` and nothing ended). For `SIGCHLD` the union holds `si_pid`,
+/// `si_uid`, `si_status` (32-bit each, in that order); `si_code` says
+/// whether `si_status` is an exit code or a signal.
+fn decode_waitid(info: &[u8; SIGINFO_SIZE], layout: SiginfoLayout) -> Option<(i32, ExitStatus)> {
+    const CLD_EXITED: i32 = 1;
+    const CLD_DUMPED: i32 = 3;
+    let union = layout.union_start();
+    let pid = layout.int_at(info, union);
+    if pid == 0 {
+        return None;
+    }
+    let code = layout.int_at(info, 8);
+    let status = layout.int_at(info, union + 8);
+    Some((
         pid,
         if code == CLD_EXITED {
             ExitStatus::Exited(status)
@@ -201,7 +243,7 @@ fn waitid(idtype: usize, id: i32, extra: usize) -> Result<Option<(i32, ExitStatu
                 core_dumped: code == CLD_DUMPED,
             }
         },
-    )))
+    ))
 }
 
 /// Sends `signal` to process `pid` (`kill`).
@@ -389,5 +431,167 @@ mod tests {
         );
         assert_eq!(threads_in_status(b"Name:\tx\n"), None);
         assert!(thread_count().unwrap() >= 1);
+    }
+
+    const CLD_EXITED: i32 = 1;
+    const CLD_KILLED: i32 = 2;
+    const CLD_DUMPED: i32 = 3;
+
+    /// A `waitid` record for an ended child as the kernel of an
+    /// architecture with that byte order and pointer width writes it. The
+    /// offsets are written out here, not taken from the decoder: si_signo
+    /// at 0, si_errno at 4, si_code at 8, then the union at 16 (64-bit) or
+    /// 12 (32-bit) with si_pid, si_uid, si_status, si_utime, si_stime.
+    fn record(big_endian: bool, bits64: bool, code: i32, pid: i32, status: i32) -> [u8; 128] {
+        let mut info = [0u8; 128];
+        let mut put = |offset: usize, bytes: &[u8]| {
+            info[offset..offset + bytes.len()].copy_from_slice(bytes);
+        };
+        let int = |v: i32| {
+            if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        put(0, &int(SIGCHLD));
+        put(8, &int(code));
+        let (pid_at, uid_at, status_at, times) = if bits64 {
+            (16, 20, 24, 28..48)
+        } else {
+            (12, 16, 20, 24..32)
+        };
+        put(pid_at, &int(pid));
+        // A uid unlike any pid or status here: read in the pid's place, or
+        // the status's, it fails the test.
+        put(uid_at, &int(60_001));
+        put(status_at, &int(status));
+        // si_utime and si_stime (and on 64-bit their alignment padding):
+        // not zero, so a decoder reading there is caught too.
+        for byte in &mut info[times] {
+            *byte = 0x5a;
+        }
+        info
+    }
+
+    /// Every combination of byte order and pointer width.
+    const LAYOUTS: [(bool, bool); 4] = [(false, true), (true, true), (false, false), (true, false)];
+
+    fn layout(big_endian: bool, bits64: bool) -> SiginfoLayout {
+        SiginfoLayout {
+            big_endian,
+            pointer_bytes: if bits64 { 8 } else { 4 },
+        }
+    }
+
+    #[test]
+    fn waitid_records_decode_on_both_byte_orders_and_widths() {
+        for (big_endian, bits64) in LAYOUTS {
+            let at = layout(big_endian, bits64);
+            let decode = |code, pid, status| {
+                decode_waitid(&record(big_endian, bits64, code, pid, status), at)
+            };
+            assert_eq!(
+                decode(CLD_EXITED, 4242, 7),
+                Some((4242, ExitStatus::Exited(7))),
+                "big-endian: {big_endian}, 64-bit: {bits64}"
+            );
+            // A pid with bytes in all four places, and a status of 0.
+            assert_eq!(
+                decode(CLD_EXITED, 0x0102_0304, 0),
+                Some((0x0102_0304, ExitStatus::Exited(0))),
+                "big-endian: {big_endian}, 64-bit: {bits64}"
+            );
+            assert_eq!(
+                decode(CLD_KILLED, 77, SIGKILL),
+                Some((
+                    77,
+                    ExitStatus::Killed {
+                        signal: SIGKILL,
+                        core_dumped: false
+                    }
+                )),
+                "big-endian: {big_endian}, 64-bit: {bits64}"
+            );
+            assert_eq!(
+                decode(CLD_DUMPED, 78, SIGSYS),
+                Some((
+                    78,
+                    ExitStatus::Killed {
+                        signal: SIGSYS,
+                        core_dumped: true
+                    }
+                )),
+                "big-endian: {big_endian}, 64-bit: {bits64}"
+            );
+            // WNOHANG with nothing ended: the kernel leaves si_pid 0.
+            assert_eq!(
+                decode_waitid(&[0; 128], at),
+                None,
+                "big-endian: {big_endian}, 64-bit: {bits64}"
+            );
+        }
+    }
+
+    #[test]
+    fn waitid_records_are_not_read_with_the_other_layouts() {
+        // The test above would pass for a decoder blind to the layout if
+        // the records were alike: they are not, and a record read with any
+        // other layout gives a wrong pid (the uid, a byte-swapped pid, or
+        // padding) or a wrong status.
+        for (big_endian, bits64) in LAYOUTS {
+            let info = record(big_endian, bits64, CLD_EXITED, 4242, 7);
+            for (other_big, other_64) in LAYOUTS {
+                if (other_big, other_64) != (big_endian, bits64) {
+                    let read = decode_waitid(&info, layout(other_big, other_64));
+                    assert_ne!(read, Some((4242, ExitStatus::Exited(7))));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_native_layout_is_the_c_librarys() {
+        // libc's accessors (from the C library's headers, not from us) read
+        // a record built for this architecture's byte order and width.
+        let info = record(
+            cfg!(target_endian = "big"),
+            cfg!(target_pointer_width = "64"),
+            CLD_EXITED,
+            4242,
+            7,
+        );
+        assert_eq!(core::mem::size_of::<libc::siginfo_t>(), info.len());
+        // SAFETY: siginfo_t is plain data, 128 bytes (checked above).
+        let theirs: libc::siginfo_t = unsafe { core::mem::transmute(info) };
+        // SAFETY: a SIGCHLD record, whose union holds these fields.
+        unsafe {
+            assert_eq!(theirs.si_signo, SIGCHLD);
+            assert_eq!(theirs.si_code, CLD_EXITED);
+            assert_eq!(theirs.si_pid(), 4242);
+            assert_eq!(theirs.si_uid(), 60_001);
+            assert_eq!(theirs.si_status(), 7);
+        }
+        assert_eq!(
+            decode_waitid(&info, SiginfoLayout::NATIVE),
+            Some((4242, ExitStatus::Exited(7)))
+        );
+    }
+
+    #[test]
+    fn waitid_reports_the_pid_the_fork_returned() {
+        // The native path end to end (also under qemu-user on big-endian
+        // targets, which writes the guest's layout). P_PID, so a parallel
+        // test's children are left alone.
+        // SAFETY: the child only exits.
+        match unsafe { fork(0) }.unwrap() {
+            Forked::Child => crate::sys::exit_group(5),
+            Forked::Parent(pid) => {
+                assert_eq!(
+                    waitid(P_PID, pid, 0),
+                    Ok(Some((pid, ExitStatus::Exited(5))))
+                );
+            }
+        }
     }
 }
