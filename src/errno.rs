@@ -195,10 +195,16 @@ mod tests {
     #[test]
     fn aliases_share_a_value_and_display_the_first_name() {
         assert_eq!(Errno::EWOULDBLOCK, Errno::EAGAIN);
-        assert_eq!(
-            Errno::EDEADLOCK.name(),
-            Errno::EDEADLK.name().or(Some("EDEADLOCK"))
-        );
+        if cfg!(any(target_arch = "powerpc", target_arch = "powerpc64")) {
+            // powerpc's EDEADLOCK is an errno of its own (58), no alias.
+            assert_ne!(Errno::EDEADLOCK, Errno::EDEADLK);
+            assert_eq!(Errno::EDEADLOCK.name(), Some("EDEADLOCK"));
+        } else {
+            assert_eq!(
+                Errno::EDEADLOCK.name(),
+                Errno::EDEADLK.name().or(Some("EDEADLOCK"))
+            );
+        }
         assert_eq!(Errno::EWOULDBLOCK.name(), Some("EAGAIN"));
     }
 
