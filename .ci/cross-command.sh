@@ -16,7 +16,8 @@
 # (`-Zbuild-std=std`), as in cross-build.sh; debug profile only (the
 # release one would build std a second time, with panic=abort).
 #
-# Usage: .ci/cross-command.sh [TARGET...]   (default: s390x-unknown-linux-gnu)
+# Usage: .ci/cross-command.sh [TARGET...]   (default: s390x-unknown-linux-gnu;
+# powerpc64-unknown-linux-gnu also passes, and takes about 2.5 minutes more)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
