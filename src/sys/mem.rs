@@ -174,3 +174,97 @@ fn futex_nr() -> usize {
         .or(Abi::NATIVE.number(Syscall::futex))
         .expect("every ABI has a futex call") as usize
 }
+
+/// One mapping of a process, as [`mapping_at`] finds it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Mapping {
+    /// Its first address.
+    pub start: u64,
+    /// The address after its last.
+    pub end: u64,
+    /// Whether it is mapped executable.
+    pub executable: bool,
+    /// The mapped file's device (major, minor) and inode; inode 0 for
+    /// anonymous memory.
+    pub dev_major: u32,
+    /// See `dev_major`.
+    pub dev_minor: u32,
+    /// See `dev_major`.
+    pub inode: u64,
+}
+
+/// The mapping that holds `address`, asked of an open `/proc/PID/maps`
+/// (`maps`) with the `PROCMAP_QUERY` ioctl (Linux 6.11): one mapping
+/// looked up, not the whole file formatted and parsed. `None` if no
+/// mapping holds it; `ENOTTY` from older kernels (read the file then).
+///
+/// ```
+/// use seclude::sys::fd::{open, O_RDONLY};
+/// use seclude::sys::mem::mapping_at;
+/// let maps = open(c"/proc/self/maps", O_RDONLY, 0).unwrap();
+/// let here = mapping_at as usize as u64;
+/// match mapping_at(maps.raw(), here) {
+///     Ok(Some(m)) => assert!(m.executable && (m.start..m.end).contains(&here) && m.inode != 0),
+///     Ok(None) => unreachable!("the code runs from a mapping"),
+///     Err(e) => assert_eq!(e, seclude::Errno::ENOTTY), // before Linux 6.11
+/// }
+/// ```
+pub fn mapping_at(maps: i32, address: u64) -> Result<Option<Mapping>, Errno> {
+    use sys::ioctl::{Direction, NATIVE};
+    /// `struct procmap_query` (uapi `linux/fs.h`): sizes and addresses
+    /// in, the mapping out; no name or build id asked for.
+    #[repr(C)]
+    #[derive(Default)]
+    struct ProcmapQuery {
+        size: u64,
+        query_flags: u64,
+        query_addr: u64,
+        vma_start: u64,
+        vma_end: u64,
+        vma_flags: u64,
+        vma_page_size: u64,
+        vma_offset: u64,
+        inode: u64,
+        dev_major: u32,
+        dev_minor: u32,
+        vma_name_size: u32,
+        build_id_size: u32,
+        vma_name_addr: u64,
+        build_id_addr: u64,
+    }
+    /// `PROCFS_IOCTL_MAGIC` and `PROCMAP_QUERY`'s number.
+    const PROCMAP_QUERY: u32 = NATIVE.encode(
+        Direction::ReadWrite,
+        b'f',
+        17,
+        core::mem::size_of::<ProcmapQuery>(),
+    );
+    const PROCMAP_QUERY_VMA_EXECUTABLE: u64 = 0x04;
+    let mut query = ProcmapQuery {
+        size: core::mem::size_of::<ProcmapQuery>() as u64,
+        query_addr: address,
+        ..ProcmapQuery::default()
+    };
+    // SAFETY: the kernel reads and writes one `procmap_query` of the size
+    // it is told, and no name or build id buffer (sizes 0).
+    let r = unsafe {
+        sys::syscall3(
+            native_nr!(ioctl),
+            maps as usize,
+            PROCMAP_QUERY as usize,
+            &mut query as *mut ProcmapQuery as usize,
+        )
+    };
+    match r {
+        Ok(_) => Ok(Some(Mapping {
+            start: query.vma_start,
+            end: query.vma_end,
+            executable: query.vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE != 0,
+            dev_major: query.dev_major,
+            dev_minor: query.dev_minor,
+            inode: query.inode,
+        })),
+        Err(Errno::ENOENT) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
