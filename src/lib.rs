@@ -46,6 +46,7 @@
 //! ```
 #![no_std]
 #![warn(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 // Tests use std (threads, formatting into Strings); the library never does
 // unless the `std` feature asks for its Error impls.

@@ -476,8 +476,8 @@ pub fn unshare(request: &NamespaceRequest<'_>) -> Result<NamespaceReport, Namesp
     // Root-ness as the caller had it: inside the new user namespace the
     // effective uid reads as the overflow id until the maps are written.
     let root = crate::sys::process::geteuid() == 0;
-    // SAFETY: integer argument only.
     if let Err(errno) =
+        // SAFETY: integer argument only.
         unsafe { sys::syscall1(native_nr!(unshare), request.namespaces.bits() as usize) }
     {
         return Err(fail(request.namespaces, Step::Unshare, errno, root));
@@ -599,9 +599,11 @@ fn set_up(
     }
     if let Some(name) = request.hostname {
         // validate() made sure UTS is among the namespaces.
-        // SAFETY: the kernel reads name.len() bytes from name.
         if let Err(e) =
-            unsafe { sys::syscall2(native_nr!(sethostname), name.as_ptr() as usize, name.len()) }
+            // SAFETY: the kernel reads name.len() bytes from name.
+            unsafe {
+                sys::syscall2(native_nr!(sethostname), name.as_ptr() as usize, name.len())
+            }
         {
             return Err(fail(ns, Step::Hostname, e, root));
         }

@@ -16,6 +16,9 @@ use core::arch::asm;
 #[inline(always)]
 pub(super) unsafe fn raw0(nr: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "mov {saved}, r7",
@@ -34,6 +37,9 @@ pub(super) unsafe fn raw0(nr: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw1(nr: usize, a0: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "mov {saved}, r7",
@@ -52,6 +58,9 @@ pub(super) unsafe fn raw1(nr: usize, a0: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw2(nr: usize, a0: usize, a1: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "mov {saved}, r7",
@@ -71,6 +80,9 @@ pub(super) unsafe fn raw2(nr: usize, a0: usize, a1: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "mov {saved}, r7",
@@ -91,6 +103,9 @@ pub(super) unsafe fn raw3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "mov {saved}, r7",
@@ -119,6 +134,9 @@ pub(super) unsafe fn raw5(
     a4: usize,
 ) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "mov {saved}, r7",
@@ -149,6 +167,9 @@ pub(super) unsafe fn raw6(
     a5: usize,
 ) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "mov {saved}, r7",

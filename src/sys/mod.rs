@@ -84,6 +84,8 @@ compile_error!(
 /// assume about its own process.
 #[inline]
 pub unsafe fn syscall0(nr: usize) -> Result<usize, Errno> {
+    // SAFETY: the caller keeps this function's contract, which is the
+    // raw call's.
     Errno::result(unsafe { arch::raw0(nr) })
 }
 
@@ -93,6 +95,8 @@ pub unsafe fn syscall0(nr: usize) -> Result<usize, Errno> {
 /// As for [`syscall0`].
 #[inline]
 pub unsafe fn syscall1(nr: usize, a0: usize) -> Result<usize, Errno> {
+    // SAFETY: the caller keeps this function's contract, which is the
+    // raw call's.
     Errno::result(unsafe { arch::raw1(nr, a0) })
 }
 
@@ -102,6 +106,8 @@ pub unsafe fn syscall1(nr: usize, a0: usize) -> Result<usize, Errno> {
 /// As for [`syscall0`].
 #[inline]
 pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> Result<usize, Errno> {
+    // SAFETY: the caller keeps this function's contract, which is the
+    // raw call's.
     Errno::result(unsafe { arch::raw2(nr, a0, a1) })
 }
 
@@ -111,6 +117,8 @@ pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> Result<usize, Errno> 
 /// As for [`syscall0`].
 #[inline]
 pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> Result<usize, Errno> {
+    // SAFETY: the caller keeps this function's contract, which is the
+    // raw call's.
     Errno::result(unsafe { arch::raw3(nr, a0, a1, a2) })
 }
 
@@ -126,6 +134,8 @@ pub unsafe fn syscall4(
     a2: usize,
     a3: usize,
 ) -> Result<usize, Errno> {
+    // SAFETY: the caller keeps this function's contract, which is the
+    // raw call's.
     Errno::result(unsafe { arch::raw4(nr, a0, a1, a2, a3) })
 }
 
@@ -142,6 +152,8 @@ pub unsafe fn syscall5(
     a3: usize,
     a4: usize,
 ) -> Result<usize, Errno> {
+    // SAFETY: the caller keeps this function's contract, which is the
+    // raw call's.
     Errno::result(unsafe { arch::raw5(nr, a0, a1, a2, a3, a4) })
 }
 
@@ -159,6 +171,8 @@ pub unsafe fn syscall6(
     a4: usize,
     a5: usize,
 ) -> Result<usize, Errno> {
+    // SAFETY: the caller keeps this function's contract, which is the
+    // raw call's.
     Errno::result(unsafe { arch::raw6(nr, a0, a1, a2, a3, a4, a5) })
 }
 
@@ -230,6 +244,7 @@ mod tests {
     #[test]
     fn errors_come_back_typed() {
         // close(-1) is EBADF on every kernel.
+        // SAFETY: close of an invalid descriptor touches nothing.
         let r = unsafe { syscall1(native_nr!(close), -1isize as usize) };
         assert_eq!(r, Err(Errno::EBADF));
     }
@@ -240,6 +255,8 @@ mod tests {
         // kernel-chosen address must come back page-aligned and writable.
         const PROT_READ_WRITE: usize = 0x3;
         const MAP_PRIVATE_ANONYMOUS: usize = 0x02 | 0x20;
+        // SAFETY: a fresh anonymous mapping at a kernel-chosen address
+        // overlaps nothing the test holds.
         let addr = unsafe {
             syscall6(
                 native_nr!(mmap),
@@ -253,12 +270,17 @@ mod tests {
         }
         .unwrap();
         assert_eq!(addr % 4096, 0);
+        // SAFETY: addr is the start of the page just mapped writable.
         unsafe { (addr as *mut u8).write(7) };
-        assert_eq!(unsafe { syscall2(native_nr!(munmap), addr, 4096) }, Ok(0));
+        // SAFETY: the page is ours and nothing points into it any more.
+        let unmapped = unsafe { syscall2(native_nr!(munmap), addr, 4096) };
+        assert_eq!(unmapped, Ok(0));
     }
 
     #[test]
     fn unknown_syscall_is_enosys() {
-        assert_eq!(unsafe { syscall0(1_000_000) }, Err(Errno::ENOSYS));
+        // SAFETY: no system call has this number, so nothing runs.
+        let unknown = unsafe { syscall0(1_000_000) };
+        assert_eq!(unknown, Err(Errno::ENOSYS));
     }
 }

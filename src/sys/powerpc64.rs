@@ -16,6 +16,9 @@ use core::arch::asm;
 #[inline(always)]
 pub(super) unsafe fn raw0(nr: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "sc",
@@ -49,6 +52,9 @@ pub(super) unsafe fn raw0(nr: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw1(nr: usize, a0: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "sc",
@@ -82,6 +88,9 @@ pub(super) unsafe fn raw1(nr: usize, a0: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw2(nr: usize, a0: usize, a1: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "sc",
@@ -115,6 +124,9 @@ pub(super) unsafe fn raw2(nr: usize, a0: usize, a1: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "sc",
@@ -148,6 +160,9 @@ pub(super) unsafe fn raw3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "sc",
@@ -188,6 +203,9 @@ pub(super) unsafe fn raw5(
     a4: usize,
 ) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "sc",
@@ -229,6 +247,9 @@ pub(super) unsafe fn raw6(
     a5: usize,
 ) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "sc",

@@ -10,6 +10,9 @@ use core::arch::asm;
 #[inline(always)]
 pub(super) unsafe fn raw0(nr: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "ecall",
@@ -24,6 +27,9 @@ pub(super) unsafe fn raw0(nr: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw1(nr: usize, a0: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "ecall",
@@ -38,6 +44,9 @@ pub(super) unsafe fn raw1(nr: usize, a0: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw2(nr: usize, a0: usize, a1: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "ecall",
@@ -53,6 +62,9 @@ pub(super) unsafe fn raw2(nr: usize, a0: usize, a1: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "ecall",
@@ -69,6 +81,9 @@ pub(super) unsafe fn raw3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "ecall",
@@ -93,6 +108,9 @@ pub(super) unsafe fn raw5(
     a4: usize,
 ) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "ecall",
@@ -119,6 +137,9 @@ pub(super) unsafe fn raw6(
     a5: usize,
 ) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "ecall",

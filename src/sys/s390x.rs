@@ -12,6 +12,9 @@ use core::arch::asm;
 #[inline(always)]
 pub(super) unsafe fn raw0(nr: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "svc 0",
@@ -26,6 +29,9 @@ pub(super) unsafe fn raw0(nr: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw1(nr: usize, a0: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "svc 0",
@@ -40,6 +46,9 @@ pub(super) unsafe fn raw1(nr: usize, a0: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw2(nr: usize, a0: usize, a1: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "svc 0",
@@ -55,6 +64,9 @@ pub(super) unsafe fn raw2(nr: usize, a0: usize, a1: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "svc 0",
@@ -71,6 +83,9 @@ pub(super) unsafe fn raw3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "svc 0",
@@ -95,6 +110,9 @@ pub(super) unsafe fn raw5(
     a4: usize,
 ) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "svc 0",
@@ -121,6 +139,9 @@ pub(super) unsafe fn raw6(
     a5: usize,
 ) -> usize {
     let ret;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "svc 0",

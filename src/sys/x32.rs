@@ -18,6 +18,9 @@ use core::arch::asm;
 #[inline(always)]
 pub(super) unsafe fn raw0(nr: usize) -> usize {
     let ret: u64;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "syscall",
@@ -33,6 +36,9 @@ pub(super) unsafe fn raw0(nr: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw1(nr: usize, a0: usize) -> usize {
     let ret: u64;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "syscall",
@@ -49,6 +55,9 @@ pub(super) unsafe fn raw1(nr: usize, a0: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw2(nr: usize, a0: usize, a1: usize) -> usize {
     let ret: u64;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "syscall",
@@ -66,6 +75,9 @@ pub(super) unsafe fn raw2(nr: usize, a0: usize, a1: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     let ret: u64;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "syscall",
@@ -84,6 +96,9 @@ pub(super) unsafe fn raw3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
 #[inline(always)]
 pub(super) unsafe fn raw4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
     let ret: u64;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "syscall",
@@ -110,6 +125,9 @@ pub(super) unsafe fn raw5(
     a4: usize,
 ) -> usize {
     let ret: u64;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "syscall",
@@ -138,6 +156,9 @@ pub(super) unsafe fn raw6(
     a5: usize,
 ) -> usize {
     let ret: u64;
+    // SAFETY: the caller keeps the system call's own contract (see
+    // `super::syscall0`); the block declares every register it or the
+    // kernel leaves changed, and puts back any it borrows (module docs).
     unsafe {
         asm!(
             "syscall",
