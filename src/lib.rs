@@ -54,6 +54,7 @@
 extern crate std;
 
 pub mod bpf;
+mod compatibility;
 mod errno;
 pub mod landlock;
 pub mod ns;
@@ -68,6 +69,7 @@ mod text;
 #[cfg(test)]
 mod testing;
 
+pub use compatibility::Compatibility;
 pub use errno::Errno;
 
 // The README's examples are compiled and run as doctests.

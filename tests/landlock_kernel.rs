@@ -11,9 +11,10 @@ mod child;
 mod fixture;
 
 use fixture::{DENIED, Fixture, c, fixture, read, write};
+use seclude::Compatibility;
 use seclude::landlock::{
-    AbiVersion, AccessFs, AccessNet, Compatibility, Enforcement, Request, RestrictFlags, Ruleset,
-    RulesetError, Scope, abi_version,
+    AbiVersion, AccessFs, AccessNet, Enforcement, Request, RestrictFlags, Ruleset, RulesetError,
+    Scope, abi_version,
 };
 use std::fs;
 use std::io::{ErrorKind, Read};

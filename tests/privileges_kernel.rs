@@ -6,9 +6,10 @@
 mod child;
 
 use child::{Mode, NOBODY};
+use seclude::Compatibility;
 use seclude::privileges::{
-    CapSets, Capabilities, Capability, CloseMethod, Compatibility, Outcome, PrivilegeError,
-    Privileges, Reason, Resource, SecureBits, Step, close_fds_except,
+    CapSets, Capabilities, Capability, CloseMethod, Outcome, PrivilegeError, Privileges, Reason,
+    Resource, SecureBits, Step, close_fds_except,
 };
 use std::ffi::CString;
 use std::os::unix::fs::PermissionsExt;

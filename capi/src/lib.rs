@@ -17,14 +17,12 @@
 use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use seclude::Errno;
-use seclude::landlock::{
-    AbiVersion, AccessFs, Compatibility, Enforcement, Request, Ruleset, UnveilPerms,
-};
+use seclude::landlock::{AbiVersion, AccessFs, Enforcement, Request, Ruleset, UnveilPerms};
 use seclude::ns::{IdMapping, NamespaceRequest, Namespaces};
 use seclude::pledge::{Pledge, Promises};
 use seclude::privileges::{Capabilities, Privileges, Resource};
 use seclude::sandbox::Sandbox;
+use seclude::{Compatibility, Errno};
 
 // ------------------------------------------------------------------ errors
 

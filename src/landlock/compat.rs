@@ -13,21 +13,8 @@
 //! version from 0 to 9 is tested on any machine.
 
 use super::access::{AbiVersion, AccessFs, AccessNet, RestrictFlags, Scope};
+use crate::Compatibility;
 use core::fmt;
-
-/// How much of a ruleset must be enforceable.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum Compatibility {
-    /// Enforce what the kernel supports and drop the rest (reported in
-    /// [`Plan::dropped`]). The default: some sandbox beats none, and the
-    /// report keeps it honest.
-    BestEffort,
-    /// All of the ruleset or none of it: if anything is missing, skip the
-    /// whole ruleset ([`Enforcement::None`]) rather than enforce a part.
-    SoftRequirement,
-    /// All of the ruleset, or an error ([`CompatError`]).
-    HardRequirement,
-}
 
 /// How much of a requested ruleset is enforced.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -177,7 +164,8 @@ impl std::error::Error for CompatError {}
 /// make a plan partial: they change what is logged, not what is denied.
 ///
 /// ```
-/// use seclude::landlock::{plan, AbiVersion, AccessNet, Compatibility, Enforcement, Request};
+/// use seclude::Compatibility;
+/// use seclude::landlock::{plan, AbiVersion, AccessNet, Enforcement, Request};
 ///
 /// let request = Request { net: AccessNet::CONNECT_TCP, ..Request::ALL };
 /// let on_6_2 = plan(&request, AbiVersion::V3, Compatibility::BestEffort).unwrap();

@@ -6,7 +6,8 @@
 //!   and flags, and [`AbiVersion`]: which kernel version brought each, for
 //!   every version from 1 (Linux 5.13) to 9 (Linux 7.1);
 //! - [`plan`]: what of a request a given kernel enforces, under the
-//!   caller's explicit [`Compatibility`] choice, reported as a [`Plan`];
+//!   caller's explicit [`Compatibility`](crate::Compatibility) choice,
+//!   reported as a [`Plan`];
 //! - [`Ruleset`]: the plan made real: [`abi_version`] probes the kernel,
 //!   rules are added by path (opened `O_PATH`) or TCP port, and
 //!   [`Ruleset::restrict_self`] enforces it and returns the plan;
@@ -14,7 +15,8 @@
 //!   `c` permissions, committed at once.
 //!
 //! ```
-//! use seclude::landlock::{plan, AbiVersion, AccessFs, Compatibility, Enforcement, Request};
+//! use seclude::Compatibility;
+//! use seclude::landlock::{plan, AbiVersion, AccessFs, Enforcement, Request};
 //!
 //! let request = Request { fs: AccessFs::all(), ..Request::EMPTY };
 //! let p = plan(&request, AbiVersion::V5, Compatibility::BestEffort).unwrap();
@@ -28,7 +30,7 @@ mod ruleset;
 mod unveil;
 
 pub use access::{AbiVersion, AccessFs, AccessNet, RestrictFlags, Scope};
-pub use compat::{CompatError, Compatibility, Enforcement, Plan, Request, plan};
+pub use compat::{CompatError, Enforcement, Plan, Request, plan};
 pub use ruleset::{Ruleset, RulesetError, abi_version, errata};
 pub use unveil::{
     PreparedUnveil, UnixSockets, Unveil, UnveilError, UnveilPerms, seccomp_supplement,

@@ -2,7 +2,8 @@
 //! adding rules, and restricting the calling thread.
 
 use super::access::{AbiVersion, AccessFs, AccessNet};
-use super::compat::{CompatError, Compatibility, Enforcement, Plan, Request, plan};
+use super::compat::{CompatError, Enforcement, Plan, Request, plan};
+use crate::Compatibility;
 use crate::errno::Errno;
 use crate::sys;
 use crate::sys::fd::{self, O_CLOEXEC, O_DIRECTORY, O_PATH, OwnedFd};
@@ -119,7 +120,8 @@ struct NetPortAttr {
 /// [`restrict_self`](Ruleset::restrict_self) enforces it.
 ///
 /// ```no_run
-/// use seclude::landlock::{AccessFs, Compatibility, Enforcement, Request, Ruleset};
+/// use seclude::Compatibility;
+/// use seclude::landlock::{AccessFs, Enforcement, Request, Ruleset};
 ///
 /// let request = Request { fs: AccessFs::all(), ..Request::EMPTY };
 /// let mut ruleset = Ruleset::new(&request, Compatibility::BestEffort).unwrap();
@@ -137,7 +139,8 @@ impl Ruleset {
     /// A ruleset for `request` on the running kernel, under `compat`.
     ///
     /// ```
-    /// use seclude::landlock::{AccessFs, Compatibility, Request, Ruleset};
+    /// use seclude::Compatibility;
+    /// use seclude::landlock::{AccessFs, Request, Ruleset};
     /// let request = Request { fs: AccessFs::WRITE_FILE, ..Request::EMPTY };
     /// let ruleset = Ruleset::new(&request, Compatibility::BestEffort).unwrap();
     /// println!("{:?}", ruleset.plan().enforcement);
@@ -151,7 +154,8 @@ impl Ruleset {
     /// Tests use it to exercise every version's plan against a real kernel.
     ///
     /// ```
-    /// use seclude::landlock::{AbiVersion, AccessFs, Compatibility, Enforcement, Request, Ruleset};
+    /// use seclude::Compatibility;
+    /// use seclude::landlock::{AbiVersion, AccessFs, Enforcement, Request, Ruleset};
     /// let request = Request { fs: AccessFs::TRUNCATE | AccessFs::WRITE_FILE, ..Request::EMPTY };
     /// let as_if_5_19 = Ruleset::for_abi(&request, Compatibility::BestEffort, AbiVersion::V2).unwrap();
     /// assert_eq!(as_if_5_19.plan().dropped.fs, AccessFs::TRUNCATE);
@@ -201,7 +205,8 @@ impl Ruleset {
     /// What this ruleset will enforce.
     ///
     /// ```
-    /// use seclude::landlock::{AbiVersion, Compatibility, Enforcement, Request, Ruleset};
+    /// use seclude::Compatibility;
+    /// use seclude::landlock::{AbiVersion, Enforcement, Request, Ruleset};
     /// let r = Ruleset::for_abi(&Request::ALL, Compatibility::SoftRequirement, AbiVersion::V1).unwrap();
     /// assert_eq!(r.plan().enforcement, Enforcement::None);
     /// ```
@@ -215,7 +220,7 @@ impl Ruleset {
     /// left, no rule is added. A missing path is `Err(Open(ENOENT))`.
     ///
     /// ```
-    /// use seclude::{Errno, landlock::{AccessFs, Compatibility, Request, Ruleset, RulesetError}};
+    /// use seclude::{Compatibility, Errno, landlock::{AccessFs, Request, Ruleset, RulesetError}};
     /// let request = Request { fs: AccessFs::all(), ..Request::EMPTY };
     /// let mut r = Ruleset::new(&request, Compatibility::BestEffort).unwrap();
     /// r.allow_path(c"/etc/hostname", AccessFs::READ_FILE | AccessFs::READ_DIR).unwrap();
@@ -257,7 +262,8 @@ impl Ruleset {
     /// ruleset handles, and skipped if nothing is left.
     ///
     /// ```
-    /// use seclude::landlock::{AccessNet, Compatibility, Request, Ruleset};
+    /// use seclude::Compatibility;
+    /// use seclude::landlock::{AccessNet, Request, Ruleset};
     /// let request = Request { net: AccessNet::all(), ..Request::EMPTY };
     /// let mut r = Ruleset::new(&request, Compatibility::BestEffort).unwrap();
     /// r.allow_port(443, AccessNet::CONNECT_TCP).unwrap();
@@ -294,7 +300,8 @@ impl Ruleset {
     /// what is now enforced. A plan of [`Enforcement::None`] calls nothing.
     ///
     /// ```no_run
-    /// use seclude::landlock::{AccessFs, Compatibility, Request, Ruleset};
+    /// use seclude::Compatibility;
+    /// use seclude::landlock::{AccessFs, Request, Ruleset};
     /// // Deny every write, everywhere, from now on.
     /// let request = Request { fs: AccessFs::WRITE_FILE, ..Request::EMPTY };
     /// let plan = Ruleset::new(&request, Compatibility::HardRequirement).unwrap().restrict_self().unwrap();

@@ -64,8 +64,9 @@
 //! commit adds a Landlock layer, and an access must pass every layer.
 
 use super::access::{AbiVersion, AccessFs, RestrictFlags, Scope};
-use super::compat::{Compatibility, Plan, Request};
+use super::compat::{Plan, Request};
 use super::ruleset::{Ruleset, RulesetError, abi_version};
+use crate::Compatibility;
 use crate::bpf::{Action, Instruction};
 use crate::errno::Errno;
 use crate::seccomp::{Cmp, Condition, FilterFlags, LoadError, Policy, Rule};
@@ -273,7 +274,8 @@ impl<'a, const N: usize> Unveil<'a, N> {
     /// How much of the ruleset this kernel must be able to enforce.
     ///
     /// ```
-    /// use seclude::landlock::{Compatibility, Unveil};
+    /// use seclude::Compatibility;
+    /// use seclude::landlock::Unveil;
     /// let u: Unveil<'_, 4> = Unveil::new().compatibility(Compatibility::HardRequirement);
     /// # let _ = u;
     /// ```
@@ -402,7 +404,8 @@ impl<'a, const N: usize> Unveil<'a, N> {
     /// is missing.
     ///
     /// ```no_run
-    /// use seclude::landlock::{Compatibility, Unveil};
+    /// use seclude::Compatibility;
+    /// use seclude::landlock::Unveil;
     /// let mut u: Unveil<'_, 2> = Unveil::new().compatibility(Compatibility::HardRequirement);
     /// u.unveil(c"/srv/data", "r").unwrap();
     /// let plan = u.commit_for_kernel().expect("this kernel has Landlock");

@@ -9,7 +9,8 @@ use super::report::{
 };
 use super::rlimit::{self, Resource, Rlimit};
 use super::securebits::{self as sb, SecureBits};
-use super::{Compatibility, Privileges, set_dumpable_off};
+use super::{Privileges, set_dumpable_off};
+use crate::Compatibility;
 use crate::errno::Errno;
 
 const fn failed(step: Step) -> impl Fn(Errno) -> PrivilegeError {

@@ -96,7 +96,6 @@ mod report;
 mod rlimit;
 mod securebits;
 
-pub use crate::landlock::Compatibility;
 pub use capability::{Capabilities, Capability, UnknownCapability};
 pub use caps::{
     CapSets, ambient_set, bounding_set, cap_last_cap, capget, capset, clear_ambient,
@@ -110,6 +109,7 @@ pub use report::{
 pub use rlimit::{INFINITY, Resource, Rlimit, getrlimit, setrlimit};
 pub use securebits::SecureBits;
 
+use crate::Compatibility;
 use crate::errno::Errno;
 use crate::sys::process::prctl;
 use crate::tables::constants::native;
@@ -152,7 +152,8 @@ fn set_dumpable_off() -> Result<(), PrivilegeError> {
 /// documentation](self) for what each step does and in which order.
 ///
 /// ```
-/// use seclude::privileges::{Capabilities, Compatibility, Privileges, Resource};
+/// use seclude::Compatibility;
+/// use seclude::privileges::{Capabilities, Privileges, Resource};
 ///
 /// const STRICT: Privileges<'static> = Privileges::new()
 ///     .user(1000, 1000)
@@ -315,7 +316,8 @@ impl<'a> Privileges<'a> {
     /// documentation](self#unprivileged-processes)).
     ///
     /// ```
-    /// use seclude::privileges::{Compatibility, Privileges};
+    /// use seclude::Compatibility;
+    /// use seclude::privileges::Privileges;
     /// let p = Privileges::new().compatibility(Compatibility::HardRequirement);
     /// # let _ = p;
     /// ```

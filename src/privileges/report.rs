@@ -76,7 +76,7 @@ pub enum Outcome {
     /// Done, and checked by reading the state back where the kernel allows
     /// it.
     Applied,
-    /// Done in part ([`Compatibility::BestEffort`](crate::landlock::Compatibility)):
+    /// Done in part ([`Compatibility::BestEffort`](crate::Compatibility)):
     /// the reason says what is missing.
     Partial(Reason),
     /// Not done at all; the state is as before the step.
@@ -153,7 +153,7 @@ pub enum PrivilegeError {
         /// The kernel's answer.
         errno: Errno,
     },
-    /// Under [`Compatibility::HardRequirement`](crate::landlock::Compatibility)
+    /// Under [`Compatibility::HardRequirement`](crate::Compatibility)
     /// (or for ids, which are always required): the step cannot be done
     /// here.
     Unmet {

@@ -1142,7 +1142,8 @@ fn compile_long_filter(policy: &Policy<MAX_RULES>) -> Result<Vec<Instruction>, C
 /// (Linux 6.12; nothing before): no signal to seclude or another process
 /// outside the sandbox, no abstract socket made outside it.
 fn scope_only() -> Result<(), Failure> {
-    use seclude::landlock::{Compatibility, Request, Ruleset};
+    use seclude::Compatibility;
+    use seclude::landlock::{Request, Ruleset};
     if seclude::landlock::abi_version().scopes().is_empty() {
         return Ok(());
     }

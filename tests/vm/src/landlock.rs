@@ -10,9 +10,9 @@
 //! listeners and a process created before the domain.
 
 use crate::harness::{Env, Results, c, errno, errno_name, scratch, sys, wait};
+use seclude::Compatibility;
 use seclude::landlock::{
-    self, AccessFs, AccessNet, Compatibility, Enforcement, Plan, Request, Ruleset, RulesetError,
-    Scope,
+    self, AccessFs, AccessNet, Enforcement, Plan, Request, Ruleset, RulesetError, Scope,
 };
 
 /// The rights each Landlock ABI brought, written out here from the
