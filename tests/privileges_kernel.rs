@@ -607,7 +607,7 @@ fn the_process_is_not_dumpable() {
         check!(report.dumpable == Outcome::Applied, "{report:?}");
         let d = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) };
         check!(d == 0, "dumpable {d}");
-        check!(seclude::privileges::dumpable() == Ok(0), "ours");
+        check!(seclude::sys::process::dumpable() == Ok(0), "ours");
         // dumpable(true) leaves the flag alone.
         let r = Privileges::new().dumpable(true).apply_dumpable();
         check!(r == Ok(Outcome::NotRequested), "{r:?}");

@@ -368,7 +368,7 @@ impl Readings {
 }
 
 fn dumpable() -> Option<bool> {
-    crate::privileges::dumpable().ok().map(|v| v == 1)
+    crate::sys::process::dumpable().ok().map(|v| v == 1)
 }
 
 /// Explains why `step` failed with `errno` while creating `requested`,

@@ -83,7 +83,8 @@ impl Privileges<'_> {
     /// unless the policy says [`dumpable(true)`](Self::dumpable) (step 2).
     ///
     /// ```no_run
-    /// use seclude::privileges::{dumpable, Outcome, Privileges};
+    /// use seclude::privileges::{Outcome, Privileges};
+    /// use seclude::sys::process::dumpable;
     /// assert_eq!(Privileges::new().apply_dumpable(), Ok(Outcome::Applied));
     /// assert_eq!(dumpable(), Ok(0));
     /// ```

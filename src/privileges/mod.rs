@@ -110,32 +110,14 @@ pub use rlimit::{INFINITY, Resource, Rlimit, getrlimit, setrlimit};
 pub use securebits::SecureBits;
 
 use crate::Compatibility;
-use crate::errno::Errno;
-use crate::sys::process::prctl;
-use crate::tables::constants::native;
-
-const PR_GET_DUMPABLE: u32 = native::PR_GET_DUMPABLE;
-const PR_SET_DUMPABLE: u32 = native::PR_SET_DUMPABLE;
-
-/// Whether the process is dumpable (`PR_GET_DUMPABLE`): 0 no, 1 yes, 2
-/// only readable by root (`fs.suid_dumpable = 2` after a credential change).
-///
-/// ```
-/// let d = seclude::privileges::dumpable().unwrap();
-/// assert!(d <= 2);
-/// ```
-pub fn dumpable() -> Result<u32, Errno> {
-    // SAFETY: integer arguments only.
-    unsafe { prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) }.map(|v| v as u32)
-}
+use crate::sys::process::{dumpable, set_dumpable};
 
 fn set_dumpable_off() -> Result<(), PrivilegeError> {
     let fail = |errno| PrivilegeError::Failed {
         step: Step::Dumpable,
         errno,
     };
-    // SAFETY: integer arguments only.
-    unsafe { prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) }.map_err(fail)?;
+    set_dumpable(false).map_err(fail)?;
     match dumpable().map_err(fail)? {
         0 => Ok(()),
         _ => Err(PrivilegeError::NotVerified {

@@ -419,6 +419,31 @@ pub unsafe fn prctl(
     unsafe { syscall5(native_nr!(prctl), option as usize, a2, a3, a4, a5) }
 }
 
+/// Whether the process is dumpable (`PR_GET_DUMPABLE`): 0 no, 1 yes, 2
+/// only readable by root (`fs.suid_dumpable = 2` after a credential change).
+///
+/// ```
+/// let d = seclude::sys::process::dumpable().unwrap();
+/// assert!(d <= 2);
+/// ```
+pub fn dumpable() -> Result<u32, Errno> {
+    // SAFETY: integer arguments only.
+    unsafe { prctl(native::PR_GET_DUMPABLE, 0, 0, 0, 0) }.map(|v| v as u32)
+}
+
+/// Makes the process dumpable or not (`PR_SET_DUMPABLE`). A non-dumpable
+/// process leaves no core dump, and other processes of its user cannot
+/// ptrace it or open most of its `/proc/<pid>` files.
+///
+/// ```no_run
+/// seclude::sys::process::set_dumpable(false).unwrap();
+/// assert_eq!(seclude::sys::process::dumpable(), Ok(0));
+/// ```
+pub fn set_dumpable(dumpable: bool) -> Result<(), Errno> {
+    // SAFETY: integer arguments only.
+    unsafe { prctl(native::PR_SET_DUMPABLE, dumpable as usize, 0, 0, 0) }.map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
