@@ -8,7 +8,7 @@
 //! a few readings of `/proc` ([`Readings`]), so every combination is tested
 //! on any machine; [`Readings::gather`] is the only part that reads files.
 
-use super::namespaces::{HOSTNAME_MAX, Namespaces};
+use super::Namespaces;
 use crate::errno::Errno;
 use crate::sys::fd::{self, O_CLOEXEC, O_PATH};
 use core::ffi::CStr;
@@ -55,6 +55,9 @@ impl Step {
         }
     }
 }
+
+/// The longest host name the kernel takes (`__NEW_UTS_LEN`).
+pub const HOSTNAME_MAX: usize = 64;
 
 /// A request that makes no sense, refused before anything changes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

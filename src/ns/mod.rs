@@ -55,17 +55,18 @@
 //! ```
 
 mod diagnose;
+mod kinds;
 mod mount;
 mod namespaces;
 mod net;
 
-pub use diagnose::{NamespaceError, Readings, RequestError, Step, diagnose};
+pub use diagnose::{HOSTNAME_MAX, NamespaceError, Readings, RequestError, Step, diagnose};
+pub use kinds::{Namespaces, ParseNamespacesError};
 pub use mount::{
     Bind, FsIsolation, MountError, MountFlags, MountStep, PATH_LIMIT, PathOf, PathProblem,
     PlanError, isolate_filesystem,
 };
 pub use namespaces::{
-    HOSTNAME_MAX, IdMapping, MappedIds, NamespaceReport, NamespaceRequest, Namespaces,
-    ParseNamespacesError, enter_child, unshare,
+    IdMapping, MappedIds, NamespaceReport, NamespaceRequest, enter_child, unshare,
 };
 pub use net::loopback_up;
