@@ -2,6 +2,7 @@
 //! calls the kernel.
 
 use super::Promises;
+use super::held::{EXEC_HELD, HELD};
 use super::policy::{Penalty, PledgeError, patch_self_pid, policy_from};
 use super::report;
 use super::table::NATIVE_TABLE;
@@ -12,11 +13,6 @@ use crate::sys;
 use core::cell::UnsafeCell;
 use core::ffi::CStr;
 use core::sync::atomic::{AtomicU8, AtomicU32, Ordering};
-
-/// The promises this process still holds (all bits: never pledged).
-pub(crate) static HELD: AtomicU32 = AtomicU32::new(u32::MAX);
-/// The execpromises a program run by execve may still get.
-static EXEC_HELD: AtomicU32 = AtomicU32::new(u32::MAX);
 
 /// The filter to install at exec time, built when the pledge was applied.
 struct ExecFilter {
@@ -644,14 +640,4 @@ unsafe fn execve_once(
         )
     };
     result.err().unwrap_or(crate::Errno::EINVAL)
-}
-
-/// The promises this process holds (all of them before any pledge).
-///
-/// ```
-/// // Nothing pledged in this doctest:
-/// assert_eq!(seclude::pledge::held(), seclude::pledge::Promises::all());
-/// ```
-pub fn held() -> Promises {
-    Promises::from_bits_truncate(HELD.load(Ordering::Acquire))
 }

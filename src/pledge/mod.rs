@@ -64,15 +64,17 @@ mod apply;
 mod command;
 mod constants;
 mod cover;
+mod held;
 mod policy;
 mod promises;
 mod report;
 mod table;
 
-pub use apply::{Compiled, Pledge, Pledged, execve, held};
+pub use apply::{Compiled, Pledge, Pledged, execve};
 #[cfg(feature = "std")]
 pub use command::{Environment, PledgedCommand};
 pub use cover::{Cover, Needs, needs, smallest_cover};
+pub use held::held;
 
 pub use policy::{
     Decision, MAX_RULES, Penalty, PledgeError, decide, patch_self_pid, policy, program,

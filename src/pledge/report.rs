@@ -157,7 +157,7 @@ mod arch {
     target_arch = "aarch64"
 ))]
 mod handler {
-    use super::super::apply::HELD;
+    use super::super::held::HELD;
     use super::super::policy::{Penalty, would_allow_in};
     use super::super::table::NATIVE_TABLE;
     use super::arch::{ARGS, GREGS, RETURN};
