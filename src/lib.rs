@@ -6,7 +6,7 @@
 //! call as a raw system call, so a static musl binary, an init process or a
 //! freestanding program can link it.
 //!
-//! What is here so far:
+//! What is here:
 //!
 //! - [`seccomp`]: policies as plain data, compiled into verified classic-BPF
 //!   programs at compile time (a wrong policy is a compile error) or at run

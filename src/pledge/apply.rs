@@ -1,5 +1,6 @@
-//! Applying a pledge to the running process: the only part of pledge that
-//! calls the kernel.
+//! Applying a pledge to the running process: installing its filter and
+//! executing under it. (The report-mode `SIGSYS` handler and the exec gate
+//! it needs are in `report`.)
 
 use super::Promises;
 use super::held::{EXEC_HELD, HELD};
@@ -302,8 +303,7 @@ impl Pledge {
     }
 
     /// Installs this pledge and executes `path`: the program runs with
-    /// exactly these promises (what the `seclude` command does); this
-    /// process is not pledged before the exec. The filter lets through the
+    /// exactly these promises; this process is not pledged before the exec. The filter lets through the
     /// one `execve` made here even without the `exec` promise (the exec
     /// gate, x86-64; elsewhere the promises must include `exec`). Returns
     /// only on failure, with the filter installed if the failure was the

@@ -1,6 +1,7 @@
 //! Installing a program: `no_new_privs`, then `seccomp(SECCOMP_SET_MODE_FILTER)`.
 //!
-//! The only part of the seccomp module that calls the kernel.
+//! The user-notification calls, which act on an installed filter, are in
+//! `notify`.
 
 use crate::bpf::{self, Action, Instruction, VerifyError};
 use crate::errno::Errno;
