@@ -84,7 +84,7 @@ pub use promises::{Promises, UnknownPromise};
 pub use table::SELF_PID;
 
 #[cfg(test)]
-mod doc;
+mod promises_md;
 
 /// The pledge program for a promise string, computed at compile time: an
 /// unknown promise word is a compile error. The optional second argument

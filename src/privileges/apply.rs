@@ -1,7 +1,7 @@
 //! The steps of a [`Privileges`] policy against the running kernel.
 
+use super::cap_syscalls::{self, CapSets};
 use super::capability::{Capabilities, Capability};
-use super::caps::{self, CapSets};
 use super::fds::{CloseMethod, close_fds_except};
 use super::ids::{self, IdFailure};
 use super::report::{
@@ -123,7 +123,7 @@ impl Privileges<'_> {
     /// assert_eq!(report.state.caps.effective, Capabilities::empty());
     /// ```
     pub fn drop_privileges(&self) -> Result<DropReport, PrivilegeError> {
-        let start = caps::capget().map_err(failed(Step::ReadBack))?;
+        let start = cap_syscalls::capget().map_err(failed(Step::ReadBack))?;
         // A hard requirement to keep what is not held fails before anything
         // changes.
         let missing = self.keep.difference(start.permitted);
@@ -136,7 +136,7 @@ impl Privileges<'_> {
         let has_setpcap = start.effective.has(Capability::Setpcap);
         let securebits = self.lock_securebits(has_setpcap)?;
         let bounding_set = self.drop_bounding(has_setpcap)?;
-        caps::clear_ambient().map_err(failed(Step::Ambient))?;
+        cap_syscalls::clear_ambient().map_err(failed(Step::Ambient))?;
         let ambient = Outcome::Applied;
         let ids = self.change_ids()?;
         let capabilities = self.set_kept()?;
@@ -178,7 +178,7 @@ impl Privileges<'_> {
             return Ok(Outcome::NotRequested);
         };
         let step = Step::SecureBits;
-        let current = caps::securebits().map_err(failed(step))?;
+        let current = cap_syscalls::securebits().map_err(failed(step))?;
         if sb::satisfies(current, requested) {
             return Ok(Outcome::Applied);
         }
@@ -189,7 +189,7 @@ impl Privileges<'_> {
         if !conflict.is_empty() && self.compat != Compatibility::BestEffort {
             return self.cannot(step, Reason::LockedSecureBits(conflict));
         }
-        match caps::set_securebits(value) {
+        match cap_syscalls::set_securebits(value) {
             Ok(()) => {}
             // With CAP_SETPCAP and the current locks respected, EPERM means
             // a bit this kernel does not know. Bits the thread already has
@@ -205,7 +205,7 @@ impl Privileges<'_> {
                 let without_both = without_exec.difference(older);
                 let mut set = false;
                 for candidate in [without_exec, without_both] {
-                    if candidate != value && caps::set_securebits(candidate).is_ok() {
+                    if candidate != value && cap_syscalls::set_securebits(candidate).is_ok() {
                         set = true;
                         break;
                     }
@@ -220,7 +220,7 @@ impl Privileges<'_> {
             Err(errno) => return Err(PrivilegeError::Failed { step, errno }),
         }
         // Report what the kernel holds now, not what was asked.
-        let now = caps::securebits().map_err(failed(step))?;
+        let now = cap_syscalls::securebits().map_err(failed(step))?;
         if sb::satisfies(now, requested) {
             return Ok(Outcome::Applied);
         }
@@ -238,7 +238,7 @@ impl Privileges<'_> {
 
     fn drop_bounding(&self, has_setpcap: bool) -> Result<Outcome, PrivilegeError> {
         let step = Step::BoundingSet;
-        let before = caps::bounding_set().map_err(failed(step))?;
+        let before = cap_syscalls::bounding_set().map_err(failed(step))?;
         if self.keep.contains(before) {
             // Nothing beyond the kept set: the target state already holds.
             return Ok(Outcome::Applied);
@@ -246,8 +246,8 @@ impl Privileges<'_> {
         if !has_setpcap {
             return self.cannot(step, Reason::MissingCapSetpcap);
         }
-        caps::drop_bounding_set(self.keep).map_err(failed(step))?;
-        let after = caps::bounding_set().map_err(failed(step))?;
+        cap_syscalls::drop_bounding_set(self.keep).map_err(failed(step))?;
+        let after = cap_syscalls::bounding_set().map_err(failed(step))?;
         if !self.keep.contains(after) {
             return Err(PrivilegeError::NotVerified { step });
         }
@@ -262,18 +262,20 @@ impl Privileges<'_> {
         // leaving uid 0 empties the permitted set; KEEP_CAPS keeps it, for
         // the kept capabilities to survive. Best effort: if KEEP_CAPS is
         // locked off, the capability step reports what was lost.
-        let fixup = !caps::securebits()
+        let fixup = !cap_syscalls::securebits()
             .map_err(failed(Step::ReadBack))?
             .contains(SecureBits::NO_SETUID_FIXUP);
         let keep_caps = fixup && !self.keep.is_empty();
         if keep_caps {
             // SAFETY: integer arguments only.
-            let _ = unsafe { crate::sys::process::prctl(caps::PR_SET_KEEPCAPS, 1, 0, 0, 0) };
+            let _ =
+                unsafe { crate::sys::process::prctl(cap_syscalls::PR_SET_KEEPCAPS, 1, 0, 0, 0) };
         }
         let result = ids::change_ids(uid, gid);
         if keep_caps {
             // SAFETY: integer arguments only.
-            let _ = unsafe { crate::sys::process::prctl(caps::PR_SET_KEEPCAPS, 0, 0, 0, 0) };
+            let _ =
+                unsafe { crate::sys::process::prctl(cap_syscalls::PR_SET_KEEPCAPS, 0, 0, 0, 0) };
         }
         result.map_err(|e| match e {
             IdFailure::Groups(errno) => PrivilegeError::Failed {
@@ -300,15 +302,15 @@ impl Privileges<'_> {
 
     fn set_kept(&self) -> Result<Outcome, PrivilegeError> {
         let step = Step::Capabilities;
-        let now = caps::capget().map_err(failed(step))?;
+        let now = cap_syscalls::capget().map_err(failed(step))?;
         let kept = self.keep.intersection(now.permitted);
         let target = CapSets {
             effective: kept,
             permitted: kept,
             inheritable: Capabilities::empty(),
         };
-        caps::capset(&target).map_err(failed(step))?;
-        if caps::capget().map_err(failed(step))? != target {
+        cap_syscalls::capset(&target).map_err(failed(step))?;
+        if cap_syscalls::capget().map_err(failed(step))? != target {
             return Err(PrivilegeError::NotVerified { step });
         }
         let missing = self.keep.difference(kept);
@@ -336,9 +338,9 @@ impl Privileges<'_> {
 fn read_state() -> Result<CredentialState, PrivilegeError> {
     let step = Step::ReadBack;
     Ok(CredentialState {
-        caps: caps::capget().map_err(failed(step))?,
-        bounding: caps::bounding_set().map_err(failed(step))?,
-        ambient: caps::ambient_set().map_err(failed(step))?,
-        securebits: caps::securebits().map_err(failed(step))?,
+        caps: cap_syscalls::capget().map_err(failed(step))?,
+        bounding: cap_syscalls::bounding_set().map_err(failed(step))?,
+        ambient: cap_syscalls::ambient_set().map_err(failed(step))?,
+        securebits: cap_syscalls::securebits().map_err(failed(step))?,
     })
 }

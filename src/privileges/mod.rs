@@ -88,19 +88,19 @@
 //! assert_eq!(report.drop.state.caps.permitted, Capabilities::NET_BIND_SERVICE);
 //! ```
 
+mod cap_syscalls;
 mod capability;
-mod caps;
 mod fds;
 mod ids;
 mod report;
 mod rlimit;
 mod securebits;
 
-pub use capability::{Capabilities, Capability, UnknownCapability};
-pub use caps::{
+pub use cap_syscalls::{
     CapSets, ambient_set, bounding_set, cap_last_cap, capget, capset, clear_ambient,
     drop_bounding_set, securebits, set_securebits,
 };
+pub use capability::{Capabilities, Capability, UnknownCapability};
 pub use fds::{CloseGaps, CloseMethod, close_fds_except};
 pub use ids::{ResIds, getresgid, getresuid, supplementary_group_count};
 pub use report::{

@@ -1,7 +1,7 @@
 //! What each step did, and why a step failed.
 
+use super::cap_syscalls::CapSets;
 use super::capability::Capabilities;
-use super::caps::CapSets;
 use super::rlimit::Resource;
 use super::securebits::SecureBits;
 use crate::errno::Errno;

@@ -1,6 +1,6 @@
 //! Securebits: the per-thread flags that switch off the kernel's special
 //! treatment of uid 0, and their locks. Pure data and arithmetic; the
-//! `prctl` calls are in `caps.rs`.
+//! `prctl` calls are in `cap_syscalls.rs`.
 //!
 //! Values from `include/uapi/linux/securebits.h`. The kernel refuses, with
 //! `EPERM`, any value with a bit it does not know (`cap_prctl`'s
