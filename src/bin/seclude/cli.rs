@@ -6,6 +6,9 @@ use seclude::pledge::Promises;
 use seclude::tables::Abi;
 use std::ffi::OsString;
 
+/// The promises when no `-p` is given (as pledge.com).
+pub const DEFAULT_PROMISES: &str = "stdio rpath";
+
 /// Writes one line to stderr, ignoring a failure to write (a closed pipe
 /// must not abort seclude while it supervises: `eprintln!` panics then).
 pub fn say_err(line: std::fmt::Arguments<'_>) {

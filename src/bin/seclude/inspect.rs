@@ -9,7 +9,7 @@
 //!   answer against the compiled filter run in the simulator, and says
 //!   which promises allow (or would allow) the call.
 
-use crate::cli::{self, Failure};
+use crate::cli::{self, DEFAULT_PROMISES, Failure};
 use crate::exit;
 use seclude::bpf::{Action, Listing, MAX_INSNS, SeccompData, simulate};
 use seclude::pledge::{
@@ -18,8 +18,6 @@ use seclude::pledge::{
 use seclude::seccomp::Program;
 use seclude::tables::{Abi, Syscall, constants};
 use std::ffi::OsString;
-
-use crate::run::DEFAULT_PROMISES;
 
 const EXPLAIN_HELP: &str = "\
 usage: seclude explain [-p PROMISES]... [-k] [--arch ARCH] SYSCALL [ARG]...

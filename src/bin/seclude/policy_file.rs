@@ -247,10 +247,7 @@ pub fn parse(text: &str) -> Result<PolicyFile, String> {
         (None, None) => {}
     }
     if let Some(exec) = &policy.execpromises {
-        let promises = policy
-            .promises
-            .as_deref()
-            .unwrap_or(crate::run::DEFAULT_PROMISES);
+        let promises = policy.promises.as_deref().unwrap_or(cli::DEFAULT_PROMISES);
         let promises = cli::promises(&[promises.to_string()]).map_err(|f| f.message)?;
         cli::execpromises(std::slice::from_ref(exec), promises)
             .map_err(|f| format!("\"execpromises\": {}", f.message))?;
@@ -333,10 +330,7 @@ pub fn check(args: &[std::ffi::OsString]) -> Result<u8, Failure> {
 fn explain(policy: &PolicyFile, abi: AbiVersion) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let promises = policy
-        .promises
-        .as_deref()
-        .unwrap_or(crate::run::DEFAULT_PROMISES);
+    let promises = policy.promises.as_deref().unwrap_or(cli::DEFAULT_PROMISES);
     let _ = writeln!(
         out,
         "promises: {promises}{}",

@@ -9,7 +9,7 @@
 //! loader has finished (see [`crate::marker`]).
 
 use crate::attr;
-use crate::cli::{self, Failure};
+use crate::cli::{self, DEFAULT_PROMISES, Failure};
 use crate::elf::{self, Executable};
 use crate::exit;
 use crate::marker;
@@ -189,9 +189,6 @@ fn any_matches(rules: &[Rule], call: Syscall, args: &[u64; 6]) -> bool {
         .iter()
         .any(|rule| rule.syscall == call && rule.matches(args, bits))
 }
-
-/// The promises when no `-p` is given (as pledge.com).
-pub const DEFAULT_PROMISES: &str = "stdio rpath";
 
 /// Run mode's options, as parsed.
 #[derive(Debug)]
