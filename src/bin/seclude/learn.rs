@@ -9,14 +9,14 @@
 //! they fail here too, so that the program takes the fallback it will
 //! take when confined, and that is what gets learnt. A dynamically linked
 //! program's loading phase is reported apart: seclude allows it the
-//! loader's promises anyway (see `crate::run::LOADER`). The paths the
+//! loader's promises anyway (see `crate::launch::LOADER`). The paths the
 //! program names (open, exec, stat, create, remove) are read from its
 //! memory to propose `-v` rules: a hint, never a decision.
 
 use crate::cli::{self, Failure};
 use crate::elf;
+use crate::launch::{self, LOADER};
 use crate::marker;
-use crate::run::{self, LOADER};
 use crate::supervise::{self, Caller, Ended, Launch, Phase, Verdict};
 use seclude::landlock::UnixSockets;
 use seclude::pledge::{Needs, Promises, needs, smallest_cover};
@@ -145,7 +145,7 @@ fn add_letters(letters: &mut String, more: &str) {
 
 /// The `-v` rules to propose: the paths the program used that exist and
 /// that run mode would not unveil by itself under `promises`
-/// ([`run::unveiled_automatically`]), a directory instead of its files when
+/// ([`launch::unveiled_automatically`]), a directory instead of its files when
 /// it used three or more of them. Paths under /proc/self stay as named:
 /// resolved here they would name seclude.
 fn unveil_hints(
@@ -172,7 +172,7 @@ fn unveil_hints(
         } else {
             canonical
         };
-        if run::unveiled_automatically(&real, promises) || real == program {
+        if launch::unveiled_automatically(&real, promises) || real == program {
             continue;
         }
         let dir = if real.is_dir() {
@@ -235,24 +235,25 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     let Some(name) = rest.first() else {
         return Err(Failure::usage("learn: no program to run".into()));
     };
-    let path = run::find_program(name)?;
-    let executable = elf::inspect(&path).map_err(|e| run::cannot_execute(&path, &e.to_string()))?;
-    let loader = run::loader_of(&path, &executable)?;
+    let path = launch::find_program(name)?;
+    let executable =
+        elf::inspect(&path).map_err(|e| launch::cannot_execute(&path, &e.to_string()))?;
+    let loader = launch::loader_of(&path, &executable)?;
     let mut env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
     let mut marker_fd = None;
     if loader.as_deref().is_some_and(elf::trusted_loader) {
         if let Some(object) = elf::NATIVE_MACHINE.and_then(marker::object) {
-            let fd = run::marker_memfd(&object)?;
-            run::set_preload(&mut env, &format!("/proc/self/fd/{}", fd.raw()));
+            let fd = launch::marker_memfd(&object)?;
+            launch::set_preload(&mut env, &format!("/proc/self/fd/{}", fd.raw()));
             marker_fd = Some(fd);
         }
     }
     let launch = Launch {
         path: CString::new(path.as_os_str().as_bytes()).expect("paths have no NUL"),
-        argv: run::c_strings(rest)?,
-        envp: run::environment(&env),
+        argv: launch::c_strings(rest)?,
+        envp: launch::environment(&env),
         clone_flags: 0,
-        filter: run::filter(Promises::empty(), None, false, false)?,
+        filter: launch::filter(Promises::empty(), None, false, false)?,
         extra_filter: Vec::new(),
         follow_images: false,
     };

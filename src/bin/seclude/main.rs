@@ -12,6 +12,7 @@ mod elf;
 mod exit;
 mod inspect;
 mod json;
+mod launch;
 mod learn;
 mod marker;
 mod policy_file;

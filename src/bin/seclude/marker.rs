@@ -3,7 +3,7 @@
 //! initializer makes one system call no program makes —
 //! `prctl(MARKER_OPTION, MARKER_ARG)` — which the filter hands to the
 //! supervisor: from then on the program's own code runs, and the loader's
-//! allowance (see [`crate::run::LOADER`]) ends for that process.
+//! allowance (see [`crate::launch::LOADER`]) ends for that process.
 //!
 //! Why a marker rather than pledging from inside (as Cosmopolitan's
 //! `sandbox.so` does): the supervisor already sees every refused call, so
