@@ -475,7 +475,7 @@ impl Task {
     /// A NUL-terminated string at `address` in the program's memory (at
     /// most `PATH_MAX`), or `None` if it cannot be read or is too long.
     fn string(&self, address: u64) -> Option<Vec<u8>> {
-        crate::supervise::read_c_string(&self.entry("mem"), address)
+        crate::procfs::read_c_string(&self.entry("mem"), address)
     }
 }
 

@@ -17,6 +17,7 @@ use crate::cli::{self, Failure};
 use crate::elf;
 use crate::launch::{self, LOADER};
 use crate::marker;
+use crate::procfs;
 use crate::supervise::{self, Caller, Ended, Launch, Phase, Verdict};
 use seclude::landlock::UnixSockets;
 use seclude::pledge::{Needs, Promises, needs, smallest_cover};
@@ -116,7 +117,7 @@ fn named_path(n: &Notification, call: Syscall) -> Option<(PathBuf, &'static str)
         S::mkdirat | S::unlinkat => (Some(a[0]), a[1], "c"),
         _ => return None,
     };
-    let path = supervise::read_string(n.pid, address)?;
+    let path = procfs::read_string(n.pid, address)?;
     if path.as_os_str().is_empty() {
         return None;
     }

@@ -16,10 +16,12 @@ mod launch;
 mod learn;
 mod marker;
 mod policy_file;
+mod procfs;
 mod recycle;
 mod run;
 mod seccompiler;
 mod supervise;
+mod tracker;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -17,6 +17,7 @@ use crate::launch::{
 };
 use crate::marker;
 use crate::policy_file;
+use crate::procfs;
 use crate::supervise::{self, Caller, Ended, Image, Launch, Phase, Verdict};
 use seclude::Errno;
 use seclude::bpf::{Action, Instruction};
@@ -858,7 +859,7 @@ fn open_dev_null(n: &Notification, call: Syscall) -> Option<Verdict> {
     if flags & !plain != 0 || flags & O_ACCMODE == O_ACCMODE {
         return None;
     }
-    if supervise::read_string(n.pid, path)?.as_os_str().as_bytes() != b"/dev/null" {
+    if procfs::read_string(n.pid, path)?.as_os_str().as_bytes() != b"/dev/null" {
         return None;
     }
     let ours = flags & (O_ACCMODE | O_APPEND | fd::O_NONBLOCK as u64);
@@ -937,7 +938,7 @@ fn memfd_under_exec(
     }
     // Read before the answer, and only kept if the call is still the
     // caller's: a pid reused since would lend another process's memory.
-    let name = supervise::read_c_string(&format!("/proc/{}/mem", n.pid), n.data.args[0]);
+    let name = procfs::read_c_string(&format!("/proc/{}/mem", n.pid), n.data.args[0]);
     if seclude::seccomp::notify::id_valid(listener, n.id) != Ok(true) {
         return Verdict::answer(Response::Error(Errno::ESRCH));
     }
