@@ -122,11 +122,7 @@ pub fn parse_mapping(line: &str) -> Option<Mapping> {
     let inode: u64 = fields.next()?.parse().ok()?;
     let major = u64::from_str_radix(major, 16).ok()?;
     let minor = u64::from_str_radix(minor, 16).ok()?;
-    // The kernel's dev_t encoding (as st_dev reports it).
-    let dev = ((major & 0xfff) << 8)
-        | ((major & !0xfff) << 32)
-        | (minor & 0xff)
-        | ((minor & !0xff) << 12);
+    let dev = dev_number(major, minor);
     Some(Mapping {
         start: u64::from_str_radix(start, 16).ok()?,
         end: u64::from_str_radix(end, 16).ok()?,
@@ -135,12 +131,32 @@ pub fn parse_mapping(line: &str) -> Option<Mapping> {
     })
 }
 
-/// The file mapped executable at `ip` in process `tgid`, now.
+/// The file mapped executable at `ip` in process `tgid`, now: asked of
+/// the kernel for that one address (Linux 6.11), or else found in the
+/// whole of /proc/PID/maps.
 pub fn mapped_file_at(tgid: u32, ip: u64) -> Option<(u64, u64)> {
+    use std::os::fd::AsRawFd;
+    let maps = std::fs::File::open(format!("/proc/{tgid}/maps")).ok()?;
+    match seclude::sys::mem::mapping_at(maps.as_raw_fd(), ip) {
+        Ok(found) => {
+            let m = found.filter(|m| m.executable && m.inode != 0)?;
+            Some((dev_number(m.dev_major.into(), m.dev_minor.into()), m.inode))
+        }
+        Err(_) => mapped_file_in_text(tgid, ip),
+    }
+}
+
+/// [`mapped_file_at`] from the text of /proc/PID/maps (before Linux 6.11).
+fn mapped_file_in_text(tgid: u32, ip: u64) -> Option<(u64, u64)> {
     read_maps(tgid)?
         .into_iter()
         .find(|m| (m.start..m.end).contains(&ip) && m.executable)?
         .file
+}
+
+/// A device number as `st_dev` encodes it, from its major and minor.
+fn dev_number(major: u64, minor: u64) -> u64 {
+    ((major & 0xfff) << 8) | ((major & !0xfff) << 32) | (minor & 0xff) | ((minor & !0xff) << 12)
 }
 
 /// Whether `LD_PRELOAD` in the process's (initial) environment names one
@@ -188,6 +204,21 @@ pub fn auxv_entry(auxv: &[u8], kind: u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kernels_answer_and_the_maps_text_agree() {
+        // This function's own code: an executable mapping of the test
+        // binary.
+        let pid = std::process::id();
+        let here = the_kernels_answer_and_the_maps_text_agree as *const () as usize as u64;
+        let text = mapped_file_in_text(pid, here);
+        assert!(text.is_some());
+        assert_eq!(mapped_file_at(pid, here), text);
+        // A writable, not executable, address: none either way.
+        let data = &pid as *const u32 as u64;
+        assert_eq!(mapped_file_in_text(pid, data), None);
+        assert_eq!(mapped_file_at(pid, data), None);
+    }
 
     #[test]
     fn maps_lines_name_files_as_stat_does() {
