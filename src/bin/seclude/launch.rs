@@ -327,7 +327,7 @@ pub fn filter(
     supervised_policy_in(policy, &first, promises, Abi::NATIVE)
         .map_err(|e| Failure::new(exit::PROMISES, format!("promises: {e}")))?;
     compile_filter(policy)
-        .map_err(|e| Failure::new(exit::PROMISES, format!("compiling the filter: {e:?}")))
+        .map_err(|e| Failure::new(exit::PROMISES, format!("compiling the filter: {e}")))
 }
 
 /// The filter's instructions. A filter of every promise is about 500

@@ -420,7 +420,7 @@ fn explain(policy: &PolicyFile, abi: AbiVersion) -> String {
         );
     }
     if !policy.namespaces.is_empty() {
-        let _ = writeln!(out, "namespaces: {:?}", policy.namespaces);
+        let _ = writeln!(out, "namespaces: {}", policy.namespaces);
     }
     match (policy.uid, policy.gid) {
         (None, None) => {}

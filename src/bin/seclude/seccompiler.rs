@@ -57,7 +57,7 @@ pub fn compile_document(document: &Value, name: Option<&str>) -> Result<Vec<Inst
     };
     let policy = policy_of(&chosen.1).map_err(|e| format!("filter \"{}\": {e}", chosen.0))?;
     let program = compile::<MAX_RULES, { seclude::bpf::MAX_INSNS }>(&policy)
-        .map_err(|e| format!("filter \"{}\": compiling: {e:?}", chosen.0))?;
+        .map_err(|e| format!("filter \"{}\": compiling: {e}", chosen.0))?;
     Ok(program.instructions().to_vec())
 }
 
@@ -110,7 +110,7 @@ fn policy_of(filter: &Value) -> Result<Box<Policy<MAX_RULES>>, String> {
         }
     }
     if let Some(e) = policy.error() {
-        return Err(format!("{e:?}"));
+        return Err(format!("{e}"));
     }
     Ok(policy)
 }

@@ -487,7 +487,7 @@ fn child(
         Err(e) => {
             handoff.fail(
                 exit::SETUP,
-                format_args!("installing the seccomp filter: {e:?}"),
+                format_args!("installing the seccomp filter: {e}"),
             );
             seclude::sys::exit_group(exit::SETUP as i32);
         }
@@ -498,7 +498,7 @@ fn child(
         if let Err(e) = load(&launch.extra_filter, FilterFlags::empty()) {
             handoff.fail(
                 exit::SETUP,
-                format_args!("installing the policy file's seccomp filter: {e:?}"),
+                format_args!("installing the policy file's seccomp filter: {e}"),
             );
             seclude::sys::exit_group(exit::SETUP as i32);
         }
