@@ -259,11 +259,13 @@ mod tests {
             .env_remove("SECLUDE_GONE");
         let exec = PreparedExec::new(&cmd, Environment::Cleared).unwrap();
         assert_eq!(strings(&exec.paths), ["/opt/bin/prog"]);
-        // SAFETY: the arrays are NULL-terminated and point into `exec`.
         let read = |array: &[*const u8]| -> Vec<String> {
             assert!(array.last().unwrap().is_null());
             array[..array.len() - 1]
                 .iter()
+                // SAFETY: each pointer before the NULL points to a
+                // NUL-terminated string owned by `exec`, which outlives
+                // this use.
                 .map(|&p| unsafe { core::ffi::CStr::from_ptr(p.cast()) })
                 .map(|c| c.to_str().unwrap().to_owned())
                 .collect()
