@@ -18,6 +18,7 @@ pub mod fd;
 pub(crate) mod ioctl;
 pub mod mem;
 pub mod process;
+pub mod signal;
 
 #[cfg(any(
     all(target_arch = "x86_64", target_pointer_width = "64"),

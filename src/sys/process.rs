@@ -444,6 +444,65 @@ pub fn set_dumpable(dumpable: bool) -> Result<(), Errno> {
     unsafe { prctl(native::PR_SET_DUMPABLE, dumpable as usize, 0, 0, 0) }.map(drop)
 }
 
+/// Has the kernel send `signal` to the calling thread when the thread
+/// that forked it ends (`PR_SET_PDEATHSIG`). Cleared by a change of
+/// credentials and across a set-user-id exec; a parent that has already
+/// ended sends nothing, so check `getppid` afterwards.
+///
+/// ```
+/// use seclude::sys::process::{set_parent_death_signal, SIGKILL};
+/// set_parent_death_signal(0).unwrap(); // none, as a process starts
+/// ```
+pub fn set_parent_death_signal(signal: i32) -> Result<(), Errno> {
+    // SAFETY: integer arguments only.
+    unsafe { prctl(native::PR_SET_PDEATHSIG, signal as usize, 0, 0, 0) }.map(drop)
+}
+
+/// Makes the process the reaper of its descendants' orphans, or not
+/// (`PR_SET_CHILD_SUBREAPER`): they are reparented to it, not to init,
+/// and it reaps them.
+///
+/// ```
+/// seclude::sys::process::set_child_subreaper(false).unwrap();
+/// ```
+pub fn set_child_subreaper(subreaper: bool) -> Result<(), Errno> {
+    // `linux/prctl.h`, the same on every architecture.
+    const PR_SET_CHILD_SUBREAPER: u32 = 36;
+    // SAFETY: integer arguments only.
+    unsafe { prctl(PR_SET_CHILD_SUBREAPER, subreaper as usize, 0, 0, 0) }.map(drop)
+}
+
+/// Runs `path` in place of the calling process (`execve`); returns only
+/// if that failed, with the reason.
+///
+/// # Safety
+/// `argv` and `envp` must point to NULL-terminated arrays of pointers to
+/// NUL-terminated strings, valid for the call.
+///
+/// ```no_run
+/// let argv = [c"true".as_ptr().cast::<u8>(), core::ptr::null()];
+/// let envp = [core::ptr::null()];
+/// // SAFETY: NULL-terminated arrays of C strings.
+/// let e = unsafe { seclude::sys::process::execve(c"/bin/true", argv.as_ptr(), envp.as_ptr()) };
+/// panic!("exec failed: {e}");
+/// ```
+pub unsafe fn execve(
+    path: &core::ffi::CStr,
+    argv: *const *const u8,
+    envp: *const *const u8,
+) -> Errno {
+    // SAFETY: as the caller guarantees; the path is NUL-terminated.
+    let result = unsafe {
+        syscall3(
+            native_nr!(execve),
+            path.as_ptr() as usize,
+            argv as usize,
+            envp as usize,
+        )
+    };
+    result.err().unwrap_or(Errno::EINVAL)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@ use seclude::seccomp::{FilterFlags, load};
 use seclude::sys::fd::{OwnedFd, POLLERR, POLLHUP, POLLIN, PollFd, poll};
 use seclude::sys::mem::{SharedMapping, futex_wait, futex_wake};
 use seclude::sys::process::{self, ExitStatus, Forked, SIGCHLD};
+use seclude::sys::signal::{MaskChange, SignalSet, signalfd, sigprocmask};
 use seclude::tables::constants::native;
 use seclude::tables::{Abi, Syscall};
 use std::ffi::CString;
@@ -241,29 +242,6 @@ const FORWARDED: [i32; 8] = [
     native::SIGWINCH as i32,
 ];
 
-/// A kernel signal set (64 signals, one word).
-fn sigset(signals: &[i32]) -> u64 {
-    signals.iter().fold(0, |set, &s| set | 1 << (s - 1))
-}
-
-fn sigprocmask(how: usize, set: u64) -> Result<u64, Errno> {
-    let mut old = 0u64;
-    let nr = Abi::NATIVE
-        .number(Syscall::rt_sigprocmask)
-        .expect("rt_sigprocmask");
-    // SAFETY: both pointers are to 8-byte sets, the size passed.
-    unsafe {
-        seclude::sys::syscall4(
-            nr as usize,
-            how,
-            &set as *const u64 as usize,
-            &mut old as *mut u64 as usize,
-            8,
-        )
-    }?;
-    Ok(old)
-}
-
 /// Starts `launch` with `setup` run in the child first (namespaces,
 /// unveil, privileges), then the filter, then the exec; and answers the
 /// notified calls with `handler` until the child ends.
@@ -272,8 +250,6 @@ pub fn run(
     setup: &mut dyn FnMut() -> Result<(), Failure>,
     handler: &mut dyn FnMut(&Notification, Caller) -> Verdict,
 ) -> Result<Ended, Failure> {
-    const SIG_BLOCK: usize = 0;
-    const SIG_SETMASK: usize = 2;
     const CLONE_FILES: u64 = 0x400;
     // Room for the prefix the child puts in front.
     if launch.filter.len() + HANDOFF_PREFIX_LEN > seclude::bpf::MAX_INSNS {
@@ -286,7 +262,7 @@ pub fn run(
     let handoff = Handoff::on(&mut page);
     let mut watched = FORWARDED.to_vec();
     watched.push(SIGCHLD);
-    let old_mask = sigprocmask(SIG_BLOCK, sigset(&watched))
+    let old_mask = sigprocmask(MaskChange::Block, SignalSet::of(&watched))
         .map_err(|e| setup_failure(format!("blocking signals: {e}")))?;
     let argv = null_terminated(&launch.argv);
     let envp = null_terminated(&launch.envp);
@@ -298,8 +274,7 @@ pub fn run(
     filter.extend_from_slice(&launch.filter);
     // What the program leaves running when it ends is reparented to
     // seclude, which keeps supervising and reaps it.
-    // SAFETY: integer arguments.
-    let _ = unsafe { process::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+    let _ = process::set_child_subreaper(true);
     let parent = ParentWatch::new(launch.clone_flags);
     // SAFETY: seclude is single-threaded, so the child may allocate; it
     // leaves only through exec or exit_group.
@@ -307,7 +282,7 @@ pub fn run(
         .map_err(|e| setup_failure(fork_message(e)))?;
     let pid = match forked {
         Forked::Child => {
-            let _ = sigprocmask(SIG_SETMASK, old_mask);
+            let _ = sigprocmask(MaskChange::Set, old_mask);
             child(launch, handoff, &parent, setup, &mut filter, &argv, &envp)
         }
         Forked::Parent(pid) => pid,
@@ -346,14 +321,13 @@ pub fn run(
     // The program must not reach seclude through /proc/PID/mem (same
     // user, no Landlock with -V): seclude stops being dumpable; the child
     // keeps its own setting.
-    // SAFETY: integer arguments.
-    let _ = unsafe { process::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) };
+    let _ = process::set_dumpable(false);
     let kill_child = |failure: Failure| {
         let _ = process::kill(pid, process::SIGKILL);
         let _ = process::wait(pid);
         failure
     };
-    let signals = signalfd(sigset(&watched))
+    let signals = signalfd(SignalSet::of(&watched))
         .map_err(|e| kill_child(setup_failure(format!("signalfd: {e}"))))?;
     let mut tracker = Tracker::new(pid as u32, launch.follow_images);
     let mut killed: Vec<u32> = Vec::new();
@@ -433,9 +407,6 @@ pub fn run(
     })
 }
 
-const PR_SET_DUMPABLE: u32 = 4;
-const PR_SET_CHILD_SUBREAPER: u32 = 36;
-
 /// The NULL-terminated pointer array `execve` takes.
 fn null_terminated(strings: &[CString]) -> Vec<*const u8> {
     strings
@@ -460,12 +431,9 @@ fn child(
         seclude::sys::exit_group(failure.code as i32);
     }
     // The program dies with seclude (set after the ids changed, which
-    // clears it). Without seclude its filter still fails closed: the calls
-    // it would have judged fail with ENOSYS.
-    const PR_SET_PDEATHSIG: usize = 1;
-    let prctl = Abi::NATIVE.number(Syscall::prctl).expect("prctl") as usize;
-    // SAFETY: integer arguments.
-    let _ = unsafe { seclude::sys::syscall2(prctl, PR_SET_PDEATHSIG, process::SIGKILL as usize) };
+    // clears it). Once the program runs, a seclude gone also makes its
+    // filter fail closed: the calls it would have judged fail with ENOSYS.
+    let _ = process::set_parent_death_signal(process::SIGKILL);
     // A seclude killed before that sends no signal: the child ends rather
     // than run unsupervised. (Nor would its filter fail closed then: the
     // listener stays open in the descriptor table the child shares until
@@ -503,18 +471,9 @@ fn child(
             seclude::sys::exit_group(exit::SETUP as i32);
         }
     }
-    let nr = Abi::NATIVE.number(Syscall::execve).expect("execve");
     // SAFETY: NULL-terminated arrays of NUL-terminated strings, alive in
     // this copy of the parent's memory.
-    let result = unsafe {
-        seclude::sys::syscall3(
-            nr as usize,
-            launch.path.as_ptr() as usize,
-            argv.as_ptr() as usize,
-            envp.as_ptr() as usize,
-        )
-    };
-    let errno = result.err().unwrap_or(Errno::EINVAL);
+    let errno = unsafe { process::execve(&launch.path, argv.as_ptr(), envp.as_ptr()) };
     let code = if errno == Errno::ENOENT {
         exit::NOT_FOUND
     } else {
@@ -559,24 +518,6 @@ impl ParentWatch {
     fn gone(&self) -> bool {
         self.pid.is_some_and(|pid| process::getppid() != pid)
     }
-}
-
-/// A close-on-exec signalfd for `set`.
-fn signalfd(set: u64) -> Result<OwnedFd, Errno> {
-    const SFD_CLOEXEC: usize = 0o2000000;
-    let nr = Abi::NATIVE.number(Syscall::signalfd4).expect("signalfd4");
-    // SAFETY: an 8-byte set, the size passed.
-    let fd = unsafe {
-        seclude::sys::syscall4(
-            nr as usize,
-            usize::MAX,
-            &set as *const u64 as usize,
-            8,
-            SFD_CLOEXEC,
-        )
-    }?;
-    // SAFETY: a new descriptor nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw(fd as i32) })
 }
 
 /// Reads the pending signals: passes on the ones sent to seclude by a
