@@ -733,6 +733,48 @@ pub fn memfd_create(name: &CStr, flags: u32) -> Result<OwnedFd, Errno> {
     .map(|fd| OwnedFd(fd as i32))
 }
 
+bitflags::bitflags! {
+    /// File seals (`F_SEAL_*`, `linux/fcntl.h`, the same on every
+    /// architecture), for [`add_seals`].
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub struct Seals: u32 {
+        /// No more seals may be added.
+        const SEAL = 0x0001;
+        /// The file may not shrink.
+        const SHRINK = 0x0002;
+        /// The file may not grow.
+        const GROW = 0x0004;
+        /// The contents may not be written.
+        const WRITE = 0x0008;
+    }
+}
+
+/// Seals a memfd made with [`MFD_ALLOW_SEALING`] (`fcntl(F_ADD_SEALS)`).
+///
+/// ```
+/// use seclude::sys::fd::{add_seals, memfd_create, Seals, MFD_ALLOW_SEALING, MFD_CLOEXEC};
+/// let file = memfd_create(c"sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING).unwrap();
+/// add_seals(file.raw(), Seals::WRITE | Seals::SEAL).unwrap();
+/// assert!(seclude::sys::write(file.raw(), b"x").is_err());
+/// ```
+pub fn add_seals(fd: i32, seals: Seals) -> Result<(), Errno> {
+    // 32-bit architectures name it fcntl64; same arguments here.
+    let nr = Abi::NATIVE
+        .number(Syscall::fcntl)
+        .or(Abi::NATIVE.number(Syscall::fcntl64))
+        .ok_or(Errno::ENOSYS)?;
+    // SAFETY: integer arguments only.
+    unsafe {
+        syscall3(
+            nr as usize,
+            fd as usize,
+            native::F_ADD_SEALS as usize,
+            seals.bits() as usize,
+        )
+    }
+    .map(drop)
+}
+
 // -------------------------------------------------------------------- poll
 
 /// [`PollFd`] event: there is data to read (or the end of it).

@@ -503,6 +503,61 @@ pub unsafe fn execve(
     result.err().unwrap_or(Errno::EINVAL)
 }
 
+/// Whether the thread keeps its permitted capabilities when its user ids
+/// all stop being 0 (`PR_SET_KEEPCAPS`; cleared by an exec).
+///
+/// ```
+/// seclude::sys::process::set_keep_caps(false).unwrap();
+/// ```
+pub fn set_keep_caps(keep: bool) -> Result<(), Errno> {
+    // `linux/prctl.h`, the same on every architecture.
+    const PR_SET_KEEPCAPS: u32 = 8;
+    // SAFETY: integer arguments only.
+    unsafe { prctl(PR_SET_KEEPCAPS, keep as usize, 0, 0, 0) }.map(drop)
+}
+
+/// Gives the calling process the least claim on the machine: nice 19
+/// (`setpriority`), the idle I/O class (`ioprio_set`) and the idle
+/// scheduling policy (`sched_setscheduler(SCHED_IDLE)`), in that order;
+/// the first refusal stops it, with the call's name.
+///
+/// ```no_run
+/// seclude::sys::process::make_idle().unwrap();
+/// ```
+pub fn make_idle() -> Result<(), (&'static str, Errno)> {
+    // `linux/resource.h`, `linux/ioprio.h`, `linux/sched.h`.
+    const PRIO_PROCESS: usize = 0;
+    const IOPRIO_WHO_PROCESS: usize = 1;
+    const IOPRIO_CLASS_IDLE: usize = 3 << 13;
+    const SCHED_IDLE: usize = 5;
+    // SAFETY: integer arguments only (0: the calling process).
+    unsafe { syscall3(native_nr!(setpriority), PRIO_PROCESS, 0, 19) }
+        .map_err(|e| ("setpriority", e))?;
+    // SAFETY: as above.
+    unsafe {
+        syscall3(
+            native_nr!(ioprio_set),
+            IOPRIO_WHO_PROCESS,
+            0,
+            IOPRIO_CLASS_IDLE,
+        )
+    }
+    .map_err(|e| ("ioprio_set", e))?;
+    // struct sched_param: one int, the priority, 0 for SCHED_IDLE.
+    let param = 0i32;
+    // SAFETY: the pointer is to a sched_param that outlives the call.
+    unsafe {
+        syscall3(
+            native_nr!(sched_setscheduler),
+            0,
+            SCHED_IDLE,
+            &param as *const i32 as usize,
+        )
+    }
+    .map_err(|e| ("sched_setscheduler", e))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -791,14 +791,11 @@ impl Credentials {
     fn take(&self) -> Result<(), Refusal> {
         use seclude::privileges::{CapSets, Capabilities, capset};
         use seclude::sys::process::{setgroups, setresgid, setresuid};
-        const PR_SET_KEEPCAPS: usize = 8;
         if self.are_ours() {
             return Ok(());
         }
         let failed = |_| Refusal::Credentials;
-        let prctl = Abi::NATIVE.number(Syscall::prctl).expect("prctl") as usize;
-        // SAFETY: integer arguments.
-        unsafe { seclude::sys::syscall2(prctl, PR_SET_KEEPCAPS, 1) }.map_err(failed)?;
+        seclude::sys::process::set_keep_caps(true).map_err(failed)?;
         setgroups(&self.groups).map_err(failed)?;
         let [r, e, s] = self.gids;
         setresgid(r, e, s).map_err(failed)?;

@@ -151,25 +151,15 @@ pub fn environment(env: &[(OsString, OsString)]) -> Vec<CString> {
 /// descriptor it cannot write through.
 pub fn marker_memfd(object: &[u8]) -> Result<seclude::sys::fd::OwnedFd, Failure> {
     use seclude::sys::fd;
-    const F_ADD_SEALS: usize = 1033;
-    const SEALS: usize = 1 | 2 | 4 | 8; // SEAL, SHRINK, GROW, WRITE
     let failed =
         |what: &str, e: Errno| Failure::new(exit::SETUP, format!("marker object: {what}: {e}"));
     let writable = fd::memfd_create(c"seclude-marker", fd::MFD_CLOEXEC | fd::MFD_ALLOW_SEALING)
         .map_err(|e| failed("memfd_create", e))?;
     seclude::sys::write_all(writable.raw(), object).map_err(|e| failed("write", e))?;
-    let fcntl = Abi::NATIVE
-        .number(Syscall::fcntl)
-        .or(Abi::NATIVE.number(Syscall::fcntl64));
-    // SAFETY: integer arguments.
-    unsafe {
-        seclude::sys::syscall3(
-            fcntl.expect("fcntl") as usize,
-            writable.raw() as usize,
-            F_ADD_SEALS,
-            SEALS,
-        )
-    }
+    fd::add_seals(
+        writable.raw(),
+        fd::Seals::SEAL | fd::Seals::SHRINK | fd::Seals::GROW | fd::Seals::WRITE,
+    )
     .map_err(|e| failed("sealing", e))?;
     let path = CString::new(format!("/proc/self/fd/{}", writable.raw())).expect("no NUL");
     // Without O_CLOEXEC: the program's loader opens it by number.

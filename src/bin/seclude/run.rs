@@ -1056,30 +1056,6 @@ fn unveil_list(
 /// `-n`: the lowest CPU priority, idle I/O class and idle scheduling (as
 /// pledge.com).
 fn make_nice() -> Result<(), Failure> {
-    const PRIO_PROCESS: usize = 0;
-    const IOPRIO_WHO_PROCESS: usize = 1;
-    const IOPRIO_IDLE: usize = 3 << 13;
-    const SCHED_IDLE: usize = 5;
-    let call = |name: &str, sc: Syscall, args: [usize; 3]| -> Result<(), Failure> {
-        let nr = Abi::NATIVE
-            .number(sc)
-            .ok_or_else(|| Failure::new(exit::SETUP, format!("-n: no {name} here")))?;
-        // SAFETY: integer arguments, and for sched_setscheduler a pointer
-        // to a zeroed struct sched_param that outlives the call.
-        unsafe { seclude::sys::syscall3(nr as usize, args[0], args[1], args[2]) }
-            .map(|_| ())
-            .map_err(|e| Failure::new(exit::SETUP, format!("-n: {name}: {e}")))
-    };
-    call("setpriority", Syscall::setpriority, [PRIO_PROCESS, 0, 19])?;
-    call(
-        "ioprio_set",
-        Syscall::ioprio_set,
-        [IOPRIO_WHO_PROCESS, 0, IOPRIO_IDLE],
-    )?;
-    let param = 0i32;
-    call(
-        "sched_setscheduler",
-        Syscall::sched_setscheduler,
-        [0, SCHED_IDLE, &param as *const i32 as usize],
-    )
+    seclude::sys::process::make_idle()
+        .map_err(|(call, e)| Failure::new(exit::SETUP, format!("-n: {call}: {e}")))
 }
