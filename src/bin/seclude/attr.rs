@@ -43,7 +43,7 @@ use seclude::Errno;
 use seclude::seccomp::notify::{Notification, Response};
 use seclude::sys::fd::{self, OwnedFd};
 use seclude::tables::constants::native;
-use seclude::tables::{Abi, Syscall};
+use seclude::tables::Syscall;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 
@@ -619,99 +619,48 @@ fn apply(target: &OwnedFd, change: Change, follow: bool) -> Result<(), Errno> {
     // A descriptor's path in /proc names the file itself (the magic link
     // is followed, not the file if it is a symbolic link).
     let by_path = CString::new(format!("/proc/thread-self/fd/{}", target.raw())).expect("no NUL");
-    let nr = |call| Abi::NATIVE.number(call).ok_or(Errno::ENOSYS);
+    use seclude::sys::fd;
     match change {
         Change::Mode(_) if symlink && !follow => Err(Errno::EOPNOTSUPP),
-        // SAFETY: a NUL-terminated path and integers.
-        Change::Mode(mode) => unsafe {
-            seclude::sys::syscall3(
-                nr(Syscall::fchmodat)? as usize,
-                AT_FDCWD as usize,
-                by_path.as_ptr() as usize,
-                mode as usize,
-            )
-        }
-        .map(drop),
-        // SAFETY: an empty NUL-terminated path and integers.
-        Change::Owner(uid, gid) => unsafe {
-            seclude::sys::syscall5(
-                nr(Syscall::fchownat)? as usize,
-                target.raw() as usize,
-                c"".as_ptr() as usize,
-                uid as usize,
-                gid as usize,
-                AT_EMPTY_PATH as usize,
-            )
-        }
-        .map(drop),
+        Change::Mode(mode) => fd::fchmodat(AT_FDCWD as i32, &by_path, mode),
+        Change::Owner(uid, gid) => fd::fchownat(target.raw(), c"", uid, gid, AT_EMPTY_PATH as u32),
         Change::Times(times) => {
             let timespecs: Option<[[isize; 2]; 2]> =
                 times.map(|t| t.map(|(sec, nsec)| [sec as isize, nsec as isize]));
-            let pointer = timespecs.as_ref().map_or(0, |t| t.as_ptr() as usize);
-            let (dir, path, flags) = if symlink {
+            if symlink {
                 // Not followed (a followed link is resolved already).
-                (
+                fd::utimensat(
                     target.raw(),
-                    c"".as_ptr(),
-                    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+                    c"",
+                    timespecs.as_ref(),
+                    (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) as u32,
                 )
             } else {
-                (AT_FDCWD as i32, by_path.as_ptr(), 0)
-            };
-            // SAFETY: a NUL-terminated path, and null or a live array of
-            // two timespecs.
-            unsafe {
-                seclude::sys::syscall4(
-                    nr(Syscall::utimensat)? as usize,
-                    dir as usize,
-                    path as usize,
-                    pointer,
-                    flags as usize,
-                )
+                fd::utimensat(AT_FDCWD as i32, &by_path, timespecs.as_ref(), 0)
             }
-            .map(drop)
         }
     }
 }
 
-/// `openat2`: `open_how` is flags, mode and resolve, 64 bits each.
+/// `openat2` (see [`seclude::sys::fd::openat2`]).
 fn openat2(dir: i32, path: &CString, flags: u64, resolve: u64) -> Result<OwnedFd, Errno> {
-    let how: [u64; 3] = [flags, 0, resolve];
-    let nr = Abi::NATIVE.number(Syscall::openat2).ok_or(Errno::ENOSYS)?;
-    // SAFETY: a NUL-terminated path and a live `open_how` of the size given.
-    let fd = unsafe {
-        seclude::sys::syscall4(
-            nr as usize,
-            dir as usize,
-            path.as_ptr() as usize,
-            how.as_ptr() as usize,
-            core::mem::size_of_val(&how),
-        )
-    }?;
-    // SAFETY: the kernel returned a new descriptor that nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw(fd as i32) })
+    seclude::sys::fd::openat2(dir, path, flags, resolve)
 }
 
 /// `statx` on a descriptor itself (its layout is the same on every
 /// architecture): links at 0x10, type at 0x1c, inode at 0x20, device at
 /// 0x88 and 0x8c.
 fn statx_of(target: &OwnedFd, buf: &mut [u8; 256]) -> Result<(), Errno> {
-    const STATX_TYPE: usize = 1;
-    const STATX_NLINK: usize = 4;
-    const STATX_INO: usize = 0x100;
-    let nr = Abi::NATIVE.number(Syscall::statx).ok_or(Errno::ENOSYS)?;
-    // SAFETY: an empty NUL-terminated path and a live 256-byte buffer.
-    unsafe {
-        seclude::sys::syscall5(
-            nr as usize,
-            target.raw() as usize,
-            c"".as_ptr() as usize,
-            (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) as usize,
-            STATX_TYPE | STATX_NLINK | STATX_INO,
-            buf.as_mut_ptr() as usize,
-        )
-    }
-    .map(drop)
+    const STATX_TYPE: u32 = 1;
+    const STATX_NLINK: u32 = 4;
+    const STATX_INO: u32 = 0x100;
+    seclude::sys::fd::statx(
+        target.raw(),
+        c"",
+        (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) as u32,
+        STATX_TYPE | STATX_NLINK | STATX_INO,
+        buf,
+    )
 }
 
 /// How many names (hard links) a descriptor's file has (at 0x10).
