@@ -17,6 +17,7 @@ use crate::tables::native_nr;
 pub mod fd;
 pub(crate) mod ioctl;
 pub mod mem;
+pub mod path;
 pub mod process;
 pub mod signal;
 

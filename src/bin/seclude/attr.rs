@@ -42,8 +42,8 @@
 use seclude::Errno;
 use seclude::seccomp::notify::{Notification, Response};
 use seclude::sys::fd::{self, OwnedFd};
-use seclude::tables::constants::native;
 use seclude::tables::Syscall;
+use seclude::tables::constants::native;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 
@@ -619,32 +619,34 @@ fn apply(target: &OwnedFd, change: Change, follow: bool) -> Result<(), Errno> {
     // A descriptor's path in /proc names the file itself (the magic link
     // is followed, not the file if it is a symbolic link).
     let by_path = CString::new(format!("/proc/thread-self/fd/{}", target.raw())).expect("no NUL");
-    use seclude::sys::fd;
+    use seclude::sys::path;
     match change {
         Change::Mode(_) if symlink && !follow => Err(Errno::EOPNOTSUPP),
-        Change::Mode(mode) => fd::fchmodat(AT_FDCWD as i32, &by_path, mode),
-        Change::Owner(uid, gid) => fd::fchownat(target.raw(), c"", uid, gid, AT_EMPTY_PATH as u32),
+        Change::Mode(mode) => path::fchmodat(AT_FDCWD as i32, &by_path, mode),
+        Change::Owner(uid, gid) => {
+            path::fchownat(target.raw(), c"", uid, gid, AT_EMPTY_PATH as u32)
+        }
         Change::Times(times) => {
             let timespecs: Option<[[isize; 2]; 2]> =
                 times.map(|t| t.map(|(sec, nsec)| [sec as isize, nsec as isize]));
             if symlink {
                 // Not followed (a followed link is resolved already).
-                fd::utimensat(
+                path::utimensat(
                     target.raw(),
                     c"",
                     timespecs.as_ref(),
                     (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) as u32,
                 )
             } else {
-                fd::utimensat(AT_FDCWD as i32, &by_path, timespecs.as_ref(), 0)
+                path::utimensat(AT_FDCWD as i32, &by_path, timespecs.as_ref(), 0)
             }
         }
     }
 }
 
-/// `openat2` (see [`seclude::sys::fd::openat2`]).
+/// `openat2` (see [`seclude::sys::path::openat2`]).
 fn openat2(dir: i32, path: &CString, flags: u64, resolve: u64) -> Result<OwnedFd, Errno> {
-    seclude::sys::fd::openat2(dir, path, flags, resolve)
+    seclude::sys::path::openat2(dir, path, flags, resolve)
 }
 
 /// `statx` on a descriptor itself (its layout is the same on every
@@ -654,7 +656,7 @@ fn statx_of(target: &OwnedFd, buf: &mut [u8; 256]) -> Result<(), Errno> {
     const STATX_TYPE: u32 = 1;
     const STATX_NLINK: u32 = 4;
     const STATX_INO: u32 = 0x100;
-    seclude::sys::fd::statx(
+    seclude::sys::path::statx(
         target.raw(),
         c"",
         (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) as u32,

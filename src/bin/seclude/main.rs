@@ -6,6 +6,8 @@
 //! flags of Cosmopolitan's `pledge.com` where they overlap. Exit statuses
 //! are listed in [`exit`] and in `--help`.
 
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 mod attr;
 mod cli;
 mod elf;

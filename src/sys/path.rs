@@ -1,0 +1,168 @@
+//! Calls on a path relative to a directory descriptor (`*at`): opening
+//! with resolution limits, reading and changing a file's metadata.
+
+use super::fd::OwnedFd;
+use super::{syscall3, syscall4, syscall5};
+use crate::errno::Errno;
+use crate::tables::constants::native;
+use crate::tables::native_nr;
+use core::ffi::CStr;
+use core::mem::size_of;
+
+/// `AT_EMPTY_PATH`: an empty path names the directory descriptor itself.
+pub const AT_EMPTY_PATH: u32 = native::AT_EMPTY_PATH;
+/// `AT_SYMLINK_NOFOLLOW`: a final symbolic link is not followed.
+pub const AT_SYMLINK_NOFOLLOW: u32 = native::AT_SYMLINK_NOFOLLOW;
+
+/// Changes the mode of `path` from `dir` (`fchmodat`; no flags: a final
+/// symbolic link is followed).
+///
+/// ```
+/// use seclude::sys::fd::AT_FDCWD;
+/// use seclude::sys::path::fchmodat;
+/// let path = std::env::temp_dir().join(format!("seclude-fchmodat-{}", std::process::id()));
+/// std::fs::write(&path, "x").unwrap();
+/// let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+/// fchmodat(AT_FDCWD, &c, 0o600).unwrap();
+/// # use std::os::unix::fs::PermissionsExt;
+/// assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn fchmodat(dir: i32, path: &CStr, mode: u32) -> Result<(), Errno> {
+    // SAFETY: a NUL-terminated path and integers.
+    unsafe {
+        syscall3(
+            native_nr!(fchmodat),
+            dir as usize,
+            path.as_ptr() as usize,
+            mode as usize,
+        )
+    }
+    .map(drop)
+}
+
+/// Changes the owner and group of `path` from `dir` (`fchownat`); `u32::MAX`
+/// leaves one unchanged.
+///
+/// ```
+/// use seclude::sys::fd::{open, O_RDONLY};
+/// use seclude::sys::path::{fchownat, AT_EMPTY_PATH};
+/// let me = open(c"/proc/self/exe", O_RDONLY, 0).unwrap();
+/// // Unchanged owner and group: allowed to anyone on their own file.
+/// let _ = fchownat(me.raw(), c"", u32::MAX, u32::MAX, AT_EMPTY_PATH);
+/// ```
+pub fn fchownat(dir: i32, path: &CStr, uid: u32, gid: u32, flags: u32) -> Result<(), Errno> {
+    // SAFETY: a NUL-terminated path and integers.
+    unsafe {
+        syscall5(
+            native_nr!(fchownat),
+            dir as usize,
+            path.as_ptr() as usize,
+            uid as usize,
+            gid as usize,
+            flags as usize,
+        )
+    }
+    .map(drop)
+}
+
+/// Sets the access and modification times of `path` from `dir`
+/// (`utimensat`): `None` sets both to now; each time is seconds and
+/// nanoseconds (`UTIME_NOW`, `UTIME_OMIT` as the kernel defines them), as
+/// the kernel's `long`s.
+///
+/// ```
+/// use seclude::sys::fd::AT_FDCWD;
+/// use seclude::sys::path::utimensat;
+/// let path = std::env::temp_dir().join(format!("seclude-utimensat-{}", std::process::id()));
+/// std::fs::write(&path, "x").unwrap();
+/// let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+/// utimensat(AT_FDCWD, &c, Some(&[[1, 0], [2, 0]]), 0).unwrap();
+/// # use std::os::unix::fs::MetadataExt;
+/// assert_eq!(std::fs::metadata(&path).unwrap().mtime(), 2);
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn utimensat(
+    dir: i32,
+    path: &CStr,
+    times: Option<&[[isize; 2]; 2]>,
+    flags: u32,
+) -> Result<(), Errno> {
+    let times = times.map_or(0, |t| t.as_ptr() as usize);
+    // SAFETY: a NUL-terminated path, and null or two live timespecs.
+    unsafe {
+        syscall4(
+            native_nr!(utimensat),
+            dir as usize,
+            path.as_ptr() as usize,
+            times,
+            flags as usize,
+        )
+    }
+    .map(drop)
+}
+
+/// Opens `path` from `dir` with `openat2` (Linux 5.6): `flags` are open
+/// flags, `resolve` the `RESOLVE_*` limits on the path's resolution.
+///
+/// ```
+/// use seclude::sys::fd::{AT_FDCWD, O_CLOEXEC, O_RDONLY};
+/// use seclude::sys::path::openat2;
+/// const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+/// match openat2(AT_FDCWD, c"/proc", (O_RDONLY | O_CLOEXEC) as u64, RESOLVE_NO_SYMLINKS) {
+///     Ok(fd) => assert!(fd.raw() > 2),
+///     Err(e) => assert_eq!(e, seclude::Errno::ENOSYS), // before Linux 5.6
+/// }
+/// ```
+pub fn openat2(dir: i32, path: &CStr, flags: u64, resolve: u64) -> Result<OwnedFd, Errno> {
+    // struct open_how: flags, mode, resolve, 64 bits each.
+    let how: [u64; 3] = [flags, 0, resolve];
+    // SAFETY: a NUL-terminated path and a live `open_how` of the size given.
+    let fd = unsafe {
+        syscall4(
+            native_nr!(openat2),
+            dir as usize,
+            path.as_ptr() as usize,
+            how.as_ptr() as usize,
+            size_of::<[u64; 3]>(),
+        )
+    }?;
+    // SAFETY: a new descriptor nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw(fd as i32) })
+}
+
+/// `statx` of `path` from `dir` into `buf`, the kernel's `struct statx`
+/// (its layout is the same on every architecture), with the fields of
+/// `mask` (`STATX_*`) filled.
+///
+/// ```
+/// use seclude::sys::fd::AT_FDCWD;
+/// use seclude::sys::path::statx;
+/// const STATX_INO: u32 = 0x100;
+/// let mut buf = [0u8; 256];
+/// statx(AT_FDCWD, c"/", 0, STATX_INO, &mut buf).unwrap();
+/// # use std::os::unix::fs::MetadataExt;
+/// let ino = u64::from_ne_bytes(buf[0x20..0x28].try_into().unwrap());
+/// assert_eq!(ino, std::fs::metadata("/").unwrap().ino());
+/// ```
+pub fn statx(
+    dir: i32,
+    path: &CStr,
+    flags: u32,
+    mask: u32,
+    buf: &mut [u8; 256],
+) -> Result<(), Errno> {
+    // SAFETY: a NUL-terminated path and a live 256-byte buffer, the size
+    // of struct statx.
+    unsafe {
+        syscall5(
+            native_nr!(statx),
+            dir as usize,
+            path.as_ptr() as usize,
+            flags as usize,
+            mask as usize,
+            buf.as_mut_ptr() as usize,
+        )
+    }
+    .map(drop)
+}
