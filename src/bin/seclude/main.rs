@@ -14,6 +14,7 @@ mod elf;
 mod exit;
 mod inspect;
 mod json;
+mod judge;
 mod launch;
 mod learn;
 mod marker;
