@@ -5,7 +5,7 @@ use super::fd::OwnedFd;
 use super::{syscall3, syscall4, syscall5};
 use crate::errno::Errno;
 use crate::tables::constants::native;
-use crate::tables::native_nr;
+use crate::tables::{Abi, Syscall, native_nr};
 use core::ffi::CStr;
 use core::mem::size_of;
 
@@ -89,10 +89,15 @@ pub fn utimensat(
     flags: u32,
 ) -> Result<(), Errno> {
     let times = times.map_or(0, |t| t.as_ptr() as usize);
+    // 32-bit architectures that came after 2038's fix (riscv32) have only
+    // utimensat_time64, with other timespecs: ENOSYS there.
+    let nr = Abi::NATIVE
+        .number(Syscall::utimensat)
+        .ok_or(Errno::ENOSYS)?;
     // SAFETY: a NUL-terminated path, and null or two live timespecs.
     unsafe {
         syscall4(
-            native_nr!(utimensat),
+            nr as usize,
             dir as usize,
             path.as_ptr() as usize,
             times,

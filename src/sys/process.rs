@@ -4,6 +4,7 @@
 //! plain names and 32-bit ones under `*32` names; every other ABI has only
 //! 32-bit ones under the plain names. The `*32` calls are picked here, once.
 
+use super::fd::OwnedFd;
 use super::{syscall0, syscall2, syscall3, syscall5};
 use crate::errno::Errno;
 use crate::tables::constants::native;
@@ -556,6 +557,23 @@ pub fn make_idle() -> Result<(), (&'static str, Errno)> {
     }
     .map_err(|e| ("sched_setscheduler", e))?;
     Ok(())
+}
+
+/// A descriptor for process `pid` (`pidfd_open`, Linux 5.3), close-on-exec:
+/// it polls readable once the process has ended, whichever pid namespace
+/// the one polling is in.
+///
+/// ```
+/// use seclude::sys::fd::{poll, PollFd, POLLIN};
+/// let me = seclude::sys::process::pidfd_open(seclude::sys::getpid()).unwrap();
+/// // Still running: not readable.
+/// assert_eq!(poll(&mut [PollFd::new(me.raw(), POLLIN)], Some(0)), Ok(0));
+/// ```
+pub fn pidfd_open(pid: u32) -> Result<OwnedFd, Errno> {
+    // SAFETY: integer arguments; the kernel returns a new descriptor.
+    let fd = unsafe { syscall2(native_nr!(pidfd_open), pid as usize, 0) }?;
+    // SAFETY: a new descriptor nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw(fd as i32) })
 }
 
 #[cfg(test)]

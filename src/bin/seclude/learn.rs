@@ -263,7 +263,12 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         record.add(n, caller.phase);
         Verdict::answer(Response::Continue)
     };
-    let ended = supervise::run(&launch, &mut || Ok(()), &mut handler)?;
+    let ended = supervise::run(
+        &launch,
+        &supervise::ParentWatch::new(),
+        &mut || Ok(()),
+        &mut handler,
+    )?;
     drop(marker_fd);
     let shown: Vec<String> = rest
         .iter()

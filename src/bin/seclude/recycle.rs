@@ -6,8 +6,11 @@
 //! the next allocation of that size. A launch made ~26 `mmap`/`munmap`
 //! pairs this way, each with its page faults and TLB flush: about a fifth
 //! of the static command's own time. seclude's allocations are few and
-//! short-lived, so keeping what it freed costs at most its peak use (each
-//! block rounded up to a power of two) and never grows past it.
+//! short-lived, so keeping what it freed costs little: at most the sum of
+//! each size class's own peak (blocks never move between classes), each
+//! block rounded up to a power of two. The lock is never held across a
+//! fork: the command forks from its one thread, outside the allocator (a
+//! fork while another thread held it would leave the child spinning).
 //!
 //! Blocks of one size class are interchangeable: each is asked of the
 //! system with the class's size and an alignment of 16, whatever the

@@ -396,8 +396,11 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     // Opened before the program runs: where seclude may make metadata
     // changes for it.
     let roots = attr::WritableRoots::open(&unveil_paths);
+    // How the child tells that seclude ended before it could be told.
+    let parent = supervise::ParentWatch::new();
     let kept: Vec<i32> = [0, 1, 2]
         .into_iter()
+        .chain(parent.descriptor())
         .chain(marker_fd.as_ref().map(|f| f.raw()))
         .chain(roots.descriptors())
         .collect();
@@ -507,7 +510,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     if receives_no_descriptors(promises) {
         refuse_passed_descriptors(o.keep_fds)?;
     }
-    let ended = supervise::run(&launch, &mut setup, &mut handler)?;
+    let ended = supervise::run(&launch, &parent, &mut setup, &mut handler)?;
     drop(marker_fd);
     match ended {
         Ended::Failed(failure) => Err(failure),

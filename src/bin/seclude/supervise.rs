@@ -247,6 +247,7 @@ const FORWARDED: [i32; 8] = [
 /// notified calls with `handler` until the child ends.
 pub fn run(
     launch: &Launch,
+    parent: &ParentWatch,
     setup: &mut dyn FnMut() -> Result<(), Failure>,
     handler: &mut dyn FnMut(&Notification, Caller) -> Verdict,
 ) -> Result<Ended, Failure> {
@@ -275,7 +276,6 @@ pub fn run(
     // What the program leaves running when it ends is reparented to
     // seclude, which keeps supervising and reaps it.
     let _ = process::set_child_subreaper(true);
-    let parent = ParentWatch::new(launch.clone_flags);
     // SAFETY: seclude is single-threaded, so the child may allocate; it
     // leaves only through exec or exit_group.
     let forked = unsafe { process::fork(launch.clone_flags | CLONE_FILES) }
@@ -283,7 +283,7 @@ pub fn run(
     let pid = match forked {
         Forked::Child => {
             let _ = sigprocmask(MaskChange::Set, old_mask);
-            child(launch, handoff, &parent, setup, &mut filter, &argv, &envp)
+            child(launch, handoff, parent, setup, &mut filter, &argv, &envp)
         }
         Forked::Parent(pid) => pid,
     };
@@ -438,7 +438,7 @@ fn child(
     // than run unsupervised. (Nor would its filter fail closed then: the
     // listener stays open in the descriptor table the child shares until
     // its exec, and its notified calls would wait for ever.)
-    if parent.gone() {
+    if parent.gone(launch.clone_flags) {
         seclude::sys::exit_group(exit::SETUP as i32);
     }
     // The filter's own part only: the prefix holds an address, never the
@@ -495,28 +495,50 @@ fn fork_message(e: Errno) -> String {
 }
 
 /// How the child tells that seclude has ended, once its parent-death
-/// signal is set (before, seclude's end sends no signal): its parent id is
-/// no longer seclude's, taken before the fork. (Taken by the child when it
-/// starts, it could already be the reaper's.)
-struct ParentWatch {
-    /// seclude's pid as the child sees it; `None` in a new pid namespace,
-    /// where seclude has no id and the child cannot tell. (A pidfd would
-    /// tell, but the child closes the descriptors it does not keep.)
-    pid: Option<u32>,
+/// signal is set (before, seclude's end sends no signal). Made by seclude
+/// before the fork; run mode keeps its descriptor open in the child (see
+/// [`ParentWatch::descriptor`]).
+pub struct ParentWatch {
+    /// seclude's pidfd (Linux 5.3), readable once seclude has ended: it
+    /// tells from any pid namespace.
+    pidfd: Option<OwnedFd>,
+    /// seclude's pid, for kernels without pidfds: outside a new pid
+    /// namespace the child's parent id stops being it when seclude ends.
+    /// (Read by the child when it starts, it could already be the
+    /// reaper's.)
+    pid: u32,
 }
 
 impl ParentWatch {
-    /// In seclude, before the fork with `clone_flags`.
-    fn new(clone_flags: u64) -> ParentWatch {
-        const CLONE_NEWPID: u64 = 0x2000_0000;
+    /// In seclude, before the fork.
+    pub fn new() -> ParentWatch {
+        let pid = seclude::sys::getpid();
         ParentWatch {
-            pid: (clone_flags & CLONE_NEWPID == 0).then(seclude::sys::getpid),
+            pidfd: process::pidfd_open(pid).ok(),
+            pid,
         }
     }
 
-    /// In the child: whether seclude has ended.
-    fn gone(&self) -> bool {
-        self.pid.is_some_and(|pid| process::getppid() != pid)
+    /// The descriptor the child must not close before it asks [`gone`].
+    ///
+    /// [`gone`]: ParentWatch::gone
+    pub fn descriptor(&self) -> Option<i32> {
+        self.pidfd.as_ref().map(OwnedFd::raw)
+    }
+
+    /// In the child: whether seclude has ended. Without pidfds, in a new
+    /// pid namespace (`clone_flags`), it cannot tell.
+    fn gone(&self, clone_flags: u64) -> bool {
+        const CLONE_NEWPID: u64 = 0x2000_0000;
+        match &self.pidfd {
+            Some(fd) => {
+                // Readable, or any other answer than "nothing yet" (a
+                // descriptor closed after all: POLLNVAL): gone, so the
+                // child fails closed.
+                !matches!(poll(&mut [PollFd::new(fd.raw(), POLLIN)], Some(0)), Ok(0))
+            }
+            None => clone_flags & CLONE_NEWPID == 0 && process::getppid() != self.pid,
+        }
     }
 }
 
