@@ -7,7 +7,7 @@ use crate::attr;
 use crate::cli::{self};
 use crate::launch::{LOADER, passrights_rule, receives_no_descriptors};
 use crate::procfs;
-use crate::supervise::{Caller, Image, Phase, Verdict};
+use crate::verdict::{Caller, Image, Phase, Verdict};
 use seclude::Errno;
 use seclude::bpf::Action;
 use seclude::pledge::{Decision, Promises, decide, would_allow};

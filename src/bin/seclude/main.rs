@@ -25,6 +25,7 @@ mod run;
 mod seccompiler;
 mod supervise;
 mod tracker;
+mod verdict;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -19,6 +19,7 @@
 use crate::cli::Failure;
 use crate::exit;
 use crate::tracker::Tracker;
+use crate::verdict::{Caller, Verdict};
 use seclude::Errno;
 use seclude::bpf::{Action, Instruction, SeccompData};
 use seclude::seccomp::notify::{self, Notification, Response};
@@ -31,63 +32,6 @@ use seclude::tables::constants::native;
 use seclude::tables::{Abi, Syscall};
 use std::ffi::CString;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
-
-/// Where a process is, for the loader's allowance.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Phase {
-    /// The loader (and the initializers of the libraries loaded before
-    /// the marker) runs.
-    Loading,
-    /// The program's own code runs.
-    Loaded,
-}
-
-/// Which program a process runs, for execpromises (`-e`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Image {
-    /// The program seclude started, or a fork of it.
-    Started,
-    /// A program executed after it (or a fork of one), or a process
-    /// seclude cannot tell to be `Started`: it holds the execpromises.
-    Executed,
-}
-
-/// Who made a notified call.
-#[derive(Clone, Copy, Debug)]
-pub struct Caller {
-    /// Whether the loader's allowance may apply.
-    pub phase: Phase,
-    /// Which program made it; without [`Launch::follow_images`], only
-    /// the started program itself is known as `Started`.
-    pub image: Image,
-    /// The listener, for answers that add a descriptor.
-    pub listener: i32,
-    /// The calling process's id as it sees itself (in its own pid
-    /// namespace): what its own-pid conditions compare with.
-    pub own_pid: u32,
-}
-
-/// What the handler decides for a notified call.
-pub struct Verdict {
-    /// The answer.
-    pub response: Response,
-    /// Kill the calling process (`-k`).
-    pub kill: bool,
-    /// A descriptor the answer copies into the process
-    /// ([`Response::Descriptor`]), closed once the answer is sent.
-    pub holds: Option<OwnedFd>,
-}
-
-impl Verdict {
-    /// This answer, nobody killed, no descriptor.
-    pub fn answer(response: Response) -> Verdict {
-        Verdict {
-            response,
-            kill: false,
-            holds: None,
-        }
-    }
-}
 
 /// The program to start: its path, arguments and environment, the clone
 /// flags of its namespaces, and its filter (self-pid still unpatched),
@@ -103,7 +47,7 @@ pub struct Launch {
     /// after the supervised one, so that it also judges seclude's own calls
     /// up to the exec only through the first (empty: none).
     pub extra_filter: Vec<Instruction>,
-    /// Tell the started program from the ones it executes ([`Image`]):
+    /// Tell the started program from the ones it executes ([`Image`](crate::verdict::Image)):
     /// costs two reads of /proc per new process and per exec. The filter
     /// must then send `exit_group` to seclude too: the started program
     /// cannot end the usual way without a call seclude sees while its

@@ -7,7 +7,7 @@ use crate::marker::{MARKER_ARG, MARKER_OPTION};
 use crate::procfs::{
     ProcStat, auxv_entry, mapped_file_at, marker_preloaded, read_maps, read_proc, start_time,
 };
-use crate::supervise::{Caller, Image, Phase, Verdict};
+use crate::verdict::{Caller, Image, Phase, Verdict};
 use seclude::seccomp::notify::{Notification, Response};
 use seclude::tables::{Abi, Syscall};
 use std::collections::HashMap;
