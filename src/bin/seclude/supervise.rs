@@ -381,7 +381,12 @@ fn child(
     // A seclude killed before that sends no signal: the child ends rather
     // than run unsupervised. (Nor would its filter fail closed then: the
     // listener stays open in the descriptor table the child shares until
-    // its exec, and its notified calls would wait for ever.)
+    // its exec, and its notified calls would wait for ever.) The kernel
+    // reads the death signal and reparents under the task-list lock, which
+    // a `waitid` takes too (the child has no children: it finds none):
+    // after it, either seclude's end saw the signal set, or the check below
+    // sees seclude gone.
+    let _ = process::try_wait_any();
     if parent.gone(launch.clone_flags) {
         seclude::sys::exit_group(exit::SETUP as i32);
     }
