@@ -9,25 +9,25 @@
 //! loader has finished (see [`crate::marker`]).
 
 use crate::attr;
-use crate::cli::{self, DEFAULT_PROMISES, Failure};
-use crate::elf::{self, Executable};
+use crate::cli::{self, Failure};
+use crate::elf;
 use crate::exit;
 use crate::judge::{Judge, file_id, refuse_or_allow};
-use crate::launch::{self, AUTOMATIC, LIBRARY_DIRS, LOADER, LOADER_FILES, receives_no_descriptors};
+use crate::launch::{self, receives_no_descriptors};
 use crate::marker;
+use crate::plan::{self, End, Found, Plan, Promised};
 use crate::policy_file;
 use crate::supervise::{self, Ended, Launch};
 use crate::verdict::{Caller, Verdict};
 use seclude::bpf::{Action, Instruction};
-use seclude::landlock::{AbiVersion, Scope, UnixSockets, Unveil};
+use seclude::landlock::{AbiVersion, Scope, Unveil};
 use seclude::ns::{IdMapping, NamespaceRequest, Namespaces};
-use seclude::pledge::Promises;
 use seclude::privileges::{Capabilities, Privileges, Resource};
 use seclude::sandbox::{Cause, Sandbox};
 use seclude::seccomp::notify::Notification;
-use std::ffi::{CString, OsString};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::path::{Path, PathBuf};
+use std::ffi::{CString, OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
 
 /// Without `recvfd` the program must not receive descriptors, but
 /// seccomp cannot see `SCM_RIGHTS` in `recvmsg`'s buffers: the UNIX
@@ -284,7 +284,8 @@ fn over(file: policy_file::PolicyFile, mut o: Options) -> Options {
     o
 }
 
-/// Run mode.
+/// Run mode: parse, find the program, plan ([`plan`]), start it under
+/// supervision, and say how it ended.
 pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     let mut o = parse(args)?;
     if let Some(file) = &o.policy {
@@ -305,48 +306,45 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         }
         None => {}
     }
-    let lists = if o.promise_lists.is_empty() {
-        vec![DEFAULT_PROMISES.to_string()]
-    } else {
-        o.promise_lists.clone()
-    };
-    let promises = cli::promises(&lists)?;
-    let execpromises = cli::execpromises(&o.exec_lists, promises).map_err(|mut f| {
-        if let (Some(file), true) = (&o.policy, o.exec_from_file) {
-            // They came from the file, the promises maybe from -p.
-            f.message = format!("{} (execpromises from {})", f.message, file.display());
-        }
-        f
-    })?;
-    // Execpromises equal to the promises change nothing.
-    let narrower = execpromises.filter(|&e| e != promises);
-    if narrower.is_some() && o.no_unveil && !o.quiet {
-        // /proc/PID/mem of the started program is then open to what it
-        // executes (same user, one Landlock domain).
-        cli::say_err(format_args!(
-            "seclude: warning: with -V, a program PROGRAM executes can read and change PROGRAM's memory through /proc, so -e holds only against programs that do not try"
-        ));
+    let (promised, warnings) = Promised::of(&o)?;
+    say_all(&warnings);
+    let found = find(plan::program_name(&o)?)?;
+    let plan = plan::plan(&o, promised, found, &|p| std::fs::metadata(p).map(drop))?;
+    say_all(&plan.warnings);
+    let end = start(&o, &plan)?;
+    let (code, messages) = plan::outcome(&o, &plan, end);
+    say_all(&messages);
+    Ok(code)
+}
+
+fn say_all(lines: &[String]) {
+    for line in lines {
+        cli::say_err(format_args!("seclude: {line}"));
     }
-    let Some(name) = o.program.first() else {
-        return Err(Failure::usage("no program to run".into()));
-    };
+}
+
+/// Finds the program `name` and its loader, and what the kernel offers.
+fn find(name: &OsStr) -> Result<Found, Failure> {
     let path = launch::find_program(name)?;
     let executable =
         elf::inspect(&path).map_err(|e| launch::cannot_execute(&path, &e.to_string()))?;
     let interpreter = launch::loader_of(&path, &executable)?;
-    if !o.no_unveil && !unveil_supported() {
-        return Err(Failure::new(
-            exit::UNVEIL,
-            "unveil: this kernel has no Landlock (or it is disabled); run with -V to go without"
-                .into(),
-        ));
-    }
+    Ok(Found {
+        trusted_loader: interpreter.as_deref().is_some_and(elf::trusted_loader),
+        marker_object: interpreter
+            .as_ref()
+            .and_then(|_| elf::NATIVE_MACHINE.and_then(marker::object)),
+        path,
+        executable,
+        interpreter,
+        landlock: seclude::landlock::abi_version(),
+        euid: seclude::sys::process::geteuid(),
+    })
+}
 
-    // The paths, kept alive for the child's unveil.
-    let mut unveil_paths: Vec<(CString, String)> = Vec::new();
-    if !o.no_unveil {
-        unveil_paths = unveil_list(&o, promises, &path, &executable, interpreter.as_deref())?;
-    }
+/// Starts the program as `plan` says and supervises it to its end.
+fn start(o: &Options, plan: &Plan) -> Result<End, Failure> {
+    let promises = plan.promised.promises;
     // Without its seccomp supplement: the filter sends those calls to
     // seclude instead, which refuses them with a message.
     // Scoped (Linux 6.12): no signal to seclude or any process outside the
@@ -354,6 +352,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     let mut unveil: Unveil<'_, 256> = Unveil::new()
         .without_seccomp_supplement()
         .scopes(Scope::all());
+    let unveil_paths = plan.unveil.as_deref().unwrap_or_default();
     for (i, (p, perms)) in unveil_paths.iter().enumerate() {
         unveil.unveil(p, perms).map_err(|e| {
             let shown = p.to_string_lossy();
@@ -364,39 +363,19 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         })?;
     }
 
-    // A marker for a program a system loader runs.
-    let mut marker_fd = None;
+    // The marker, preloaded from a memfd.
     let mut env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
-    if let Some(loader) = &interpreter {
-        let object = elf::NATIVE_MACHINE.and_then(marker::object);
-        let why_not = if !elf::trusted_loader(loader) {
-            Some(format!(
-                "its loader {} is not a system loader",
-                loader.display()
-            ))
-        } else if object.is_none() {
-            Some("seclude has no loading marker for this architecture".to_string())
-        } else {
-            None
-        };
-        match (why_not, object) {
-            (None, Some(object)) => {
-                let fd = launch::marker_memfd(&object)?;
-                launch::set_preload(&mut env, &format!("/proc/self/fd/{}", fd.raw()));
-                marker_fd = Some(fd);
-            }
-            (why, _) if !o.quiet => cli::say_err(format_args!(
-                "seclude: warning: {}: {}, so loading gets no allowance (it may need \"{}\" in -p)",
-                name.to_string_lossy(),
-                why.unwrap_or_default(),
-                cli::promise_words(LOADER.difference(promises))
-            )),
-            _ => {}
+    let marker_fd = match &plan.marker {
+        Some(object) => {
+            let fd = launch::marker_memfd(object)?;
+            launch::set_preload(&mut env, &format!("/proc/self/fd/{}", fd.raw()));
+            Some(fd)
         }
-    }
+        None => None,
+    };
     // Opened before the program runs: where seclude may make metadata
     // changes for it.
-    let roots = attr::WritableRoots::open(&unveil_paths);
+    let roots = attr::WritableRoots::open(unveil_paths);
     // How the child tells that seclude ended before it could be told.
     let parent = supervise::ParentWatch::new();
     let kept: Vec<i32> = [0, 1, 2]
@@ -423,52 +402,34 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         privileges = privileges.close_fds_except(&kept);
     }
 
-    // Namespaces: an unprivileged user needs a user namespace for the others.
-    let mut namespaces = o.namespaces;
-    if !namespaces.is_empty() && seclude::sys::process::geteuid() != 0 {
-        namespaces |= Namespaces::USER;
-    }
+    let namespaces = plan.namespaces;
     let request = NamespaceRequest::new(namespaces).id_mapping(IdMapping::Own);
     let outer = (
         seclude::sys::process::getuid(),
         seclude::sys::process::getgid(),
     );
-
-    let unix = if o.unconfined_unix {
-        UnixSockets::AllowUnconfined
-    } else {
-        UnixSockets::ConfinedOnly
-    };
-    let supplement = (!o.no_unveil).then(|| {
-        seclude::landlock::seccomp_supplement_rules(seclude::landlock::abi_version(), unix)
-    });
-    let follow_images = narrower.is_some();
     let launch = Launch {
-        path: CString::new(path.as_os_str().as_bytes()).expect("paths have no NUL"),
+        path: CString::new(plan.path.as_os_str().as_bytes()).expect("paths have no NUL"),
         argv: launch::c_strings(&o.program)?,
         envp: launch::environment(&env),
         clone_flags: namespaces.bits() as u64,
         // The kernel allows what every program may do; what only the
         // started one may comes to seclude.
         filter: launch::filter(
-            narrower.unwrap_or(promises),
-            supplement,
-            follow_images,
-            // The kernel's filter holds execpromises without exec, under
-            // which a memfd needs no seal; the started program holds exec.
-            promises.contains(Promises::EXEC)
-                && narrower.is_some_and(|e| !e.contains(Promises::EXEC)),
+            plan.promised.execpromises.unwrap_or(promises),
+            plan.supplement,
+            plan.follow_images,
+            plan.notify_memfds,
         )?,
         extra_filter: o.extra_filter.clone(),
-        follow_images,
+        follow_images: plan.follow_images,
     };
-    let nice = o.nice;
     let mut setup = || -> Result<(), Failure> {
         if !namespaces.is_empty() {
             seclude::ns::enter_child(&request, outer.0, outer.1)
                 .map_err(|e| Failure::new(exit::SETUP, format!("namespaces: {e}")))?;
         }
-        if nice {
+        if o.nice {
             make_nice()?;
         }
         let mut sandbox = Sandbox::new().privileges(privileges);
@@ -488,22 +449,16 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         }
         Ok(())
     };
-    // Reports name the program as ps does: its file name.
-    let shown = Path::new(name)
-        .file_name()
-        .unwrap_or(name)
-        .to_string_lossy()
-        .into_owned();
     let judge = Judge {
         promises,
-        execpromises: narrower,
-        supplement,
+        execpromises: plan.promised.execpromises,
+        supplement: plan.supplement,
         marker: marker_fd
             .as_ref()
             .and_then(|fd| file_id(&format!("/proc/self/fd/{}", fd.raw()))),
         kill: o.kill,
         quiet: o.quiet,
-        shown: &shown,
+        shown: &plan.shown,
         roots: &roots,
     };
     let mut handler =
@@ -519,40 +474,11 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
             status,
             killed_for_violation,
             never_loaded,
-        } => {
-            // A program killed by a signal may have died while it loaded
-            // (a Ctrl-C or a forwarded SIGTERM right after the start): its
-            // missing marker call says nothing of LD_PRELOAD then.
-            let exited = matches!(status, seclude::sys::process::ExitStatus::Exited(_));
-            if never_loaded && exited && !o.quiet {
-                cli::say_err(format_args!(
-                    "seclude: warning: {shown} never signalled the end of its loading (LD_PRELOAD ignored?): it kept the loader's promises ({})",
-                    cli::promise_words(LOADER.difference(promises))
-                ));
-            }
-            // A memory limit too small for the program kills it (the
-            // kernel's SIGSEGV or SIGKILL during or right after the exec):
-            // say which limit, since nothing else would.
-            const SIGKILL: i32 = 9;
-            const SIGSEGV: i32 = 11;
-            if let seclude::sys::process::ExitStatus::Killed { signal, .. } = status {
-                let memory = o.limits.iter().find(|(r, _)| *r == Resource::As);
-                if let (Some((_, bytes)), SIGKILL | SIGSEGV) = (memory, signal) {
-                    if !o.quiet && !killed_for_violation {
-                        cli::say_err(format_args!(
-                            "seclude: {shown} was killed by signal {signal}; its address space limit (-M, {bytes} bytes) may be too small"
-                        ));
-                    }
-                }
-            }
-            Ok(match status {
-                _ if killed_for_violation => exit::VIOLATION,
-                seclude::sys::process::ExitStatus::Exited(code) => code as u8,
-                seclude::sys::process::ExitStatus::Killed { signal, .. } => {
-                    128u8.wrapping_add(signal as u8)
-                }
-            })
-        }
+        } => Ok(End {
+            status,
+            killed_for_violation,
+            never_loaded,
+        }),
     }
 }
 
@@ -586,59 +512,6 @@ fn pledge_supported() -> bool {
 
 fn unveil_supported() -> bool {
     !matches!(seclude::landlock::abi_version(), AbiVersion::Unsupported)
-}
-
-/// The unveil rules: the program itself (`rx`), its loader and libraries
-/// when dynamically linked, the files each promise needs (as pledge.com),
-/// then the `-v` rules. Automatic paths that do not exist are skipped; a
-/// `-v` path must exist.
-fn unveil_list(
-    o: &Options,
-    promises: Promises,
-    program: &Path,
-    executable: &Executable,
-    interpreter: Option<&Path>,
-) -> Result<Vec<(CString, String)>, Failure> {
-    let mut list: Vec<(PathBuf, &str)> = vec![(program.to_path_buf(), "rx")];
-    if let Executable::Script { interpreter } = executable {
-        list.push((interpreter.clone(), "rx"));
-    }
-    if let Some(loader) = interpreter {
-        list.push((loader.to_path_buf(), "rx"));
-        for dir in LIBRARY_DIRS {
-            list.push((dir.into(), "rx"));
-        }
-        for file in LOADER_FILES {
-            list.push((file.into(), "r"));
-        }
-    }
-    for &(promise, path, perms) in AUTOMATIC {
-        if promises.contains(promise) {
-            list.push((path.into(), perms));
-        }
-    }
-    let mut rules: Vec<(CString, String)> = list
-        .into_iter()
-        .filter(|(p, _)| p.exists())
-        .map(|(p, perms)| {
-            (
-                CString::new(p.into_os_string().into_vec()).expect("no NUL"),
-                perms.to_string(),
-            )
-        })
-        .collect();
-    for (perms, path) in &o.unveils {
-        let shown = format!("-v {perms}:{}", path.display());
-        seclude::landlock::UnveilPerms::parse(perms)
-            .map_err(|e| Failure::new(exit::UNVEIL, format!("{shown}: {e}")))?;
-        if let Err(e) = std::fs::metadata(path) {
-            return Err(Failure::new(exit::UNVEIL, format!("{shown}: {e}")));
-        }
-        let c = CString::new(path.as_os_str().as_bytes())
-            .map_err(|_| Failure::new(exit::UNVEIL, format!("{shown}: contains a NUL byte")))?;
-        rules.push((c, perms.clone()));
-    }
-    Ok(rules)
 }
 
 /// `-n`: the lowest CPU priority, idle I/O class and idle scheduling (as
