@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # What putting seclude in front of a command costs: launching `true` and two
 # syscall-heavy jobs bare, under `seclude` and under bubblewrap (`bwrap`, the
-# peer), and `seclude learn` on `true`; all in one hyperfine run per job so
-# the figures are side by side. Prints markdown tables (BENCHMARKS.md keeps
-# one run) and the ratios the launch targets are stated in.
+# peer), and `seclude learn` on `true`; side by side in one run per job.
+# Prints markdown tables (BENCHMARKS.md keeps one run) and the ratios the
+# launch targets are stated in, from medians.
+#
+# A machine drifts while it measures (its caches, its clock, a neighbour
+# on the host): one hyperfine pass, command after command, once put bare
+# `tar` 18% behind the same `tar` started through a wrapper. So each job
+# is measured in ROUNDS passes with the commands' order rotated, and the
+# times of all passes are pooled.
 #
 # Not part of the tests: timings belong in benchmarks, not assertions.
-# Usage: .ci/bench-launch.sh [RUNS]   (default 60 runs per command)
+# Usage: .ci/bench-launch.sh [RUNS]   (default 60 runs per command;
+# ROUNDS=5 passes in the environment)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 runs=${1:-60}
+rounds=${ROUNDS:-5}
+per_round=$(((runs + rounds - 1) / rounds))
 
 need=()
 command -v hyperfine >/dev/null || need+=(hyperfine)
@@ -61,7 +70,7 @@ jobs=(
     "tar|tar --numeric-owner -cf /dev/null /usr/share/doc|-p 'stdio rpath wpath cpath' -v r:/usr/share/doc -v rw:/dev/null|$system -v r:/usr/share/doc -v rw:/dev/null"
 )
 
-echo "# $(uname -r), $(nproc) cores, $runs runs each; $(date -u +%Y-%m-%d)"
+echo "# $(uname -r), $(nproc) cores, $((per_round * rounds)) runs each in $rounds rotated passes; $(date -u +%Y-%m-%d)"
 for job in "${jobs[@]}"; do
     IFS='|' read -r name program flags unveiled <<<"$job"
     commands=(
@@ -101,17 +110,40 @@ for job in "${jobs[@]}"; do
             exit 1
         fi
     done
-    hyperfine -N --warmup 5 --runs "$runs" --style none \
-        --export-json "$out/$name.json" --export-markdown "$out/$name.md" \
-        "${commands[@]}" >/dev/null 2>&1
+    n=${#commands[@]}
+    rm -f "$out/$name".round*.json
+    for ((r = 0; r < rounds; r++)); do
+        k=$((r % n))
+        rotated=("${commands[@]:k}" "${commands[@]:0:k}")
+        hyperfine -N --warmup 3 --runs "$per_round" --style none \
+            --export-json "$out/$name.round$r.json" "${rotated[@]}" >/dev/null 2>&1
+    done
     echo
     echo "## $name"
-    cat "$out/$name.md"
-    python3 - "$out/$name.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-bare = r[0]["mean"]
-for x in r[1:]:
+    python3 - "$out/$name" "$rounds" "${commands[@]}" <<'PY'
+import json, statistics, sys
+stem, rounds, commands = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+times = {c: [] for c in commands}
+for r in range(rounds):
+    for x in json.load(open(f"{stem}.round{r}.json"))["results"]:
+        times[x["command"]].extend(x["times"])
+stats = []
+for c in commands:
+    t = times[c]
+    stats.append({"command": c, "median": statistics.median(t), "mean": statistics.mean(t),
+                  "stddev": statistics.stdev(t), "min": min(t), "max": max(t), "times": t})
+json.dump({"rounds": rounds, "results": stats}, open(f"{stem}.json", "w"), indent=1)
+bare = stats[0]["median"]
+lines = ["| Command | Median [ms] | Mean ± σ [ms] | Min [ms] | Max [ms] | Relative (medians) |",
+         "|:---|---:|---:|---:|---:|---:|"]
+for x in stats:
+    ms = lambda v: f"{v * 1000:.1f}"
+    lines.append(f"| `{x['command']}` | {ms(x['median'])} | {ms(x['mean'])} ± {ms(x['stddev'])} "
+                 f"| {ms(x['min'])} | {ms(x['max'])} | {x['median'] / bare:.2f} |")
+table = "\n".join(lines) + "\n"
+open(f"{stem}.md", "w").write(table)
+print(table)
+for x in stats[1:]:
     c = x["command"]
     static = "musl-static" in c
     label = ("floor (static): fork, seccomp + Landlock" if "floor_exec -f" in c
@@ -124,6 +156,6 @@ for x in r[1:]:
              else "seclude (static)" if "musl-static" in c
              else "seclude -V (no unveil)" if " -V " in c
              else "seclude" if "seclude" in c else "bwrap")
-    print(f"- {label}: {x['mean'] / bare:.2f}x bare, +{(x['mean'] - bare) * 1000:.2f} ms")
+    print(f"- {label}: {x['median'] / bare:.2f}x bare, +{(x['median'] - bare) * 1000:.2f} ms")
 PY
 done
