@@ -74,6 +74,18 @@ pub fn start_time(id: u32) -> Option<u64> {
 /// size first (0 for these) and then reads from 32 bytes up, doubling,
 /// about ten calls for a process's maps on each notification.
 pub fn read_proc(path: &str) -> Option<String> {
+    let bytes = read_proc_bytes(path)?;
+    // Only the fields seclude reads must be valid: a file name in maps
+    // may not be UTF-8.
+    Some(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// [`read_proc`]'s bytes (auxv, environ). Not `File::read_to_end`,
+/// which asks the file's size first too (`statx`, `lseek`).
+pub fn read_proc_bytes(path: &str) -> Option<Vec<u8>> {
     use std::io::Read;
     let mut file = std::fs::File::open(path).ok()?;
     let mut bytes = vec![0; 16 * 1024];
@@ -90,12 +102,7 @@ pub fn read_proc(path: &str) -> Option<String> {
         }
     }
     bytes.truncate(len);
-    // Only the fields seclude reads must be valid: a file name in maps
-    // may not be UTF-8.
-    Some(match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    Some(bytes)
 }
 
 /// One line of /proc/PID/maps.
@@ -162,7 +169,7 @@ fn dev_number(major: u64, minor: u64) -> u64 {
 /// Whether `LD_PRELOAD` in the process's (initial) environment names one
 /// of its descriptors that is seclude's marker memfd.
 pub fn marker_preloaded(tgid: u32) -> bool {
-    let Ok(environ) = std::fs::read(format!("/proc/{tgid}/environ")) else {
+    let Some(environ) = read_proc_bytes(&format!("/proc/{tgid}/environ")) else {
         return false;
     };
     let Some(preload) = environ

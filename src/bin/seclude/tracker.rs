@@ -5,7 +5,8 @@
 use crate::elf;
 use crate::marker::{MARKER_ARG, MARKER_OPTION};
 use crate::procfs::{
-    ProcStat, auxv_entry, mapped_file_at, marker_preloaded, read_maps, read_proc, start_time,
+    ProcStat, auxv_entry, mapped_file_at, marker_preloaded, read_maps, read_proc, read_proc_bytes,
+    start_time,
 };
 use crate::verdict::{Caller, Image, Phase, Verdict};
 use seclude::seccomp::notify::{Notification, Response};
@@ -62,7 +63,7 @@ impl Identity {
     /// only `with_random`.
     fn of(tgid: u32, with_random: bool) -> Identity {
         const AT_RANDOM: u64 = 25;
-        let auxv = std::fs::read(format!("/proc/{tgid}/auxv")).unwrap_or_default();
+        let auxv = read_proc_bytes(&format!("/proc/{tgid}/auxv")).unwrap_or_default();
         let random = with_random
             .then(|| auxv_entry(&auxv, AT_RANDOM))
             .flatten()
