@@ -18,7 +18,10 @@
 //!   feature, by `PledgedCommand::spawn_pledged` on a
 //!   `std::process::Command`; while narrower execpromises are pending, no
 //!   other exec gets through: see [`Pledge::execpromises`]) and together
-//!   with an unveil ([`Pledge::apply_with_unveil`]).
+//!   with an unveil ([`Pledge::apply_with_unveil`]);
+//! - [`SupervisedProgram`]: for a supervisor, the promises with every
+//!   refused call sent to it (a seccomp user notification) instead of
+//!   punished, installed in the process it runs, returning the listener.
 //!
 //! What every pledge does besides the promises: `exit`, `exit_group` and
 //! `rt_sigreturn` always work; `clone3`, `openat2`, `io_uring_*`,
@@ -68,6 +71,7 @@ mod held;
 mod policy;
 mod promises;
 mod report;
+mod supervised;
 mod table;
 
 pub use apply::{Compiled, Pledge, Pledged, execve};
@@ -78,9 +82,10 @@ pub use held::held;
 
 pub use policy::{
     Decision, MAX_RULES, Penalty, PledgeError, decide, patch_self_pid, policy, program,
-    supervised_policy, supervised_policy_in, would_allow,
+    self_pid_comparisons, would_allow,
 };
 pub use promises::{Promises, UnknownPromise};
+pub use supervised::{SupervisedProgram, supervised_policy, supervised_policy_in};
 pub use table::SELF_PID;
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use super::Promises;
 use super::constants::{SECCOMP_SET_MODE_FILTER, constants};
 use super::table::{Entry, NATIVE_TABLE, SELF_PID, Table, Verdict, table};
 use crate::bpf::{Action, Instruction, op};
-use crate::seccomp::{Cmp, CompileError, Condition, Policy, PolicyError, Program, Rule, compile};
+use crate::seccomp::{Cmp, CompileError, Condition, Policy, PolicyError, Program, compile};
 use crate::tables::{Abi, Syscall};
 use core::fmt;
 
@@ -350,100 +350,13 @@ pub(crate) const fn policy_from(
     }
 }
 
-/// The policy a supervisor installs in a program it runs: as [`policy`],
-/// except that a refused call is not punished by the filter but waits for
-/// the supervisor holding the filter's listener (`Action::UserNotif`; see
-/// [`seccomp::notify`](crate::seccomp::notify)), which answers it, and the
-/// rules of `first` decide before the promises' own (the calls the
-/// supervisor must always see, such as `execve`). Without a listener a
-/// notified call fails with `ENOSYS`.
-///
-/// ```
-/// use seclude::{bpf::Action, pledge::supervised_policy, promises, seccomp::Rule, tables::{Abi, Syscall}};
-/// let first = [Rule::new(Syscall::execve, Action::UserNotif)];
-/// let p = supervised_policy(&first, promises!("stdio exec"), Abi::X86_64).unwrap();
-/// assert_eq!(p.decide(Syscall::read, &[0; 6], 64), Action::Allow);
-/// assert_eq!(p.decide(Syscall::execve, &[0; 6], 64), Action::UserNotif); // `first` decides
-/// assert_eq!(p.decide(Syscall::openat, &[0; 6], 64), Action::UserNotif); // refused
-/// assert_eq!(p.decide(Syscall::clone3, &[0; 6], 64), Action::Errno(38)); // the ENOSYS list
-/// ```
-pub const fn supervised_policy(
-    first: &[Rule],
-    promises: Promises,
-    abi: Abi,
-) -> Result<Policy<MAX_RULES>, PledgeError> {
-    let mut policy = Policy::new(Action::UserNotif);
-    match supervised_policy_in(&mut policy, first, promises, abi) {
-        Ok(()) => Ok(policy),
-        Err(e) => Err(e),
-    }
-}
-
-/// [`supervised_policy`] built in `policy`, whatever it held: a policy is
-/// about 100 KB, and a run-time caller that builds it where it will stay
-/// spares the copies a returned one costs (each a fresh 100 KB of stack
-/// touched, so page faults, on a launch).
-///
-/// ```
-/// use seclude::{bpf::Action, pledge::{MAX_RULES, supervised_policy, supervised_policy_in}};
-/// use seclude::{promises, seccomp::{Policy, Rule}, tables::{Abi, Syscall}};
-/// let first = [Rule::new(Syscall::execve, Action::UserNotif)];
-/// let mut p: Policy<MAX_RULES> = Policy::new(Action::Allow);
-/// supervised_policy_in(&mut p, &first, promises!("stdio exec"), Abi::X86_64).unwrap();
-/// let by_value = supervised_policy(&first, promises!("stdio exec"), Abi::X86_64).unwrap();
-/// assert_eq!(p.rules(), by_value.rules());
-/// assert_eq!(p.default_action(), Action::UserNotif);
-/// ```
-pub const fn supervised_policy_in(
-    policy: &mut Policy<MAX_RULES>,
-    first: &[Rule],
-    promises: Promises,
-    abi: Abi,
-) -> Result<(), PledgeError> {
-    // The native table is built at compile time; another ABI's here.
-    if abi as u8 == Abi::NATIVE as u8 {
-        supervised_policy_from(&NATIVE_TABLE, policy, first, promises, abi)
-    } else {
-        supervised_policy_other(policy, first, promises, abi)
-    }
-}
-
-/// Another ABI's table is built on the stack: in a frame of its own, so
-/// that the native path's frame does not hold (and probe) its ~65 KB.
-#[inline(never)]
-const fn supervised_policy_other(
-    policy: &mut Policy<MAX_RULES>,
-    first: &[Rule],
-    promises: Promises,
-    abi: Abi,
-) -> Result<(), PledgeError> {
-    supervised_policy_from(&table(abi), policy, first, promises, abi)
-}
-
-const fn supervised_policy_from(
-    t: &Table,
-    policy: &mut Policy<MAX_RULES>,
-    first: &[Rule],
-    promises: Promises,
-    abi: Abi,
-) -> Result<(), PledgeError> {
-    policy.reset(&[abi], Action::UserNotif);
-    let mut i = 0;
-    while i < first.len() {
-        let r = &first[i];
-        policy.add_rule(r.syscall, r.conditions(), r.action);
-        i += 1;
-    }
-    promise_rules(t, policy, promises, false)
-}
-
 /// The promises' rules (and the report handler's, if `report`), after the
 /// rules `p` already holds.
 ///
 /// In place: a policy is about 100 KB, and each copy of it by value (a
 /// builder chain, a returned `Result`) cost a launch of `seclude` tens of
 /// microseconds in copying and page faults.
-const fn promise_rules(
+pub(super) const fn promise_rules(
     t: &Table,
     p: &mut Policy<MAX_RULES>,
     promises: Promises,
@@ -567,7 +480,8 @@ pub const fn program(
 /// Replaces [`SELF_PID`](crate::pledge::SELF_PID) by `pid` in every
 /// comparison of `program`; returns how many were replaced. The compiler
 /// emits a condition's value only as the `k` of a conditional jump, and no
-/// other rule compares with that value.
+/// other rule compares with that value. (A supervised program knows where
+/// its own are: [`SupervisedProgram`](crate::pledge::SupervisedProgram).)
 ///
 /// ```
 /// use seclude::{pledge::{Penalty, patch_self_pid, program}, promises, tables::Abi};
@@ -579,14 +493,41 @@ pub const fn patch_self_pid(program: &mut [Instruction], pid: u32) -> usize {
     let mut patched = 0;
     let mut i = 0;
     while i < program.len() {
-        let insn = program[i];
-        if op::class(insn.code) == op::JMP && op::op(insn.code) != op::JA && insn.k == SELF_PID {
+        if compares_self_pid(&program[i]) {
             program[i].k = pid;
             patched += 1;
         }
         i += 1;
     }
     patched
+}
+
+/// How many comparisons of `program` hold
+/// [`SELF_PID`](crate::pledge::SELF_PID), still to be replaced by the
+/// process's own pid ([`patch_self_pid`]).
+///
+/// ```
+/// use seclude::{pledge::{Penalty, Promises, program, self_pid_comparisons}, promises, tables::Abi};
+/// let stdio = program(promises!("stdio"), Penalty::EPERM, Abi::X86_64).unwrap();
+/// assert!(self_pid_comparisons(stdio.instructions()) > 0);
+/// let none = program(Promises::empty(), Penalty::EPERM, Abi::X86_64).unwrap();
+/// assert_eq!(self_pid_comparisons(none.instructions()), 0);
+/// ```
+pub const fn self_pid_comparisons(program: &[Instruction]) -> usize {
+    let mut found = 0;
+    let mut i = 0;
+    while i < program.len() {
+        if compares_self_pid(&program[i]) {
+            found += 1;
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Whether `insn` compares with [`SELF_PID`]: a conditional jump on it.
+pub(super) const fn compares_self_pid(insn: &Instruction) -> bool {
+    op::class(insn.code) == op::JMP && op::op(insn.code) != op::JA && insn.k == SELF_PID
 }
 
 /// What the promises decide for a call, straight from the table.
@@ -753,6 +694,7 @@ const fn would_allow_other(
 mod tests {
     use super::*;
     use crate::bpf::{SeccompData, simulate};
+    use crate::seccomp::Rule;
     use crate::testing::{Rng, with_big_stack};
 
     #[test]
