@@ -8,10 +8,10 @@ use crate::elf::{self, Executable};
 use crate::exit;
 use crate::marker;
 use seclude::Errno;
-use seclude::bpf::{Action, Instruction, MAX_INSNS};
-use seclude::pledge::{MAX_RULES, Promises, supervised_policy_in};
-use seclude::seccomp::{Cmp, CompileError, Condition, Policy, Rule, compile};
-use seclude::tables::{Abi, Syscall};
+use seclude::bpf::Action;
+use seclude::pledge::{MAX_RULES, PledgeError, Promises, SupervisedProgram};
+use seclude::seccomp::{Cmp, Condition, Policy, Rule};
+use seclude::tables::Syscall;
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -257,7 +257,7 @@ pub fn filter(
     supplement: Option<&'static [Rule]>,
     exits: bool,
     memfds: bool,
-) -> Result<Vec<Instruction>, Failure> {
+) -> Result<Box<SupervisedProgram>, Failure> {
     let marker = Rule::with(
         Syscall::prctl,
         &[Condition::arg32(0, Cmp::Eq, marker::MARKER_OPTION)],
@@ -307,63 +307,21 @@ pub fn filter(
             ));
         }
     }
-    // Built where it stays, on the heap: the policy has room for 480
-    // rules (~100 KB), of which a launch uses about half. Returned by
-    // value, it was copied from frame to frame, and every page of a frame
-    // is touched (each page first touched is a fault, ~2 µs on a VM);
-    // made in place, only the pages of the rules it holds are.
-    let mut place = Box::<Policy<MAX_RULES>>::new_uninit();
-    let policy = Policy::new_in(&mut place, Action::UserNotif);
-    supervised_policy_in(policy, &first, promises, Abi::NATIVE)
-        .map_err(|e| Failure::new(exit::PROMISES, format!("promises: {e}")))?;
-    compile_filter(policy)
-        .map_err(|e| Failure::new(exit::PROMISES, format!("compiling the filter: {e}")))
-}
-
-/// The filter's instructions. A filter of every promise is about 500
-/// instructions: compiled first into a program of 1024, 8 KB where one of
-/// the kernel's 4096 is 32 KB (and a program is returned by value, copied
-/// from frame to frame); only a longer one is compiled again.
-fn compile_filter(policy: &Policy<MAX_RULES>) -> Result<Vec<Instruction>, CompileError> {
-    match compile::<MAX_RULES, 1024>(policy) {
-        Ok(program) => Ok(program.instructions().to_vec()),
-        Err(CompileError::TooLong { .. }) => compile_long_filter(policy),
-        Err(e) => Err(e),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn compile_long_filter(policy: &Policy<MAX_RULES>) -> Result<Vec<Instruction>, CompileError> {
-    compile::<MAX_RULES, MAX_INSNS>(policy).map(|program| program.instructions().to_vec())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A filter of more than 1,024 instructions is compiled again with
-    /// room for the kernel's 4096, into the same program.
-    #[test]
-    fn a_long_filter_is_compiled_again_with_more_room() {
-        let mut place = Box::<Policy<MAX_RULES>>::new_uninit();
-        let policy = Policy::new_in(&mut place, Action::UserNotif);
-        for (i, &(_, call)) in Abi::NATIVE.entries().iter().take(150).enumerate() {
-            // A value of its own per call: identical rules share one block.
-            let wide = Condition::arg64(1, Cmp::Eq, 0x1_0000_0000 + ((i as u64) << 8));
-            policy.add_rule(call, &[wide, wide], Action::Allow);
-        }
-        let long = compile_filter(policy).unwrap();
-        assert!(long.len() > 1024, "{}", long.len());
-        let full = compile::<MAX_RULES, MAX_INSNS>(policy).unwrap();
-        assert_eq!(long, full.instructions());
-
-        let mut place = Box::<Policy<MAX_RULES>>::new_uninit();
-        let policy = Policy::new_in(&mut place, Action::UserNotif);
-        supervised_policy_in(policy, &[], Promises::STDIO, Abi::NATIVE).unwrap();
-        let short = compile_filter(policy).unwrap();
-        assert!(short.len() <= 1024, "{}", short.len());
-        let full = compile::<MAX_RULES, MAX_INSNS>(policy).unwrap();
-        assert_eq!(short, full.instructions());
-    }
+    // Built where it stays, on the heap: the policy it is compiled from
+    // has room for 480 rules (~100 KB), of which a launch uses about half,
+    // and the program room for 4096 instructions (32 KB), of which it uses
+    // about 500. Returned by value, they were copied from frame to frame,
+    // and every page of a frame is touched (each page first touched is a
+    // fault, ~2 µs on a VM); made in place, only the pages used are.
+    let mut place = Box::<SupervisedProgram>::new_uninit();
+    let mut scratch = Box::<Policy<MAX_RULES>>::new_uninit();
+    SupervisedProgram::new_in(&mut place, &mut scratch, &first, promises).map_err(|e| {
+        let message = match e {
+            PledgeError::Compile(e) => format!("compiling the filter: {e}"),
+            e => format!("promises: {e}"),
+        };
+        Failure::new(exit::PROMISES, message)
+    })?;
+    // SAFETY: `new_in` succeeded, so `place` holds a program.
+    Ok(unsafe { place.assume_init() })
 }

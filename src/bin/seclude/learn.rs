@@ -250,7 +250,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
             marker_fd = Some(fd);
         }
     }
-    let launch = Launch {
+    let mut launch = Launch {
         path: CString::new(path.as_os_str().as_bytes()).expect("paths have no NUL"),
         argv: launch::c_strings(rest)?,
         envp: launch::environment(&env),
@@ -265,7 +265,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         Verdict::answer(Response::Continue)
     };
     let ended = supervise::run(
-        &launch,
+        &mut launch,
         &supervise::ParentWatch::new(),
         &mut || Ok(()),
         &mut handler,

@@ -408,7 +408,7 @@ fn start(o: &Options, plan: &Plan) -> Result<End, Failure> {
         seclude::sys::process::getuid(),
         seclude::sys::process::getgid(),
     );
-    let launch = Launch {
+    let mut launch = Launch {
         path: CString::new(plan.path.as_os_str().as_bytes()).expect("paths have no NUL"),
         argv: launch::c_strings(&o.program)?,
         envp: launch::environment(&env),
@@ -466,7 +466,7 @@ fn start(o: &Options, plan: &Plan) -> Result<End, Failure> {
     if receives_no_descriptors(promises) {
         refuse_passed_descriptors(o.keep_fds)?;
     }
-    let ended = supervise::run(&launch, &parent, &mut setup, &mut handler)?;
+    let ended = supervise::run(&mut launch, &parent, &mut setup, &mut handler)?;
     drop(marker_fd);
     match ended {
         Ended::Failed(failure) => Err(failure),

@@ -22,8 +22,9 @@ use crate::tracker::Tracker;
 use crate::verdict::{Caller, Verdict};
 use seclude::Errno;
 use seclude::bpf::{Action, Instruction, SeccompData};
+use seclude::pledge::{PledgeError, SupervisedProgram};
 use seclude::seccomp::notify::{self, Notification, Response};
-use seclude::seccomp::{FilterFlags, load};
+use seclude::seccomp::{CompileError, FilterFlags, load};
 use seclude::sys::fd::{OwnedFd, POLLERR, POLLHUP, POLLIN, PollFd, poll};
 use seclude::sys::mem::{SharedMapping, futex_wait, futex_wake};
 use seclude::sys::process::{self, ExitStatus, Forked, SIGCHLD};
@@ -34,7 +35,7 @@ use std::ffi::CString;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 
 /// The program to start: its path, arguments and environment, the clone
-/// flags of its namespaces, and its filter (self-pid still unpatched),
+/// flags of its namespaces, and its filter (for a pid still unknown),
 /// built before the fork: the child has it in its copy of seclude's memory
 /// and never waits for it.
 pub struct Launch {
@@ -42,7 +43,7 @@ pub struct Launch {
     pub argv: Vec<CString>,
     pub envp: Vec<CString>,
     pub clone_flags: u64,
-    pub filter: Vec<Instruction>,
+    pub filter: Box<SupervisedProgram>,
     /// A second filter (a policy file's raw seccomp section), installed
     /// after the supervised one, so that it also judges seclude's own calls
     /// up to the exec only through the first (empty: none).
@@ -136,7 +137,7 @@ impl Handoff {
 /// other call falls through to the filter behind it.
 const HANDOFF_PREFIX_LEN: usize = 11;
 
-fn handoff_prefix(state: &AtomicU32) -> Vec<Instruction> {
+fn handoff_prefix(state: &AtomicU32) -> [Instruction; HANDOFF_PREFIX_LEN] {
     const FUTEX_WAKE: u32 = 1;
     let abi = Abi::NATIVE;
     let endian = abi.endian();
@@ -145,7 +146,7 @@ fn handoff_prefix(state: &AtomicU32) -> Vec<Instruction> {
         .number(Syscall::futex_time64)
         .or(abi.number(Syscall::futex))
         .expect("a futex call");
-    let mut prefix = vec![
+    let mut prefix = [
         Instruction::load_word(SeccompData::ARCH),
         Instruction::jeq(abi.audit_arch(), 0, 0),
         Instruction::load_word(SeccompData::NR),
@@ -158,7 +159,6 @@ fn handoff_prefix(state: &AtomicU32) -> Vec<Instruction> {
         Instruction::jeq(FUTEX_WAKE, 0, 0),
         Instruction::ret(Action::Allow.to_ret()),
     ];
-    debug_assert_eq!(prefix.len(), HANDOFF_PREFIX_LEN);
     // Every failed comparison jumps past the prefix.
     let len = prefix.len();
     for (i, insn) in prefix.iter_mut().enumerate() {
@@ -190,33 +190,34 @@ const FORWARDED: [i32; 8] = [
 /// unveil, privileges), then the filter, then the exec; and answers the
 /// notified calls with `handler` until the child ends.
 pub fn run(
-    launch: &Launch,
+    launch: &mut Launch,
     parent: &ParentWatch,
     setup: &mut dyn FnMut() -> Result<(), Failure>,
     handler: &mut dyn FnMut(&Notification, Caller) -> Verdict,
 ) -> Result<Ended, Failure> {
     const CLONE_FILES: u64 = 0x400;
-    // Room for the prefix the child puts in front.
-    if launch.filter.len() + HANDOFF_PREFIX_LEN > seclude::bpf::MAX_INSNS {
-        return Err(setup_failure(
-            "the filter is longer than the kernel allows".into(),
-        ));
-    }
     let mut page = SharedMapping::new(size_of::<Handoff>())
         .map_err(|e| setup_failure(format!("mapping the hand-off page: {e}")))?;
     let handoff = Handoff::on(&mut page);
+    // The child's whole filter, made before the fork: the child only
+    // writes its pid into it. Built in the child, it was allocations there,
+    // each write to a heap page (or malloc's own state) that seclude had
+    // touched a copy-on-write fault.
+    launch
+        .filter
+        .set_prefix(&handoff_prefix(&handoff.state))
+        .map_err(|e| match e {
+            PledgeError::Compile(CompileError::TooLong { .. }) => {
+                setup_failure("the filter is longer than the kernel allows".into())
+            }
+            e => setup_failure(format!("the filter's hand-off prefix: {e}")),
+        })?;
     let mut watched = FORWARDED.to_vec();
     watched.push(SIGCHLD);
     let old_mask = sigprocmask(MaskChange::Block, SignalSet::of(&watched))
         .map_err(|e| setup_failure(format!("blocking signals: {e}")))?;
     let argv = null_terminated(&launch.argv);
     let envp = null_terminated(&launch.envp);
-    // The child's whole filter, made before the fork: the child only
-    // writes its pid into it. Built in the child, it was allocations there,
-    // each write to a heap page (or malloc's own state) that seclude had
-    // touched a copy-on-write fault.
-    let mut filter = handoff_prefix(&handoff.state);
-    filter.extend_from_slice(&launch.filter);
     // What the program leaves running when it ends is reparented to
     // seclude, which keeps supervising and reaps it.
     let _ = process::set_child_subreaper(true);
@@ -227,7 +228,7 @@ pub fn run(
     let pid = match forked {
         Forked::Child => {
             let _ = sigprocmask(MaskChange::Set, old_mask);
-            child(launch, handoff, parent, setup, &mut filter, &argv, &envp)
+            child(launch, handoff, parent, setup, &argv, &envp)
         }
         Forked::Parent(pid) => pid,
     };
@@ -362,11 +363,10 @@ fn null_terminated(strings: &[CString]) -> Vec<*const u8> {
 
 /// In the child: set up, install the filter, publish the listener, exec.
 fn child(
-    launch: &Launch,
+    launch: &mut Launch,
     handoff: &mut Handoff,
     parent: &ParentWatch,
     setup: &mut dyn FnMut() -> Result<(), Failure>,
-    filter: &mut [Instruction],
     argv: &[*const u8],
     envp: &[*const u8],
 ) -> ! {
@@ -390,17 +390,15 @@ fn child(
     if parent.gone(launch.clone_flags) {
         seclude::sys::exit_group(exit::SETUP as i32);
     }
-    // The filter's own part only: the prefix holds an address, never the
-    // pid's stand-in.
-    let own = filter.len() - launch.filter.len();
-    seclude::pledge::patch_self_pid(&mut filter[own..], seclude::sys::getpid());
-    match load(filter, FilterFlags::NEW_LISTENER) {
-        Ok(Some(listener)) => {
-            handoff.listener.store(listener, Ordering::Relaxed);
+    // Its own pid in the promises' conditions (never in the prefix).
+    match launch.filter.install(seclude::sys::getpid()) {
+        Ok(listener) => {
+            handoff
+                .listener
+                .store(listener.into_raw(), Ordering::Relaxed);
             handoff.state.store(STATE_LISTENING, Ordering::Release);
             let _ = futex_wake(&handoff.state, 1);
         }
-        Ok(None) => unreachable!("NEW_LISTENER returns a listener"),
         Err(e) => {
             handoff.fail(
                 exit::SETUP,

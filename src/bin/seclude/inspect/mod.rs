@@ -12,7 +12,7 @@
 use crate::cli::{self, DEFAULT_PROMISES, Failure};
 use crate::exit;
 use seclude::bpf::{Listing, MAX_INSNS};
-use seclude::pledge::{Penalty, Promises, SELF_PID, patch_self_pid, program};
+use seclude::pledge::{Penalty, Promises, SELF_PID, program, self_pid_comparisons};
 use seclude::seccomp::Program;
 use seclude::tables::{Abi, Syscall, constants};
 use std::ffi::OsString;
@@ -364,8 +364,7 @@ pub fn bpf(args: &[OsString]) -> Result<u8, Failure> {
         quoted(promises),
         penalty_text(penalty)
     );
-    let mut copy = insns.to_vec();
-    if patch_self_pid(&mut copy, 1) > 0 {
+    if self_pid_comparisons(insns) > 0 {
         out.push_str(&format!(
             "; #{SELF_PID:#010x} stands for the process's own pid, patched in when the filter is loaded\n"
         ));
