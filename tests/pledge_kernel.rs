@@ -1127,3 +1127,106 @@ fn under_stdio_a_plain_memfd_is_shared_memory() {
         0
     });
 }
+
+/// A supervised pledge installed through the library on one thread: the
+/// caller's prefix decides first, a call the promises allow only for the
+/// process's own pid (`kill(getpid(), 0)` under `stdio`) runs in the
+/// kernel, and refused calls (`kill` of another process, `openat`) wait
+/// for the listener, whose answers they return.
+#[test]
+fn a_supervised_program_sends_refused_calls_to_its_listener() {
+    use seclude::Errno;
+    use seclude::bpf::{Action, Instruction, SeccompData};
+    use seclude::pledge::SupervisedProgram;
+    use seclude::seccomp::notify::{self, Response};
+    use seclude::sys::fd::{POLLIN, PollFd, poll};
+    use seclude::tables::{Abi, Syscall};
+    use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, Ordering};
+
+    static LISTENER: AtomicI32 = AtomicI32::new(-1);
+    static DONE: AtomicBool = AtomicBool::new(false);
+    static RESULTS: [AtomicI64; 4] = [const { AtomicI64::new(1) }; 4];
+
+    child::run_both(
+        "a_supervised_program_sends_refused_calls_to_its_listener",
+        || {
+            let mut program: Box<SupervisedProgram> =
+                Box::new(SupervisedProgram::new(&[], promises!("stdio")).expect("compiled"));
+            // getppid fails with errno 77 before the promises (which allow it).
+            let getppid = Abi::NATIVE.number(Syscall::getppid).unwrap();
+            let prefix = [
+                Instruction::load_word(SeccompData::NR),
+                Instruction::jeq(getppid, 0, 1),
+                Instruction::ret(Action::Errno(77).to_ret()),
+            ];
+            program.set_prefix(&prefix).expect("room for the prefix");
+            let filtered = std::thread::spawn(move || {
+                let mut program = program;
+                match program.install(seclude::sys::getpid()) {
+                    Ok(listener) => LISTENER.store(listener.into_raw(), Ordering::SeqCst),
+                    Err(_) => {
+                        LISTENER.store(-2, Ordering::SeqCst);
+                        return;
+                    }
+                }
+                // The result, or minus the errno, read at once.
+                let result = |r: libc::c_long| if r == -1 { -i64::from(errno()) } else { r };
+                // SAFETY: raw system calls with integer arguments and a
+                // NUL-terminated path.
+                let calls = unsafe {
+                    [
+                        result(libc::syscall(libc::SYS_kill, libc::getpid(), 0)),
+                        result(libc::syscall(libc::SYS_kill, 1, 0)),
+                        result(libc::syscall(
+                            libc::SYS_openat,
+                            libc::AT_FDCWD,
+                            c"/etc/passwd".as_ptr(),
+                            libc::O_RDONLY,
+                        )),
+                        result(libc::syscall(libc::SYS_getppid)),
+                    ]
+                };
+                for (slot, r) in RESULTS.iter().zip(calls) {
+                    slot.store(r, Ordering::SeqCst);
+                }
+                DONE.store(true, Ordering::SeqCst);
+            });
+            let listener = loop {
+                match LISTENER.load(Ordering::SeqCst) {
+                    -1 => std::thread::sleep(std::time::Duration::from_millis(1)),
+                    -2 => return 1,
+                    fd => break fd,
+                }
+            };
+            // Every notification until the thread is done; after, what its end
+            // may send is let through.
+            let mut notified = Vec::new();
+            while !filtered.is_finished() {
+                let mut fds = [PollFd::new(listener, POLLIN)];
+                if !matches!(poll(&mut fds, Some(50)), Ok(1..)) {
+                    continue;
+                }
+                let Ok(n) = notify::receive(listener) else {
+                    continue;
+                };
+                let response = if DONE.load(Ordering::SeqCst) {
+                    Response::Continue
+                } else {
+                    notified.push(n.data.nr as u32);
+                    Response::Error(Errno::new(FILTER_ERRNO).unwrap())
+                };
+                let _ = notify::respond(listener, n.id, response);
+            }
+            filtered.join().unwrap();
+            let results: Vec<i64> = RESULTS.iter().map(|r| r.load(Ordering::SeqCst)).collect();
+            let number = |call| Abi::NATIVE.number(call).unwrap();
+            let want_notified = [number(Syscall::kill), number(Syscall::openat)];
+            let refused = -i64::from(FILTER_ERRNO);
+            if results != [0, refused, refused, -77] || notified != want_notified {
+                eprintln!("results {results:?}, notified {notified:?}");
+                return 2;
+            }
+            0
+        },
+    );
+}
