@@ -137,8 +137,11 @@ const MAP_WORDS: usize = MAX_INSNS / 64;
 /// A compiled [`supervised_policy`] for [`Abi::NATIVE`], with room for
 /// `N` instructions (at most [`MAX_INSNS`] are used), an optional prefix
 /// of the caller's in front, and the places of its comparisons with the
-/// process's own pid (see the [module documentation](self) for why this
-/// shape).
+/// process's own pid. It records those places when it is compiled, so
+/// patching the pid touches them only, never the prefix, and can be done
+/// again for another pid; it allocates nothing, and of its room only the
+/// part in use is ever written (made in place on the heap,
+/// [`new_in`](SupervisedProgram::new_in), only those pages are touched).
 ///
 /// ```
 /// use seclude::{bpf::Action, pledge::SupervisedProgram, promises, seccomp::Rule, tables::Syscall};
