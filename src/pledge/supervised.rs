@@ -330,7 +330,7 @@ impl<const N: usize> SupervisedProgram<N> {
             let furthest = if op::class(insn.code) != op::JMP {
                 next
             } else if op::op(insn.code) == op::JA {
-                next + insn.k as usize
+                next.saturating_add(insn.k as usize)
             } else if insn.jt > insn.jf {
                 next + insn.jt as usize
             } else {

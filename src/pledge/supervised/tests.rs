@@ -188,3 +188,33 @@ fn a_long_program_is_compiled_again_with_more_room() {
         ));
     });
 }
+
+#[test]
+fn a_prefix_may_jump_to_the_program_but_not_into_it() {
+    with_big_stack(|| {
+        let mut program = stdio();
+        let body = program.body().to_vec();
+        let to_the_end = [
+            Instruction::jump(op::JMP | op::JA, 1, 0, 0),
+            Instruction::ret(0),
+        ];
+        program.set_prefix(&to_the_end).unwrap();
+        let astray = [
+            Instruction::jump(op::JMP | op::JA, u32::MAX, 0, 0),
+            Instruction::ret(0),
+        ];
+        assert_eq!(
+            program.set_prefix(&astray),
+            Err(PledgeError::Compile(CompileError::Verify(
+                VerifyError::JumpOutOfRange { at: 0 }
+            )))
+        );
+        assert_eq!(program.prefix(), &to_the_end, "unchanged");
+        assert_eq!(program.body(), &body[..]);
+        // The kernel would run it: the prefix's jump lands on the program.
+        assert_eq!(
+            run(program.instructions(), Syscall::read, [0; 6]),
+            Action::Allow
+        );
+    });
+}
