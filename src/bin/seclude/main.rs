@@ -18,6 +18,7 @@ mod judge;
 mod launch;
 mod learn;
 mod marker;
+mod options;
 mod plan;
 mod policy_file;
 mod procfs;

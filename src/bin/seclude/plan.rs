@@ -11,7 +11,7 @@ use crate::cli::{self, DEFAULT_PROMISES, Failure};
 use crate::elf::Executable;
 use crate::exit;
 use crate::launch::{AUTOMATIC, LIBRARY_DIRS, LOADER, LOADER_FILES};
-use crate::run::Options;
+use crate::options::Options;
 use seclude::landlock::{AbiVersion, UnixSockets};
 use seclude::ns::Namespaces;
 use seclude::pledge::Promises;
@@ -70,8 +70,8 @@ impl Promised {
     }
 }
 
-/// What seclude found out about the program and the kernel (see
-/// `run::find`).
+/// What seclude found out about the program and the kernel, before the
+/// plan.
 #[derive(Debug)]
 pub struct Found {
     /// The program's file, found on `PATH`.
@@ -317,7 +317,7 @@ pub fn program_name(o: &Options) -> Result<&OsStr, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::parse;
+    use crate::options::parse;
     use std::ffi::OsString;
 
     fn options(args: &[&str]) -> Options {
