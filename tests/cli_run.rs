@@ -2285,7 +2285,7 @@ fn without_recvfd_no_descriptor_arrives_on_an_inherited_socket() {
         return;
     }
     let probe = std::os::unix::net::UnixStream::pair().unwrap();
-    let supported = seclude::sys::fd::pass_rights(probe.0.as_raw_fd(), false).is_ok();
+    let supported = seclude::sys::socket::pass_rights(probe.0.as_raw_fd(), false).is_ok();
     let program = "import socket\n\
                    s = socket.socket(fileno=0)\n\
                    try:\n    s.setsockopt(socket.SOL_SOCKET, 83, 1); print('on')\n\
@@ -2332,7 +2332,7 @@ fn without_recvfd_no_descriptor_arrives_on_an_inherited_socket() {
             out.read_line(&mut line).unwrap();
             assert_eq!(line, "ready\n", "[{mode:?}] {promises}");
             let file = fs::File::open("/etc/hostname").unwrap();
-            let sent = seclude::sys::fd::send_fd(ours.as_raw_fd(), file.as_raw_fd(), b"x");
+            let sent = seclude::sys::socket::send_fd(ours.as_raw_fd(), file.as_raw_fd(), b"x");
             if refused {
                 assert_eq!(sent, Err(seclude::Errno::EPERM), "[{mode:?}] {promises}");
                 std::io::Write::write_all(&mut &ours, b"x").unwrap();
@@ -2355,7 +2355,7 @@ fn without_recvfd_no_descriptor_arrives_on_an_inherited_socket() {
         for mode in MODES {
             let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
             let file = fs::File::open("/etc/hostname").unwrap();
-            seclude::sys::fd::send_fd(ours.as_raw_fd(), file.as_raw_fd(), b"q").unwrap();
+            seclude::sys::socket::send_fd(ours.as_raw_fd(), file.as_raw_fd(), b"q").unwrap();
             let out = command(mode, &["-p", "stdio unix", "--", "true"])
                 .stdin(std::process::Stdio::from(std::os::fd::OwnedFd::from(
                     theirs,

@@ -18,6 +18,7 @@ use seclude::seccomp::notify::{self, Response};
 use seclude::seccomp::{FilterFlags, Policy, load};
 use seclude::sys::fd::{self, OwnedFd, POLLHUP, POLLIN, POLLNVAL, POLLOUT, PollFd};
 use seclude::sys::process::{ExitStatus, Forked, SIGKILL, fork, kill, wait};
+use seclude::sys::socket;
 use seclude::sys::{self, exit_group};
 use seclude::tables::{Abi, Syscall};
 use std::time::{Duration, Instant};
@@ -65,7 +66,7 @@ struct Target {
 /// its end of the pair) returns. Exit statuses 100 and up are setup
 /// failures.
 fn spawn_target(body: fn(i32) -> i32) -> Target {
-    let (ours, theirs) = fd::socketpair().unwrap();
+    let (ours, theirs) = socket::socketpair().unwrap();
     // SAFETY: the child uses raw calls only and leaves through exit_group.
     match unsafe { fork(0) }.unwrap() {
         Forked::Child => {
@@ -74,7 +75,7 @@ fn spawn_target(body: fn(i32) -> i32) -> Target {
                 Ok(Some(fd)) => fd,
                 _ => exit_group(100),
             };
-            if fd::send_fd(theirs.raw(), listener, b"L").is_err() {
+            if socket::send_fd(theirs.raw(), listener, b"L").is_err() {
                 exit_group(101);
             }
             fd::close(listener);
@@ -83,7 +84,7 @@ fn spawn_target(body: fn(i32) -> i32) -> Target {
         Forked::Parent(pid) => {
             drop(theirs);
             let mut tag = [0u8; 1];
-            let (n, listener) = fd::recv_fd(ours.raw(), &mut tag).unwrap();
+            let (n, listener) = socket::recv_fd(ours.raw(), &mut tag).unwrap();
             assert_eq!((n, &tag), (1, b"L"), "the listener's message");
             let listener = listener
                 .unwrap_or_else(|| panic!("no listener came; target ended {:?}", wait(pid)));
@@ -341,12 +342,12 @@ fn a_descriptor_sent_over_a_socket_pair_is_the_same_file() {
     run_both(
         "a_descriptor_sent_over_a_socket_pair_is_the_same_file",
         || {
-            let (a, b) = fd::socketpair().unwrap();
+            let (a, b) = socket::socketpair().unwrap();
             assert!(cloexec(a.raw()) && cloexec(b.raw()));
             let (pipe_r, pipe_w) = fd::pipe().unwrap();
-            fd::send_fd(a.raw(), pipe_w.raw(), b"hello").unwrap();
+            socket::send_fd(a.raw(), pipe_w.raw(), b"hello").unwrap();
             let mut buf = [0u8; 16];
-            let (n, received) = fd::recv_fd(b.raw(), &mut buf).unwrap();
+            let (n, received) = socket::recv_fd(b.raw(), &mut buf).unwrap();
             assert_eq!(&buf[..n], b"hello");
             let received = received.expect("a descriptor");
             assert_ne!(received.raw(), pipe_w.raw());
@@ -361,8 +362,8 @@ fn a_descriptor_sent_over_a_socket_pair_is_the_same_file() {
             // Every writer is closed now: the copy was the last one.
             assert_eq!(fd::read(pipe_r.raw(), &mut got), Ok(0));
             // Nothing to send without data; nothing to receive into nothing.
-            assert_eq!(fd::send_fd(a.raw(), 0, b""), Err(Errno::EINVAL));
-            assert_eq!(fd::recv_fd(b.raw(), &mut []).err(), Some(Errno::EINVAL));
+            assert_eq!(socket::send_fd(a.raw(), 0, b""), Err(Errno::EINVAL));
+            assert_eq!(socket::recv_fd(b.raw(), &mut []).err(), Some(Errno::EINVAL));
             0
         },
     );
@@ -373,18 +374,18 @@ fn plain_data_brings_no_descriptor_and_a_gone_peer_is_epipe() {
     run_both(
         "plain_data_brings_no_descriptor_and_a_gone_peer_is_epipe",
         || {
-            let (a, b) = fd::socketpair().unwrap();
+            let (a, b) = socket::socketpair().unwrap();
             let before = open_descriptors();
             sys::write_all(a.raw(), b"plain").unwrap();
             let mut buf = [0u8; 16];
-            let (n, received) = fd::recv_fd(b.raw(), &mut buf).unwrap();
+            let (n, received) = socket::recv_fd(b.raw(), &mut buf).unwrap();
             assert_eq!((&buf[..n], received.is_none()), (&b"plain"[..], true));
             assert_eq!(open_descriptors(), before);
             drop(a);
             // End of stream.
-            assert!(matches!(fd::recv_fd(b.raw(), &mut buf), Ok((0, None))));
+            assert!(matches!(socket::recv_fd(b.raw(), &mut buf), Ok((0, None))));
             // MSG_NOSIGNAL: an error, not a SIGPIPE that would end us.
-            assert_eq!(fd::send_fd(b.raw(), 0, b"x"), Err(Errno::EPIPE));
+            assert_eq!(socket::send_fd(b.raw(), 0, b"x"), Err(Errno::EPIPE));
             0
         },
     );
@@ -424,13 +425,13 @@ fn extra_descriptors_are_closed_and_too_many_are_refused() {
     run_both(
         "extra_descriptors_are_closed_and_too_many_are_refused",
         || {
-            let (a, b) = fd::socketpair().unwrap();
+            let (a, b) = socket::socketpair().unwrap();
             let (pipe_r, pipe_w) = fd::pipe().unwrap();
             let before = open_descriptors();
             // Two: the first is kept, the second closed.
             send_many(a.raw(), &[pipe_w.raw(), pipe_r.raw()]);
             let mut buf = [0u8; 4];
-            let (n, first) = fd::recv_fd(b.raw(), &mut buf).unwrap();
+            let (n, first) = socket::recv_fd(b.raw(), &mut buf).unwrap();
             assert_eq!(&buf[..n], b"m");
             let first = first.expect("the first descriptor");
             assert_eq!(open_descriptors(), before + 1, "the second one leaked");
@@ -443,7 +444,10 @@ fn extra_descriptors_are_closed_and_too_many_are_refused() {
             drop(first);
             // More than recv_fd makes room for: refused, none leaked.
             send_many(a.raw(), &[pipe_w.raw(); 12]);
-            assert_eq!(fd::recv_fd(b.raw(), &mut buf).err(), Some(Errno::EMSGSIZE));
+            assert_eq!(
+                socket::recv_fd(b.raw(), &mut buf).err(),
+                Some(Errno::EMSGSIZE)
+            );
             assert_eq!(open_descriptors(), before, "truncated descriptors leaked");
             0
         },

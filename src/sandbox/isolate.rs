@@ -678,7 +678,7 @@ where
     // A socket, not a pipe, for the input: sending with MSG_NOSIGNAL turns
     // a child that has gone into EPIPE instead of a SIGPIPE that would end
     // the caller's process.
-    let (input_sender, input_receiver) = fd::socketpair().map_err(IsolateError::Pipe)?;
+    let (input_sender, input_receiver) = sys::socket::socketpair().map_err(IsolateError::Pipe)?;
     let (pid, record) = spawn(
         sandbox,
         &[out_writer.raw(), input_receiver.raw()],
@@ -759,7 +759,7 @@ fn pump(
             }
         }
         if let (Some(socket), true) = (&input, fds[1].revents != 0) {
-            match fd::send_nonblocking(socket.raw(), &pending[sent..filled]) {
+            match sys::socket::send_nonblocking(socket.raw(), &pending[sent..filled]) {
                 Ok(n) => sent += n,
                 Err(Errno::EAGAIN | Errno::EINTR) => {}
                 // The child's end is closed: it ended or stopped reading.

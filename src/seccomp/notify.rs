@@ -7,8 +7,8 @@
 //! [`FilterFlags::NEW_LISTENER`](super::FilterFlags::NEW_LISTENER), which
 //! makes [`load`](super::load) return a listener descriptor. The task that
 //! installed the filter usually passes that descriptor to the supervisor
-//! (a parent, over [`socketpair`](crate::sys::fd::socketpair) with
-//! [`send_fd`](crate::sys::fd::send_fd)) and goes on. The supervisor then
+//! (a parent, over [`socketpair`](crate::sys::socket::socketpair) with
+//! [`send_fd`](crate::sys::socket::send_fd)) and goes on. The supervisor then
 //! loops: [`receive`] a [`Notification`], decide, [`respond`].
 //!
 //! A notification is a question about a call that is still waiting: its

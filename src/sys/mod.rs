@@ -20,6 +20,7 @@ pub mod mem;
 pub mod path;
 pub mod process;
 pub mod signal;
+pub mod socket;
 
 #[cfg(any(
     all(target_arch = "x86_64", target_pointer_width = "64"),

@@ -32,7 +32,7 @@ pub fn receives_no_descriptors(promises: Promises) -> bool {
 /// `setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, …)`, sent to seclude: the
 /// filter's rule, and what seclude matches a notified call against.
 pub fn passrights_rule() -> Rule {
-    use seclude::sys::fd::{SO_PASSRIGHTS, SOL_SOCKET};
+    use seclude::sys::socket::{SO_PASSRIGHTS, SOL_SOCKET};
     Rule::with(
         Syscall::setsockopt,
         &[

@@ -50,7 +50,7 @@ fn refuse_passed_descriptors(keep_fds: bool) -> Result<(), Failure> {
         vec![0, 1, 2]
     };
     for fd in fds {
-        if seclude::sys::fd::pass_rights(fd, false).is_err() {
+        if seclude::sys::socket::pass_rights(fd, false).is_err() {
             continue;
         }
         let queued = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}"))
