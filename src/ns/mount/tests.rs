@@ -1,6 +1,8 @@
 //! Tests of filesystem isolation: path checks, path buffers, messages.
 
+use super::apply::{PathBuf, readlink};
 use super::*;
+use crate::errno::Errno;
 use std::string::ToString;
 
 fn path_error(path: PathOf, problem: PathProblem) -> Result<(), PlanError> {
