@@ -14,6 +14,21 @@
 use crate::errno::Errno;
 use crate::tables::native_nr;
 
+/// The kernel's `long` (`__kernel_long_t`) on this ABI, the type of the
+/// fields of its original `timespec`, `timeval` and `utimbuf`: 64 bits on
+/// 64-bit ABIs and on x32 (whose time is 64-bit), 32 bits on the other
+/// 32-bit ABIs.
+///
+/// ```
+/// assert!(core::mem::size_of::<seclude::sys::KernelLong>() >= core::mem::size_of::<usize>());
+/// ```
+#[cfg(any(target_pointer_width = "64", target_arch = "x86_64"))]
+pub type KernelLong = i64;
+/// The kernel's `long` (`__kernel_long_t`) on this ABI (see the 64-bit
+/// definition).
+#[cfg(not(any(target_pointer_width = "64", target_arch = "x86_64")))]
+pub type KernelLong = i32;
+
 pub mod fd;
 pub(crate) mod ioctl;
 pub mod mem;

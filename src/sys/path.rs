@@ -2,7 +2,7 @@
 //! with resolution limits, reading and changing a file's metadata.
 
 use super::fd::OwnedFd;
-use super::{syscall3, syscall4, syscall5};
+use super::{KernelLong, syscall3, syscall4, syscall5};
 use crate::errno::Errno;
 use crate::tables::constants::native;
 use crate::tables::{Abi, Syscall, native_nr};
@@ -68,8 +68,12 @@ pub fn fchownat(dir: i32, path: &CStr, uid: u32, gid: u32, flags: u32) -> Result
 
 /// Sets the access and modification times of `path` from `dir`
 /// (`utimensat`): `None` sets both to now; each time is seconds and
-/// nanoseconds (`UTIME_NOW`, `UTIME_OMIT` as the kernel defines them), as
-/// the kernel's `long`s.
+/// nanoseconds (`UTIME_NOW`, `UTIME_OMIT` as the kernel defines them).
+/// The times are laid out as this ABI's kernel takes them: 64-bit fields
+/// on 64-bit ABIs and x32; on the other 32-bit ABIs `utimensat_time64`
+/// (Linux 5.1; the only one riscv32 has) with 64-bit fields, and before
+/// that kernel's `utimensat`, with 32-bit ones (`EOVERFLOW` for seconds
+/// beyond 2038 then).
 ///
 /// ```
 /// use seclude::sys::fd::AT_FDCWD;
@@ -85,26 +89,41 @@ pub fn fchownat(dir: i32, path: &CStr, uid: u32, gid: u32, flags: u32) -> Result
 pub fn utimensat(
     dir: i32,
     path: &CStr,
-    times: Option<&[[isize; 2]; 2]>,
+    times: Option<&[[i64; 2]; 2]>,
     flags: u32,
 ) -> Result<(), Errno> {
-    let times = times.map_or(0, |t| t.as_ptr() as usize);
-    // 32-bit architectures that came after 2038's fix (riscv32) have only
-    // utimensat_time64, with other timespecs: ENOSYS there.
+    let call = |nr: u32, times: usize| {
+        // SAFETY: a NUL-terminated path, and null or two live timespecs
+        // laid out as call `nr` reads them.
+        unsafe {
+            syscall4(
+                nr as usize,
+                dir as usize,
+                path.as_ptr() as usize,
+                times,
+                flags as usize,
+            )
+        }
+        .map(drop)
+    };
+    // Only the 32-bit ABIs have it, and it reads 64-bit fields there.
+    if let Some(nr) = Abi::NATIVE.number(Syscall::utimensat_time64) {
+        match call(nr, times.map_or(0, |t| t.as_ptr() as usize)) {
+            Err(Errno::ENOSYS) => {}
+            done => return done,
+        }
+    }
     let nr = Abi::NATIVE
         .number(Syscall::utimensat)
         .ok_or(Errno::ENOSYS)?;
-    // SAFETY: a NUL-terminated path, and null or two live timespecs.
-    unsafe {
-        syscall4(
-            nr as usize,
-            dir as usize,
-            path.as_ptr() as usize,
-            times,
-            flags as usize,
-        )
+    // The kernel's `long`s.
+    let mut narrow = [[0 as KernelLong; 2]; 2];
+    if let Some(times) = times {
+        for (to, from) in narrow.iter_mut().flatten().zip(times.iter().flatten()) {
+            *to = KernelLong::try_from(*from).map_err(|_| Errno::EOVERFLOW)?;
+        }
     }
-    .map(drop)
+    call(nr, times.map_or(0, |_| narrow.as_ptr() as usize))
 }
 
 /// Opens `path` from `dir` with `openat2` (Linux 5.6): `flags` are open

@@ -250,10 +250,14 @@ struct Request {
 }
 
 /// How `times` arguments are laid out: a `timespec`, `timeval` or
-/// `utimbuf` pair with fields of this many bytes.
-#[derive(Clone, Copy)]
+/// `utimbuf` pair with fields of the kernel's `long`
+/// ([`KernelLong`](seclude::sys::KernelLong): 64 bits on x32 too, where
+/// a pointer has 32), or a `timespec` pair with 64-bit fields
+/// (`utimensat_time64`, what a 32-bit ABI's C library calls first).
+#[derive(Clone, Copy, Debug)]
 enum TimesLayout {
     Timespec,
+    Timespec64,
     Timeval,
     Utimbuf,
 }
@@ -338,7 +342,7 @@ fn decode(call: Syscall, args: &[u64; 6], pid: u32) -> Option<Result<Request, Er
             times(args[2], TimesLayout::Timeval)
                 .and_then(|t| request(target, true, false, Change::Times(t)))
         }
-        S::utimensat => {
+        S::utimensat | S::utimensat_time64 => {
             let (follow, empty) = flags(args[3]);
             let target = if args[1] == 0 {
                 // futimens: no path, the descriptor itself, and no flag.
@@ -349,8 +353,12 @@ fn decode(call: Syscall, args: &[u64; 6], pid: u32) -> Option<Result<Request, Er
             } else {
                 path(args[0], args[1])
             };
-            times(args[2], TimesLayout::Timespec)
-                .and_then(|t| request(target, follow, empty, Change::Times(t)))
+            let layout = if call == S::utimensat_time64 {
+                TimesLayout::Timespec64
+            } else {
+                TimesLayout::Timespec
+            };
+            times(args[2], layout).and_then(|t| request(target, follow, empty, Change::Times(t)))
         }
         _ => return None,
     })
@@ -367,10 +375,13 @@ fn read_times(
     if address == 0 {
         return Ok(None);
     }
-    let word = core::mem::size_of::<usize>();
+    let word = match layout {
+        TimesLayout::Timespec64 => 8,
+        _ => core::mem::size_of::<seclude::sys::KernelLong>(),
+    };
     let fields = match layout {
         TimesLayout::Utimbuf => 2,
-        TimesLayout::Timespec | TimesLayout::Timeval => 4,
+        TimesLayout::Timespec | TimesLayout::Timespec64 | TimesLayout::Timeval => 4,
     };
     let mut raw = [0u8; 32];
     let raw = &mut raw[..fields * word];
@@ -385,7 +396,9 @@ fn read_times(
         }
     };
     Ok(Some(match layout {
-        TimesLayout::Timespec => [(field(0), field(1)), (field(2), field(3))],
+        TimesLayout::Timespec | TimesLayout::Timespec64 => {
+            [(field(0), field(1)), (field(2), field(3))]
+        }
         TimesLayout::Utimbuf => [(field(0), 0), (field(1), 0)],
         TimesLayout::Timeval => {
             let micros = |us: i64| {
@@ -627,8 +640,7 @@ fn apply(target: &OwnedFd, change: Change, follow: bool) -> Result<(), Errno> {
             path::fchownat(target.raw(), c"", uid, gid, AT_EMPTY_PATH as u32)
         }
         Change::Times(times) => {
-            let timespecs: Option<[[isize; 2]; 2]> =
-                times.map(|t| t.map(|(sec, nsec)| [sec as isize, nsec as isize]));
+            let timespecs: Option<[[i64; 2]; 2]> = times.map(|t| t.map(|(sec, nsec)| [sec, nsec]));
             if symlink {
                 // Not followed (a followed link is resolved already).
                 path::utimensat(
@@ -848,5 +860,47 @@ mod tests {
         assert_eq!(futimens.target, Target::Descriptor(4));
         assert_eq!(futimens.change, Change::Times(None));
         assert!(decode(Syscall::setxattr, &args([0; 6]), 0).is_none());
+    }
+
+    /// The program's times are read with its kernel's field widths: the
+    /// kernel's `long` for the original calls (64 bits on x32, where a
+    /// pointer has 32), 64 bits for `utimensat_time64`, the call a 32-bit
+    /// ABI's C library makes first.
+    #[test]
+    fn times_are_read_with_the_kernels_field_widths() {
+        use seclude::sys::KernelLong;
+        let me = std::process::id();
+        let at = |fields: &[KernelLong]| fields.as_ptr() as u64;
+        let native: [KernelLong; 4] = [1, 2, 3, 4];
+        let read = read_times(me, at(&native), TimesLayout::Timespec).unwrap();
+        assert_eq!(read, Some([(1, 2), (3, 4)]));
+        let timeval: [KernelLong; 4] = [1, 999_999, 2, 0];
+        let read = read_times(me, at(&timeval), TimesLayout::Timeval).unwrap();
+        assert_eq!(read, Some([(1, 999_999_000), (2, 0)]));
+        let too_many_micros: [KernelLong; 4] = [1, 1_000_000, 2, 0];
+        let read = read_times(me, at(&too_many_micros), TimesLayout::Timeval);
+        assert_eq!(read, Err(Errno::EINVAL));
+        let utimbuf: [KernelLong; 2] = [9, 10];
+        let read = read_times(me, at(&utimbuf), TimesLayout::Utimbuf).unwrap();
+        assert_eq!(read, Some([(9, 0), (10, 0)]));
+        assert_eq!(read_times(me, 0, TimesLayout::Timespec), Ok(None));
+
+        // After 2038, as utimensat_time64 takes it on every ABI.
+        let wide: [i64; 4] = [5_000_000_000, 6, 7, 8];
+        let args = [AT_FDCWD as u64, 1, wide.as_ptr() as u64, 0, 0, 0];
+        let request = decode(Syscall::utimensat_time64, &args, me)
+            .expect("performed by seclude")
+            .unwrap();
+        assert_eq!(
+            request.change,
+            Change::Times(Some([(5_000_000_000, 6), (7, 8)]))
+        );
+        assert_eq!(
+            request.target,
+            Target::Path {
+                dir: AT_FDCWD,
+                address: 1
+            }
+        );
     }
 }
