@@ -3,10 +3,11 @@
 //!
 //! Installing a seccomp filter cannot be undone, so every body that loads
 //! one runs in its own process: the test binary re-executes itself with
-//! `--exact <test> --include-ignored` and an environment variable naming the
-//! test and the mode; in that child, [`run`] executes the body and exits
-//! with its status, and the parent collects how the child ended. Nothing is
-//! forked from the multithreaded test harness.
+//! `--exact <test> --include-ignored` (the test's path in its binary, read
+//! from the name of the thread libtest runs it on) and an environment
+//! variable naming the test and the mode; in that child, [`run`] executes
+//! the body and exits with its status, and the parent collects how the
+//! child ended. Nothing is forked from the multithreaded test harness.
 //!
 //! The unprivileged mode is what most users have: before the body runs, the
 //! child drops to uid/gid 65534 with no supplementary groups, which (from
@@ -76,10 +77,11 @@ pub fn run_with_env(test: &str, mode: Mode, env: &[(&str, &str)], body: fn() -> 
         // through calls the body's filter may deny.
         seclude::sys::exit_group(status);
     }
+    let name = libtest_name(test);
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            test,
+            &name,
             "--include-ignored",
             "--nocapture",
             "--test-threads=1",
@@ -92,11 +94,38 @@ pub fn run_with_env(test: &str, mode: Mode, env: &[(&str, &str)], body: fn() -> 
         .output()
         .expect("re-execute the test binary");
     use std::os::unix::process::ExitStatusExt;
-    Exit {
+    let exit = Exit {
         code: out.status.code(),
         signal: out.status.signal(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    // A name `--exact` does not select runs no test: the child would exit
+    // with 0 without running the body, and the test would pass unchecked.
+    // libtest announces the count before it starts the test.
+    assert!(
+        exit.stdout.contains("running 1 test\n"),
+        "{tag}: `--exact {name}` did not select one test of {}: {exit:#?}",
+        std::env::current_exe().unwrap().display()
+    );
+    exit
+}
+
+/// The name libtest knows the running test by, for `--exact`: `test`
+/// itself for a test at the root of its binary, `module::test` for one in a
+/// module (`tests/pledge_promises/` has one per section). libtest runs each
+/// test on a thread named after it; on any other thread, `test` as given.
+fn libtest_name(test: &str) -> String {
+    match std::thread::current().name() {
+        Some(name)
+            if name == test
+                || name
+                    .strip_suffix(test)
+                    .is_some_and(|module| module.ends_with("::")) =>
+        {
+            name.to_owned()
+        }
+        _ => test.to_owned(),
     }
 }
 
