@@ -88,7 +88,7 @@ pub fn read_proc(path: &str) -> Option<String> {
 pub fn read_proc_bytes(path: &str) -> Option<Vec<u8>> {
     use std::io::Read;
     let mut file = std::fs::File::open(path).ok()?;
-    let mut bytes = vec![0; 16 * 1024];
+    let mut bytes = vec![0; 4096];
     let mut len = 0;
     loop {
         if len == bytes.len() {
