@@ -250,6 +250,10 @@ impl<const N: usize> SupervisedProgram<N> {
         match compile::<MAX_RULES, FIRST_ROOM>(policy) {
             Ok(program) => self.take(program.instructions()),
             Err(CompileError::TooLong { .. }) if N > FIRST_ROOM => self.compile_long(policy),
+            // The room the caller gave, not the first compilation's.
+            Err(CompileError::TooLong { .. }) => Err(PledgeError::Compile(CompileError::TooLong {
+                capacity: Self::capacity(),
+            })),
             Err(e) => Err(PledgeError::Compile(e)),
         }
     }

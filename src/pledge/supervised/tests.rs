@@ -218,3 +218,64 @@ fn a_prefix_may_jump_to_the_program_but_not_into_it() {
         );
     });
 }
+
+/// A jump one instruction past the prefix's end lands inside the pledge
+/// program (past its first instruction): refused, whichever branch goes
+/// there; one landing on the program's first instruction is fine.
+#[test]
+fn a_prefix_jump_one_past_the_program_start_is_refused_on_either_branch() {
+    with_big_stack(|| {
+        let mut program = stdio();
+        let out = |at| {
+            Err(PledgeError::Compile(CompileError::Verify(
+                VerifyError::JumpOutOfRange { at },
+            )))
+        };
+        // From instruction 0 of a 2-instruction prefix, 1 reaches the end.
+        let jt_edge = [Instruction::jeq(0, 1, 0), Instruction::ret(0)];
+        let jf_edge = [Instruction::jeq(0, 0, 1), Instruction::ret(0)];
+        let ja_edge = [
+            Instruction::jump(op::JMP | op::JA, 1, 0, 0),
+            Instruction::ret(0),
+        ];
+        for prefix in [jt_edge, jf_edge, ja_edge] {
+            assert_eq!(program.set_prefix(&prefix), Ok(()), "{prefix:?}");
+        }
+        let jt_past = [Instruction::jeq(0, 2, 0), Instruction::ret(0)];
+        let jf_past = [Instruction::jeq(0, 0, 2), Instruction::ret(0)];
+        let ja_past = [
+            Instruction::jump(op::JMP | op::JA, 2, 0, 0),
+            Instruction::ret(0),
+        ];
+        for prefix in [jt_past, jf_past, ja_past] {
+            assert_eq!(program.set_prefix(&prefix), out(0), "{prefix:?}");
+        }
+        // The last instruction may not jump either, not even by one.
+        let last = [Instruction::load_word(0), Instruction::jeq(0, 1, 0)];
+        assert_eq!(program.set_prefix(&last), out(1));
+    });
+}
+
+/// A program too long for a room smaller than the first compilation's
+/// says the room it had, not the first compilation's.
+#[test]
+fn too_long_for_a_small_room_names_that_room() {
+    with_big_stack(|| {
+        let first: Vec<Rule> = Abi::NATIVE
+            .entries()
+            .iter()
+            .take(150)
+            .enumerate()
+            .map(|(i, &(_, call))| {
+                let wide = Condition::arg64(1, Cmp::Eq, 0x1_0000_0000 + ((i as u64) << 8));
+                Rule::with(call, &[wide, wide], Action::Allow).unwrap()
+            })
+            .collect();
+        assert!(matches!(
+            SupervisedProgram::<512>::new(&first, Promises::STDIO),
+            Err(PledgeError::Compile(CompileError::TooLong {
+                capacity: 512
+            }))
+        ));
+    });
+}
