@@ -572,4 +572,46 @@ mod tests {
         assert!(outcome(&o, &plan, killed(15)).1.is_empty());
         assert!(outcome(&options(&["prog"]), &plan, killed(9)).1.is_empty());
     }
+
+    #[test]
+    fn the_memory_limit_message_is_not_given_under_q_or_after_a_violation() {
+        let plan = decide(&["prog"], found()).unwrap();
+        let end = |killed_for_violation| End {
+            status: ExitStatus::Killed {
+                signal: 9,
+                core_dumped: false,
+            },
+            killed_for_violation,
+            never_loaded: false,
+        };
+        let limited = options(&["-M", "1000000", "prog"]);
+        assert_eq!(outcome(&limited, &plan, end(false)).1.len(), 1);
+        let quiet = options(&["-q", "-M", "1000000", "prog"]);
+        assert_eq!(outcome(&quiet, &plan, end(false)), (137, vec![]));
+        assert_eq!(
+            outcome(&limited, &plan, end(true)),
+            (exit::VIOLATION, vec![])
+        );
+    }
+
+    #[test]
+    fn unconfined_unix_picks_the_supplement_that_lets_unix_sockets_be_made() {
+        let landlock = found().landlock;
+        let confined = decide(&["prog"], found()).unwrap();
+        let unconfined = decide(&["--unconfined-unix", "prog"], found()).unwrap();
+        assert_eq!(
+            confined.supplement,
+            Some(seclude::landlock::seccomp_supplement_rules(
+                landlock,
+                UnixSockets::ConfinedOnly
+            ))
+        );
+        assert_eq!(
+            unconfined.supplement,
+            Some(seclude::landlock::seccomp_supplement_rules(
+                landlock,
+                UnixSockets::AllowUnconfined
+            ))
+        );
+    }
 }
