@@ -1193,6 +1193,9 @@ fn a_supervised_program_sends_refused_calls_to_its_listener() {
             });
             let listener = loop {
                 match LISTENER.load(Ordering::SeqCst) {
+                    // A thread that panicked before storing would leave
+                    // this loop waiting for ever.
+                    -1 if filtered.is_finished() => return 3,
                     -1 => std::thread::sleep(std::time::Duration::from_millis(1)),
                     -2 => return 1,
                     fd => break fd,
