@@ -446,6 +446,26 @@ mod tests {
     }
 
     #[test]
+    fn a_script_unveils_its_interpreter_after_itself_then_the_interpreters_loader() {
+        let script = Found {
+            path: "/opt/tools/run.sh".into(),
+            executable: Executable::Script {
+                interpreter: "/bin/sh".into(),
+            },
+            ..found()
+        };
+        let rules = paths(&decide(&["-p", "stdio", "run.sh"], script).unwrap());
+        assert_eq!(
+            rules[..3],
+            [
+                ("/opt/tools/run.sh".into(), "rx".into()),
+                ("/bin/sh".into(), "rx".into()),
+                ("/lib64/ld-linux-x86-64.so.2".into(), "rx".into()),
+            ]
+        );
+    }
+
+    #[test]
     fn without_unveil_there_are_no_rules_and_no_supplement() {
         let plan = decide(&["-V", "prog"], found()).unwrap();
         assert!(plan.unveil.is_none() && plan.supplement.is_none());
