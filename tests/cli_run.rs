@@ -1453,6 +1453,17 @@ fn a_program_with_its_own_loader_gets_no_allowance() {
         )
         .status(0)
         .out(&expected);
+        // A setup error found before the loader is looked at (here more
+        // unveil rules than fit) comes alone, without the loader warning.
+        let mut args = vec!["-p", "stdio rpath prot_exec"];
+        for _ in 0..257 {
+            args.extend(["-v", file]);
+        }
+        args.extend(["--", program, file]);
+        seclude(mode, &args)
+            .status(66)
+            .err_has("more than 256 paths")
+            .err_lacks("is not a system loader");
     }
     fs::remove_dir_all(&dir).unwrap();
 }

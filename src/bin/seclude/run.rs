@@ -99,7 +99,6 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
     say_all(&warnings);
     let found = find(plan::program_name(&o)?)?;
     let plan = plan::plan(&o, promised, found, &|p| std::fs::metadata(p).map(drop))?;
-    say_all(&plan.warnings);
     let end = start(&o, &plan)?;
     let (code, messages) = plan::outcome(&o, &plan, end);
     say_all(&messages);
@@ -151,6 +150,9 @@ fn start(o: &Options, plan: &Plan) -> Result<End, Failure> {
             )
         })?;
     }
+    // The plan's warnings (the loader's), after the unveil rules are
+    // taken: a run that fails there says only why.
+    say_all(&plan.warnings);
 
     // The marker, preloaded from a memfd.
     let mut env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
