@@ -113,7 +113,13 @@ for job in "${jobs[@]}"; do
     n=${#commands[@]}
     rm -f "$out/$name".round*.json
     for ((r = 0; r < rounds; r++)); do
-        k=$((r % n))
+        # Offsets spread over the list: with fewer passes than commands,
+        # r % n would put only the first few commands first.
+        if ((rounds >= n)); then
+            k=$((r % n))
+        else
+            k=$((r * n / rounds))
+        fi
         rotated=("${commands[@]:k}" "${commands[@]:0:k}")
         hyperfine -N --warmup 3 --runs "$per_round" --style none \
             --export-json "$out/$name.round$r.json" "${rotated[@]}" >/dev/null 2>&1
@@ -131,7 +137,8 @@ stats = []
 for c in commands:
     t = times[c]
     stats.append({"command": c, "median": statistics.median(t), "mean": statistics.mean(t),
-                  "stddev": statistics.stdev(t), "min": min(t), "max": max(t), "times": t})
+                  "stddev": statistics.stdev(t) if len(t) > 1 else 0.0,
+                  "min": min(t), "max": max(t), "times": t})
 json.dump({"rounds": rounds, "results": stats}, open(f"{stem}.json", "w"), indent=1)
 bare = stats[0]["median"]
 lines = ["| Command | Median [ms] | Mean ± σ [ms] | Min [ms] | Max [ms] | Relative (medians) |",
@@ -156,6 +163,6 @@ for x in stats[1:]:
              else "seclude (static)" if "musl-static" in c
              else "seclude -V (no unveil)" if " -V " in c
              else "seclude" if "seclude" in c else "bwrap")
-    print(f"- {label}: {x['median'] / bare:.2f}x bare, +{(x['median'] - bare) * 1000:.2f} ms")
+    print(f"- {label}: {x['median'] / bare:.2f}x bare, {(x['median'] - bare) * 1000:+.2f} ms")
 PY
 done
