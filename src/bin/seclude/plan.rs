@@ -162,7 +162,8 @@ pub fn plan(
         };
         match why_not {
             None => marker = found.marker_object,
-            Some(why) if !o.quiet => warnings.push(format!(
+            // Promises that hold the loader's need no allowance.
+            Some(why) if !o.quiet && !promises.contains(LOADER) => warnings.push(format!(
                 "warning: {}: {why}, so loading gets no allowance (it may need \"{}\" in -p)",
                 name.to_string_lossy(),
                 cli::promise_words(LOADER.difference(promises))
@@ -276,7 +277,9 @@ pub fn outcome(o: &Options, plan: &Plan, end: End) -> (u8, Vec<String>) {
     // Ctrl-C or a forwarded SIGTERM right after the start): its missing
     // marker call says nothing of LD_PRELOAD then.
     let exited = matches!(end.status, ExitStatus::Exited(_));
-    if end.never_loaded && exited && !o.quiet {
+    // Promises that hold the loader's kept nothing more.
+    let widened = !plan.promised.promises.contains(LOADER);
+    if end.never_loaded && exited && widened && !o.quiet {
         messages.push(format!(
             "warning: {shown} never signalled the end of its loading (LD_PRELOAD ignored?): it kept the loader's promises ({})",
             cli::promise_words(LOADER.difference(plan.promised.promises))
@@ -504,6 +507,14 @@ mod tests {
         );
         let plan = decide(&["-q", "prog"], untrusted()).unwrap();
         assert!(plan.marker.is_none() && plan.warnings.is_empty());
+        // Promises that hold the loader's: nothing is missing, nothing to
+        // say (it said "it may need \"\" in -p").
+        let plan = decide(&["-p", "stdio rpath prot_exec", "prog"], untrusted()).unwrap();
+        assert!(
+            plan.marker.is_none() && plan.warnings.is_empty(),
+            "{:?}",
+            plan.warnings
+        );
         let no_marker = Found {
             marker_object: None,
             ..found()
@@ -570,6 +581,9 @@ mod tests {
                 .1
                 .is_empty()
         );
+        let full = decide(&["-p", "stdio rpath prot_exec", "prog"], found()).unwrap();
+        let (_, said) = outcome(&o, &full, end(ExitStatus::Exited(0), false, true));
+        assert!(said.is_empty(), "{said:?}");
         let quiet = options(&["-q", "prog"]);
         let (_, said) = outcome(&quiet, &plan, end(ExitStatus::Exited(0), false, true));
         assert!(said.is_empty());
