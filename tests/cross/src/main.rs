@@ -214,6 +214,29 @@ fn run(sp: *const usize) -> i32 {
         _ => return 20,
     }
 
+    // 21: times after 2038 on a memfd: utimensat lays them out as this
+    // ABI's kernel reads them (utimensat_time64 on 32-bit ABIs), and
+    // statx reads them back.
+    let Ok(file) = sys::fd::memfd_create(c"times", sys::fd::MFD_CLOEXEC) else {
+        return 21;
+    };
+    let empty = sys::path::AT_EMPTY_PATH;
+    if sys::path::utimensat(file.raw(), c"", Some(&[[1, 0], [5_000_000_000, 7]]), empty) != Ok(()) {
+        return 21;
+    }
+    let mut statx = [0u8; 256];
+    const STATX_MTIME: u32 = 0x40;
+    if sys::path::statx(file.raw(), c"", empty, STATX_MTIME, &mut statx) != Ok(()) {
+        return 21;
+    }
+    // struct statx: stx_mtime at 0x70, a 64-bit tv_sec then a 32-bit
+    // tv_nsec.
+    let seconds = i64::from_ne_bytes(statx[0x70..0x78].try_into().unwrap_or([0; 8]));
+    let nanoseconds = u32::from_ne_bytes(statx[0x78..0x7c].try_into().unwrap_or([0; 4]));
+    if (seconds, nanoseconds) != (5_000_000_000, 7) {
+        return 21;
+    }
+
     // 15: three arguments: write the success line.
     let line = rt::ARCH_LINE;
     if sys::write(1, line) != Ok(line.len()) {
