@@ -212,15 +212,69 @@ pub fn parse(head: &[u8], mut read_at: impl FnMut(u64, usize) -> Option<Vec<u8>>
 /// directory owned by root. A program naming any other file as its
 /// loader gets no loading allowance.
 pub fn trusted_loader(loader: &Path) -> bool {
+    examine_loader(loader).is_some()
+}
+
+/// A system loader as [`trusted_loader`] found it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrustedLoader {
+    /// The file it is (device and inode, after symbolic links).
+    pub file: (u64, u64),
+    /// Whether it is musl's, which is also its C library: calls from its
+    /// code are not only the loader's.
+    pub is_musl: bool,
+}
+
+/// What seclude found a loader path to be, and when: the file's device,
+/// inode, owner and mode as `stat` (following links) saw them.
+struct Examined {
+    path: PathBuf,
+    seen: (u64, u64, u32, u32),
+    found: Option<TrustedLoader>,
+}
+
+/// Loaders examined earlier in this run. Examining walks the path link
+/// by link (about ten `readlink` calls) and stats the file and its
+/// directory; it was done three times per exec, while the program waited
+/// on its first loader call. An entry holds while a `stat` of the path
+/// sees the same file, owner and mode: a loader replaced by an upgrade is
+/// another inode and is examined again.
+static EXAMINED: std::sync::Mutex<Vec<Examined>> = std::sync::Mutex::new(Vec::new());
+
+/// [`trusted_loader`]'s answer with the file it found, or `None` if
+/// `loader` is not a trusted system loader.
+pub fn examine_loader(loader: &Path) -> Option<TrustedLoader> {
     use std::os::unix::fs::MetadataExt;
     // The kernel resolves a relative PT_INTERP from the program's working
     // directory; seclude cannot know which file that is.
     if !loader.is_absolute() {
-        return false;
+        return None;
     }
-    let Ok(real) = std::fs::canonicalize(loader) else {
-        return false;
-    };
+    let meta = std::fs::metadata(loader).ok()?;
+    let seen = (meta.dev(), meta.ino(), meta.uid(), meta.mode());
+    let mut examined = EXAMINED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = examined.iter().find(|e| e.path == loader) {
+        if known.seen == seen {
+            return known.found;
+        }
+    }
+    let found = examine_uncached(loader, (seen.0, seen.1));
+    examined.retain(|e| e.path != loader);
+    // A program can name any number of loaders; remember a few.
+    if examined.len() >= 16 {
+        examined.remove(0);
+    }
+    examined.push(Examined {
+        path: loader.to_path_buf(),
+        seen,
+        found,
+    });
+    found
+}
+
+fn examine_uncached(loader: &Path, file: (u64, u64)) -> Option<TrustedLoader> {
+    use std::os::unix::fs::MetadataExt;
+    let real = std::fs::canonicalize(loader).ok()?;
     let name = real
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -230,12 +284,21 @@ pub fn trusted_loader(loader: &Path) -> bool {
     let in_system_dir = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"]
         .iter()
         .any(|dir| real.starts_with(dir));
-    let root_owned =
-        |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.uid() == 0 && m.mode() & 0o022 == 0);
-    named_like_a_loader
+    let root_owned = |m: &std::fs::Metadata| m.uid() == 0 && m.mode() & 0o022 == 0;
+    // The file the canonical path names now must be the one stat saw.
+    let real_meta = std::fs::metadata(&real).ok()?;
+    let trusted = named_like_a_loader
         && in_system_dir
-        && root_owned(&real)
-        && real.parent().is_some_and(root_owned)
+        && (real_meta.dev(), real_meta.ino()) == file
+        && root_owned(&real_meta)
+        && real
+            .parent()
+            .and_then(|dir| std::fs::metadata(dir).ok())
+            .is_some_and(|m| root_owned(&m));
+    trusted.then(|| TrustedLoader {
+        file,
+        is_musl: name.starts_with("ld-musl"),
+    })
 }
 
 #[cfg(test)]

@@ -232,6 +232,17 @@ pub fn run(
         }
         Forked::Parent(pid) => pid,
     };
+    // While the child sets up its sandbox (a few hundred microseconds),
+    // seclude waits: what it would otherwise do once the child's exec is
+    // waiting on it, it does now, if it opens no descriptor. The child
+    // shares the descriptor table until its exec, and closes what it does
+    // not keep: a descriptor seclude opened now could be closed under it,
+    // or its number taken by one of the child's (`CLONE_FILES`).
+    //
+    // The program must not reach seclude through /proc/PID/mem (same
+    // user, no Landlock with -V): seclude stops being dumpable; the child
+    // keeps its own setting.
+    let _ = process::set_dumpable(false);
     // Wait for the listener (or a failure): the child wakes seclude with
     // the one call its filter's prefix lets through before anyone listens.
     let listener = loop {
@@ -263,10 +274,6 @@ pub fn run(
     // the kernel hands the CPU straight over (Linux 6.6; a hint only, that
     // made `learn`, a round trip per call, a third faster).
     let _ = notify::set_sync_wakeup(listener.raw());
-    // The program must not reach seclude through /proc/PID/mem (same
-    // user, no Landlock with -V): seclude stops being dumpable; the child
-    // keeps its own setting.
-    let _ = process::set_dumpable(false);
     let kill_child = |failure: Failure| {
         let _ = process::kill(pid, process::SIGKILL);
         let _ = process::wait(pid);

@@ -12,7 +12,6 @@ use crate::verdict::{Caller, Image, Phase, Verdict};
 use seclude::seccomp::notify::{Notification, Response};
 use seclude::tables::{Abi, Syscall};
 use std::collections::HashMap;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 /// What seclude knows of one process (a thread group).
@@ -459,30 +458,24 @@ fn loading_state(tgid: u32, auxv: &[u8]) -> State {
         Ok(elf::Executable::Elf {
             interpreter: Some(loader),
             ..
-        }) if elf::trusted_loader(&loader) => loader,
+        }) => loader,
         _ => return State::LOADED,
     };
-    // The kernel resolves a relative PT_INTERP from the program's working
-    // directory, not seclude's: only an absolute one names a known file.
-    if !loader.is_absolute() {
+    // Only an absolute PT_INTERP names a known file (the kernel resolves
+    // a relative one from the program's working directory): checked by
+    // `examine_loader`.
+    let Some(elf::TrustedLoader {
+        file: loader_file,
+        is_musl,
+    }) = elf::examine_loader(&loader)
+    else {
         return State::LOADED;
-    }
-    let Ok(file) = std::fs::metadata(&loader) else {
-        return State::LOADED;
-    };
-    let loader_file = {
-        use std::os::unix::fs::MetadataExt;
-        (file.dev(), file.ino())
     };
     let Some(loader_text) = loader_text(tgid, auxv, loader_file) else {
         return State::LOADED;
     };
     let marked = marker_preloaded(tgid);
-    let loader_is_libc = std::fs::canonicalize(&loader).is_ok_and(|real| {
-        real.file_name()
-            .is_some_and(|n| n.as_bytes().starts_with(b"ld-musl"))
-    });
-    if !marked && loader_is_libc {
+    if !marked && is_musl {
         return State::LOADED;
     }
     State {
