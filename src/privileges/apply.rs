@@ -133,14 +133,17 @@ impl Privileges<'_> {
                 reason: Reason::NotPermitted(missing),
             });
         }
+        // Read once for every pass over the capability numbers below (it
+        // cannot change while the system runs), before anything changes.
+        let last = cap_syscalls::cap_last_cap().map_err(failed(Step::BoundingSet))?;
         let has_setpcap = start.effective.has(Capability::Setpcap);
         let securebits = self.lock_securebits(has_setpcap)?;
-        let bounding_set = self.drop_bounding(has_setpcap)?;
+        let bounding_set = self.drop_bounding(has_setpcap, last)?;
         cap_syscalls::clear_ambient().map_err(failed(Step::Ambient))?;
         let ambient = Outcome::Applied;
         let ids = self.change_ids()?;
         let capabilities = self.set_kept()?;
-        let state = read_state()?;
+        let state = read_state(last)?;
         Ok(DropReport {
             securebits,
             bounding_set,
@@ -236,9 +239,9 @@ impl Privileges<'_> {
         )))
     }
 
-    fn drop_bounding(&self, has_setpcap: bool) -> Result<Outcome, PrivilegeError> {
+    fn drop_bounding(&self, has_setpcap: bool, last: u8) -> Result<Outcome, PrivilegeError> {
         let step = Step::BoundingSet;
-        let before = cap_syscalls::bounding_set().map_err(failed(step))?;
+        let before = cap_syscalls::bounding_set_upto(last).map_err(failed(step))?;
         if self.keep.contains(before) {
             // Nothing beyond the kept set: the target state already holds.
             return Ok(Outcome::Applied);
@@ -246,8 +249,8 @@ impl Privileges<'_> {
         if !has_setpcap {
             return self.cannot(step, Reason::MissingCapSetpcap);
         }
-        cap_syscalls::drop_bounding_set(self.keep).map_err(failed(step))?;
-        let after = cap_syscalls::bounding_set().map_err(failed(step))?;
+        cap_syscalls::drop_bounding_upto(self.keep, last).map_err(failed(step))?;
+        let after = cap_syscalls::bounding_set_upto(last).map_err(failed(step))?;
         if !self.keep.contains(after) {
             return Err(PrivilegeError::NotVerified { step });
         }
@@ -335,12 +338,13 @@ impl Privileges<'_> {
     }
 }
 
-fn read_state() -> Result<CredentialState, PrivilegeError> {
+/// The credentials now; `last` is [`cap_syscalls::cap_last_cap`].
+fn read_state(last: u8) -> Result<CredentialState, PrivilegeError> {
     let step = Step::ReadBack;
     Ok(CredentialState {
         caps: cap_syscalls::capget().map_err(failed(step))?,
-        bounding: cap_syscalls::bounding_set().map_err(failed(step))?,
-        ambient: cap_syscalls::ambient_set().map_err(failed(step))?,
+        bounding: cap_syscalls::bounding_set_upto(last).map_err(failed(step))?,
+        ambient: cap_syscalls::ambient_set_upto(last).map_err(failed(step))?,
         securebits: cap_syscalls::securebits().map_err(failed(step))?,
     })
 }

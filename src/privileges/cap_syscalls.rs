@@ -192,7 +192,12 @@ fn bounding_has(cap: u8) -> Result<bool, Errno> {
 /// assert!(bounding.bits() < 1 << (cap_last_cap().unwrap() + 1));
 /// ```
 pub fn bounding_set() -> Result<Capabilities, Errno> {
-    let last = cap_last_cap()?;
+    bounding_set_upto(cap_last_cap()?)
+}
+
+/// [`bounding_set`] on a kernel whose last capability is `last` (from
+/// [`cap_last_cap`], read once by the caller for several calls).
+pub(crate) fn bounding_set_upto(last: u8) -> Result<Capabilities, Errno> {
     let mut bits = 0u64;
     for cap in 0..=last {
         if bounding_has(cap)? {
@@ -212,7 +217,11 @@ pub fn bounding_set() -> Result<Capabilities, Errno> {
 /// drop_bounding_set(Capabilities::NET_BIND_SERVICE).unwrap();
 /// ```
 pub fn drop_bounding_set(keep: Capabilities) -> Result<(), Errno> {
-    let last = cap_last_cap()?;
+    drop_bounding_upto(keep, cap_last_cap()?)
+}
+
+/// [`drop_bounding_set`] on a kernel whose last capability is `last`.
+pub(crate) fn drop_bounding_upto(keep: Capabilities, last: u8) -> Result<(), Errno> {
     for cap in 0..=last {
         if keep.bits() & (1 << cap) != 0 {
             continue;
@@ -237,7 +246,11 @@ pub fn drop_bounding_set(keep: Capabilities) -> Result<(), Errno> {
 /// # let _ = ambient;
 /// ```
 pub fn ambient_set() -> Result<Capabilities, Errno> {
-    let last = cap_last_cap()?;
+    ambient_set_upto(cap_last_cap()?)
+}
+
+/// [`ambient_set`] on a kernel whose last capability is `last`.
+pub(crate) fn ambient_set_upto(last: u8) -> Result<Capabilities, Errno> {
     let mut bits = 0u64;
     for cap in 0..=last {
         // SAFETY: integer arguments only.
