@@ -249,7 +249,10 @@ impl Privileges<'_> {
         if !has_setpcap {
             return self.cannot(step, Reason::MissingCapSetpcap);
         }
-        cap_syscalls::drop_bounding_upto(self.keep, last).map_err(failed(step))?;
+        // `before` is the set now: drop what it holds beyond the kept set,
+        // without asking about each number again. The read-back below is
+        // the verification.
+        cap_syscalls::drop_bounding_from(before, self.keep).map_err(failed(step))?;
         let after = cap_syscalls::bounding_set_upto(last).map_err(failed(step))?;
         if !self.keep.contains(after) {
             return Err(PrivilegeError::NotVerified { step });

@@ -208,32 +208,36 @@ pub(crate) fn bounding_set_upto(last: u8) -> Result<Capabilities, Errno> {
 }
 
 /// Removes every capability not in `keep` from the bounding set
-/// (`PR_CAPBSET_DROP` for each number up to [`cap_last_cap`], including
-/// numbers newer than this crate). Needs `CAP_SETPCAP` in the effective set
-/// (`EPERM` otherwise); irreversible.
+/// (`PR_CAPBSET_DROP` for each number up to [`cap_last_cap`] still in it,
+/// including numbers newer than this crate). Needs `CAP_SETPCAP` in the
+/// effective set (`EPERM` otherwise); irreversible.
 ///
 /// ```no_run
 /// use seclude::privileges::{drop_bounding_set, Capabilities};
 /// drop_bounding_set(Capabilities::NET_BIND_SERVICE).unwrap();
 /// ```
 pub fn drop_bounding_set(keep: Capabilities) -> Result<(), Errno> {
-    drop_bounding_upto(keep, cap_last_cap()?)
+    drop_bounding_from(bounding_set()?, keep)
 }
 
-/// [`drop_bounding_set`] on a kernel whose last capability is `last`.
-pub(crate) fn drop_bounding_upto(keep: Capabilities, last: u8) -> Result<(), Errno> {
-    for cap in 0..=last {
-        if keep.bits() & (1 << cap) != 0 {
-            continue;
-        }
-        // Dropping what is already gone is allowed, but costs a credential
-        // copy; and skipping it keeps an unprivileged caller whose set is
-        // already small from failing for nothing.
-        if !bounding_has(cap)? {
-            continue;
-        }
+/// Removes from the bounding set every capability in `held` and not in
+/// `keep`, where `held` is the bounding set as just read (by
+/// [`bounding_set_upto`]): only numbers the kernel knows and the thread
+/// still holds are dropped, without asking about each one again. Dropping
+/// what is already gone would be allowed, but costs a credential copy; and
+/// skipping it keeps an unprivileged caller whose set is already small from
+/// failing for nothing.
+///
+/// The bounding set is per thread and only the thread itself lowers it, so
+/// `held` stays true until the first drop. The caller reads the set back
+/// afterwards to verify.
+pub(crate) fn drop_bounding_from(held: Capabilities, keep: Capabilities) -> Result<(), Errno> {
+    let mut left = held.difference(keep).bits();
+    while left != 0 {
+        let cap = left.trailing_zeros() as usize;
+        left &= left - 1;
         // SAFETY: integer arguments only.
-        unsafe { prctl(PR_CAPBSET_DROP, cap as usize, 0, 0, 0) }?;
+        unsafe { prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) }?;
     }
     Ok(())
 }
@@ -309,6 +313,7 @@ pub fn set_securebits(bits: SecureBits) -> Result<(), Errno> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::privileges::Capability;
 
     #[test]
     fn probing_agrees_with_proc() {
@@ -325,5 +330,28 @@ mod tests {
         assert_eq!(capget().unwrap(), sets);
         let bounding = bounding_set().unwrap();
         assert!(bounding.bits() < 1 << (cap_last_cap().unwrap() + 1));
+    }
+
+    #[test]
+    fn dropping_from_the_read_set_leaves_only_the_kept() {
+        // Credentials are per thread: the drop stays on this one, which
+        // ends with the test.
+        std::thread::spawn(|| {
+            if !capget().unwrap().effective.has(Capability::Setpcap) {
+                return; // not root: nothing to drop with
+            }
+            let last = cap_last_cap().unwrap();
+            let before = bounding_set_upto(last).unwrap();
+            let keep = Capabilities::NET_BIND_SERVICE | Capabilities::CHOWN;
+            assert!(before.contains(keep), "{before:?}");
+            drop_bounding_from(before, keep).unwrap();
+            assert_eq!(bounding_set_upto(last).unwrap(), keep);
+            // Already dropped: nothing is asked of the kernel again, and a
+            // kept capability the set does not hold is not an error.
+            drop_bounding_from(keep, keep | Capabilities::KILL).unwrap();
+            assert_eq!(bounding_set().unwrap(), keep);
+        })
+        .join()
+        .unwrap();
     }
 }
