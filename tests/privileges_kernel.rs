@@ -81,6 +81,7 @@ fn drop_privileges_empties_every_set() {
             report.state.bounding.bits() == bounding,
             "{report:?} vs {bounding:#x}"
         );
+        check!(report.state.ambient.is_empty(), "{report:?}");
         if unprivileged() {
             // Cannot be dropped without CAP_SETPCAP: reported, not claimed.
             let skipped = Outcome::Skipped(Reason::MissingCapSetpcap);

@@ -344,10 +344,16 @@ impl Privileges<'_> {
 /// The credentials now; `last` is [`cap_syscalls::cap_last_cap`].
 fn read_state(last: u8) -> Result<CredentialState, PrivilegeError> {
     let step = Step::ReadBack;
+    let caps = cap_syscalls::capget().map_err(failed(step))?;
     Ok(CredentialState {
-        caps: cap_syscalls::capget().map_err(failed(step))?,
+        caps,
         bounding: cap_syscalls::bounding_set_upto(last).map_err(failed(step))?,
-        ambient: cap_syscalls::ambient_set_upto(last).map_err(failed(step))?,
+        // The kernel holds the ambient set within permitted & inheritable
+        // (see ambient_set_within): asking about those numbers only reads
+        // the whole set, and after set_kept, which empties the inheritable
+        // set, asks nothing.
+        ambient: cap_syscalls::ambient_set_within(caps.permitted.intersection(caps.inheritable))
+            .map_err(failed(step))?,
         securebits: cap_syscalls::securebits().map_err(failed(step))?,
     })
 }

@@ -250,21 +250,39 @@ pub(crate) fn drop_bounding_from(held: Capabilities, keep: Capabilities) -> Resu
 /// # let _ = ambient;
 /// ```
 pub fn ambient_set() -> Result<Capabilities, Errno> {
-    ambient_set_upto(cap_last_cap()?)
+    let last = cap_last_cap()?;
+    ambient_set_within(Capabilities::from_bits_retain(u64::MAX >> (63 - last)))
 }
 
-/// [`ambient_set`] on a kernel whose last capability is `last`.
-pub(crate) fn ambient_set_upto(last: u8) -> Result<Capabilities, Errno> {
+/// The members of `candidates` in the ambient set: [`ambient_set`] asking
+/// only about those, in increasing order. The numbers must be ones the
+/// kernel knows, as `EINVAL` for the first one asked means a kernel before
+/// 4.3 (no ambient set: empty).
+///
+/// The kernel keeps the ambient set within the permitted and inheritable
+/// sets (`cap_ambient_invariant_ok`): `PR_CAP_AMBIENT_RAISE` refuses any
+/// other capability, `capset` masks the ambient set with the new sets, a
+/// uid change that empties the permitted set empties it too, and `execve`
+/// refuses credentials that break it. With `permitted & inheritable` (from
+/// a `capget` made just before) as the candidates the answer is the whole
+/// ambient set, without asking about every number: nothing at all when
+/// the inheritable set is empty.
+pub(crate) fn ambient_set_within(candidates: Capabilities) -> Result<Capabilities, Errno> {
     let mut bits = 0u64;
-    for cap in 0..=last {
+    let mut left = candidates.bits();
+    let mut first = true;
+    while left != 0 {
+        let cap = left.trailing_zeros();
+        left &= left - 1;
         // SAFETY: integer arguments only.
         match unsafe { prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap as usize, 0, 0) } {
             Ok(1) => bits |= 1 << cap,
             Ok(_) => {}
             // Before 4.3: no ambient set at all.
-            Err(Errno::EINVAL) if cap == 0 => return Ok(Capabilities::empty()),
+            Err(Errno::EINVAL) if first => return Ok(Capabilities::empty()),
             Err(e) => return Err(e),
         }
+        first = false;
     }
     Ok(Capabilities::from_bits_retain(bits))
 }
@@ -350,6 +368,41 @@ mod tests {
             // kept capability the set does not hold is not an error.
             drop_bounding_from(keep, keep | Capabilities::KILL).unwrap();
             assert_eq!(bounding_set().unwrap(), keep);
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn the_ambient_set_is_read_within_permitted_and_inheritable() {
+        // As above: the raised capabilities stay on this thread.
+        std::thread::spawn(|| {
+            let mut sets = capget().unwrap();
+            let raised = Capabilities::NET_BIND_SERVICE;
+            let inheritable = raised | Capabilities::CHOWN;
+            if !sets.permitted.contains(inheritable) {
+                return; // not root: nothing to raise
+            }
+            assert!(ambient_set_within(sets.permitted).unwrap().is_empty());
+            sets.inheritable = inheritable;
+            capset(&sets).unwrap();
+            const PR_CAP_AMBIENT_RAISE: usize = 2;
+            let cap = Capability::NetBindService as usize;
+            // SAFETY: integer arguments only.
+            unsafe { prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) }.unwrap();
+            let candidates = sets.permitted.intersection(sets.inheritable);
+            assert_eq!(ambient_set_within(candidates).unwrap(), raised);
+            assert_eq!(ambient_set().unwrap(), raised);
+            // The kernel's invariant the narrowed read relies on: lowering
+            // the inheritable set lowers the ambient set with it.
+            sets.inheritable = Capabilities::empty();
+            capset(&sets).unwrap();
+            assert!(ambient_set().unwrap().is_empty());
+            assert!(
+                ambient_set_within(Capabilities::empty())
+                    .unwrap()
+                    .is_empty()
+            );
         })
         .join()
         .unwrap();
