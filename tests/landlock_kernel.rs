@@ -19,6 +19,7 @@ use seclude::landlock::{
 use std::fs;
 use std::io::{ErrorKind, Read};
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 
 #[test]
 fn this_kernel_has_landlock() {
@@ -151,6 +152,63 @@ fn a_file_rule_gets_only_file_rights() {
         ruleset.restrict_self().unwrap();
         if read(&root.join("outside/file")).is_err() || read(&root.join("inside/file")) != DENIED {
             return 2;
+        }
+        0
+    });
+}
+
+#[test]
+fn rules_through_symbolic_links_and_on_proc_name_their_targets() {
+    const TEST: &str = "rules_through_symbolic_links_and_on_proc_name_their_targets";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let request = Request {
+            fs: abi_version().fs(),
+            ..Request::EMPTY
+        };
+        let uid = unsafe { libc::getuid() };
+        let to_dir = root.join(format!("to-inside-{uid}"));
+        let to_file = root.join(format!("to-outside-file-{uid}"));
+        std::os::unix::fs::symlink(root.join("inside"), &to_dir).unwrap();
+        std::os::unix::fs::symlink(root.join("outside/file"), &to_file).unwrap();
+        let mut ruleset = Ruleset::new(&request, Compatibility::HardRequirement).unwrap();
+        let rights = AccessFs::READ_FILE | AccessFs::READ_DIR;
+        // A link to a directory: a directory rule, READ_DIR kept.
+        ruleset.allow_path(&c(&to_dir), rights).unwrap();
+        // A link to a file: a file rule (READ_DIR masked, or EINVAL).
+        if ruleset.allow_path(&c(&to_file), rights).is_err() {
+            return 1;
+        }
+        // A directory on a filesystem without a block device (opened again
+        // with O_DIRECTORY), named through the /proc/self link.
+        ruleset.allow_path(c"/proc/self", rights).unwrap();
+        ruleset.restrict_self().unwrap();
+        if read(&root.join("inside/sub/file")).is_err()
+            || fs::read_dir(root.join("inside")).is_err()
+        {
+            return 2;
+        }
+        if read(&root.join("outside/file")).is_err() {
+            return 3;
+        }
+        if fs::read_dir(root.join("outside"))
+            .map_err(|e| e.kind())
+            .err()
+            != Some(ErrorKind::PermissionDenied)
+        {
+            return 4;
+        }
+        // The rule is on the target, not the link: reading through the
+        // link is the same file, and the link's own directory is not open.
+        if read(&to_file).is_err()
+            || fs::read_dir(&root).map_err(|e| e.kind()).err() != Some(ErrorKind::PermissionDenied)
+        {
+            return 5;
+        }
+        if fs::read_to_string("/proc/self/status").is_err()
+            || read(Path::new("/proc/version")) != DENIED
+        {
+            return 6;
         }
         0
     });

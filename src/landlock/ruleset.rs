@@ -324,12 +324,84 @@ impl Ruleset {
     }
 }
 
-/// Opens `path` with `O_PATH | O_CLOEXEC`, as a directory if it is one.
+/// Opens `path` with `O_PATH | O_CLOEXEC` (a final symbolic link is
+/// followed) and tells whether it is a directory, from the descriptor
+/// itself ([`file_info`](sys::path::file_info)): one path walk, and the
+/// type is that of the file the rule will name, whatever happens to the
+/// path meanwhile.
+///
+/// A walk that ends in an automount trigger mounts what belongs there only
+/// with `O_DIRECTORY` (or without `O_PATH`): alone, `O_PATH` names the
+/// trigger, under which a rule would not reach the mounted filesystem
+/// (Landlock does not look at a covered mount point). So a directory that
+/// may be one is opened again with `O_DIRECTORY`, as it always was: those
+/// on a filesystem without a block device (autofs's triggers are marked
+/// on the dentry, not visible to `statx`), or marked as triggers. The same
+/// second open decides when `statx` is refused (by a seccomp filter, say).
 fn open_path(path: &CStr) -> Result<(OwnedFd, bool), Errno> {
-    let open = |flags: u32| fd::open(path, O_PATH | O_CLOEXEC | flags, 0);
-    match open(O_DIRECTORY) {
-        Ok(fd) => Ok((fd, true)),
-        Err(Errno::ENOTDIR) => open(0).map(|fd| (fd, false)),
+    let fd = fd::open(path, O_PATH | O_CLOEXEC, 0)?;
+    match sys::path::file_info(fd.raw()) {
+        Ok(info) if !info.is_dir() => return Ok((fd, false)),
+        Ok(info) if !info.is_automount() && info.dev_major() != 0 => return Ok((fd, true)),
+        _ => {}
+    }
+    match fd::open(path, O_PATH | O_CLOEXEC | O_DIRECTORY, 0) {
+        Ok(dir) => Ok((dir, true)),
+        // Not a directory (statx refused), or no longer one: the file
+        // opened first, with a file's rights.
+        Err(Errno::ENOTDIR) => Ok((fd, false)),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CString;
+    use std::os::unix::fs::MetadataExt;
+
+    /// The inode an `O_PATH` descriptor names.
+    fn ino(fd: &OwnedFd) -> u64 {
+        const STATX_INO: u32 = 0x100;
+        let mut buf = [0u8; 256];
+        sys::path::statx(fd.raw(), c"", sys::path::AT_EMPTY_PATH, STATX_INO, &mut buf).unwrap();
+        u64::from_ne_bytes(buf[0x20..0x28].try_into().unwrap())
+    }
+
+    #[test]
+    fn open_path_tells_files_from_directories_and_follows_links() {
+        let root =
+            std::env::temp_dir().join(std::format!("seclude-open-path-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("dir")).unwrap();
+        std::fs::write(root.join("file"), b"x").unwrap();
+        std::os::unix::fs::symlink("dir", root.join("to-dir")).unwrap();
+        std::os::unix::fs::symlink("file", root.join("to-file")).unwrap();
+        std::os::unix::fs::symlink("missing", root.join("dangling")).unwrap();
+        let at = |name: &str| CString::new(root.join(name).to_str().unwrap()).unwrap();
+        let cases = [
+            ("dir", "dir", true),
+            ("file", "file", false),
+            // A final symbolic link is followed, to either kind.
+            ("to-dir", "dir", true),
+            ("to-file", "file", false),
+        ];
+        for (name, target, dir) in cases {
+            let (fd, is_dir) = open_path(&at(name)).unwrap();
+            assert_eq!(is_dir, dir, "{name}");
+            let expected = std::fs::metadata(root.join(target)).unwrap().ino();
+            assert_eq!(ino(&fd), expected, "{name}");
+        }
+        assert_eq!(open_path(&at("dangling")).unwrap_err(), Errno::ENOENT);
+        assert_eq!(open_path(&at("missing")).unwrap_err(), Errno::ENOENT);
+        assert_eq!(open_path(&at("file/")).unwrap_err(), Errno::ENOTDIR);
+        assert_eq!(open_path(&at("file/x")).unwrap_err(), Errno::ENOTDIR);
+        std::fs::remove_dir_all(&root).unwrap();
+        // proc has no block device: a directory there is opened again with
+        // O_DIRECTORY, a file is not.
+        let (fd, is_dir) = open_path(c"/proc/self/fd").unwrap();
+        assert!(is_dir);
+        assert!(sys::path::file_info(fd.raw()).unwrap().is_dir());
+        assert!(!open_path(c"/proc/self/status").unwrap().1);
     }
 }

@@ -190,3 +190,131 @@ pub fn statx(
     }
     .map(drop)
 }
+
+/// `STATX_TYPE`: the type bits of `stx_mode`.
+const STATX_TYPE: u32 = 0x1;
+/// `STATX_ATTR_AUTOMOUNT`: the file is an automount trigger.
+const STATX_ATTR_AUTOMOUNT: u64 = 0x1000;
+/// `S_IFMT`: the type bits of a mode (the same on every architecture).
+const S_IFMT: u16 = 0o170_000;
+
+/// What [`file_info`] reads of an open file: its type, whether it is an
+/// automount trigger, and its filesystem's device.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct FileInfo {
+    format: u16,
+    automount: bool,
+    dev_major: u32,
+}
+
+impl FileInfo {
+    /// The type bits of the file's mode (`S_IFMT`: `0o040000` for a
+    /// directory, `0o100000` for a regular file, and so on).
+    ///
+    /// ```
+    /// # use seclude::sys::fd::{open, O_CLOEXEC, O_PATH};
+    /// use seclude::sys::path::file_info;
+    /// let root = open(c"/", O_PATH | O_CLOEXEC, 0).unwrap();
+    /// assert_eq!(file_info(root.raw()).unwrap().format(), 0o040_000);
+    /// ```
+    pub const fn format(self) -> u16 {
+        self.format
+    }
+
+    /// Whether the file is a directory.
+    ///
+    /// ```
+    /// # use seclude::sys::fd::{open, O_CLOEXEC, O_PATH};
+    /// use seclude::sys::path::file_info;
+    /// let fd = open(c"/proc/self", O_PATH | O_CLOEXEC, 0).unwrap();
+    /// assert!(file_info(fd.raw()).unwrap().is_dir()); // the link is followed
+    /// ```
+    pub const fn is_dir(self) -> bool {
+        self.format == 0o040_000
+    }
+
+    /// Whether the file is a regular file.
+    ///
+    /// ```
+    /// # use seclude::sys::fd::{open, O_CLOEXEC, O_PATH};
+    /// use seclude::sys::path::file_info;
+    /// let fd = open(c"/proc/self/status", O_PATH | O_CLOEXEC, 0).unwrap();
+    /// assert!(file_info(fd.raw()).unwrap().is_regular());
+    /// ```
+    pub const fn is_regular(self) -> bool {
+        self.format == 0o100_000
+    }
+
+    /// Whether the file is a symbolic link (a descriptor opened with
+    /// `O_PATH | O_NOFOLLOW` on one names the link itself).
+    ///
+    /// ```
+    /// # use seclude::sys::fd::{open, O_CLOEXEC, O_NOFOLLOW, O_PATH};
+    /// use seclude::sys::path::file_info;
+    /// let fd = open(c"/proc/self", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0).unwrap();
+    /// assert!(file_info(fd.raw()).unwrap().is_symlink());
+    /// ```
+    pub const fn is_symlink(self) -> bool {
+        self.format == 0o120_000
+    }
+
+    /// Whether the inode is an automount trigger (`STATX_ATTR_AUTOMOUNT`:
+    /// NFS, CIFS and AFS referrals, debugfs's tracefs). autofs marks its
+    /// triggers on the dentry instead, so they do not show here; see
+    /// [`dev_major`](Self::dev_major).
+    ///
+    /// ```
+    /// # use seclude::sys::fd::{open, O_CLOEXEC, O_PATH};
+    /// use seclude::sys::path::file_info;
+    /// let fd = open(c"/", O_PATH | O_CLOEXEC, 0).unwrap();
+    /// assert!(!file_info(fd.raw()).unwrap().is_automount());
+    /// ```
+    pub const fn is_automount(self) -> bool {
+        self.automount
+    }
+
+    /// The major number of the device of the file's filesystem: 0 for a
+    /// filesystem without a block device of its own (proc, sysfs, tmpfs,
+    /// autofs, NFS, overlayfs, btrfs subvolumes, ...).
+    ///
+    /// ```
+    /// # use seclude::sys::fd::{open, O_CLOEXEC, O_PATH};
+    /// use seclude::sys::path::file_info;
+    /// let fd = open(c"/proc/self/status", O_PATH | O_CLOEXEC, 0).unwrap();
+    /// assert_eq!(file_info(fd.raw()).unwrap().dev_major(), 0);
+    /// ```
+    pub const fn dev_major(self) -> u32 {
+        self.dev_major
+    }
+}
+
+/// What kind of file `fd` refers to: `statx(fd, "", AT_EMPTY_PATH,
+/// STATX_TYPE)` (Linux 4.11), which works on `O_PATH` descriptors and
+/// walks no path. The answer is about the file the descriptor holds,
+/// whatever has happened to its path since it was opened.
+///
+/// ```
+/// use seclude::sys::fd::{open, O_CLOEXEC, O_PATH};
+/// use seclude::sys::path::file_info;
+/// let dir = open(c"/proc", O_PATH | O_CLOEXEC, 0).unwrap();
+/// assert!(file_info(dir.raw()).unwrap().is_dir());
+/// let file = open(c"/proc/self/status", O_PATH | O_CLOEXEC, 0).unwrap();
+/// let info = file_info(file.raw()).unwrap();
+/// assert!(info.is_regular() && !info.is_dir());
+/// ```
+pub fn file_info(fd: i32) -> Result<FileInfo, Errno> {
+    let mut buf = [0u8; 256];
+    statx(fd, c"", AT_EMPTY_PATH, STATX_TYPE, &mut buf)?;
+    let u32_at = |o: usize| u32::from_ne_bytes(buf[o..o + 4].try_into().expect("4 bytes"));
+    if u32_at(0) & STATX_TYPE == 0 {
+        // Every filesystem reports the type; without it the mode is unknown.
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let attributes = u64::from_ne_bytes(buf[0x08..0x10].try_into().expect("8 bytes"));
+    Ok(FileInfo {
+        format: u16::from_ne_bytes([buf[0x1c], buf[0x1d]]) & S_IFMT,
+        automount: attributes & STATX_ATTR_AUTOMOUNT != 0,
+        // stx_dev_major: always filled, whatever the mask.
+        dev_major: u32_at(0x88),
+    })
+}
