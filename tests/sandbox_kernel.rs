@@ -599,14 +599,38 @@ fn apply_refuses_a_multithreaded_process_before_applying_anything() {
 #[test]
 fn apply_sandboxes_a_single_threaded_process() {
     child::run_both("apply_sandboxes_a_single_threaded_process", || {
-        use seclude::sys::process::{ExitStatus, Forked, fork, wait};
+        sandbox_a_fork(|sandbox| sandbox.apply())
+    });
+}
+
+#[test]
+fn apply_single_threaded_sandboxes_a_fork_without_counting_threads() {
+    child::run_both(
+        "apply_single_threaded_sandboxes_a_fork_without_counting_threads",
+        || {
+            // SAFETY: `sandbox_a_fork` calls it in a fork's child.
+            sandbox_a_fork(|sandbox| unsafe { sandbox.apply_single_threaded() })
+        },
+    );
+}
+
+/// Forks, applies a sandbox (a network namespace, no capabilities, a
+/// pledge) in the child with `apply`, and checks from the child that each
+/// part holds: 0, or the number of the check that failed.
+fn sandbox_a_fork(
+    apply: fn(
+        &Sandbox<'_>,
+    ) -> Result<seclude::sandbox::SandboxReport, seclude::sandbox::SandboxError>,
+) -> i32 {
+    use seclude::sys::process::{ExitStatus, Forked, fork, wait};
+    {
         // A fork has one thread; it uses raw calls only until it exits.
         match unsafe { fork(0) }.unwrap() {
             Forked::Child => {
                 let sandbox = Sandbox::new()
                     .namespaces(with_user(Namespaces::NET))
                     .pledge(Pledge::new(promises!("stdio rpath")).penalty(Penalty::errno(131)));
-                let report = match sandbox.apply() {
+                let report = match apply(&sandbox) {
                     Ok(report) => report,
                     Err(_) => seclude::sys::exit_group(10),
                 };
@@ -641,7 +665,7 @@ fn apply_sandboxes_a_single_threaded_process() {
                 other => panic!("{other:?}"),
             },
         }
-    });
+    }
 }
 
 #[test]

@@ -281,15 +281,53 @@ impl<'a> Sandbox<'a> {
                 cause: Cause::Multithreaded { threads },
             });
         }
+        let mut report = self.apply_in_one_thread()?;
+        report.threads = threads;
+        Ok(report)
+    }
+
+    /// [`apply`](Sandbox::apply) in a process the caller knows has one
+    /// thread, such as the child of a [`fork`](crate::sys::process::fork)
+    /// that has started none: the same steps and report, without counting
+    /// the threads in `/proc/self/status` first (a read that costs tens of
+    /// microseconds in a new process, where a launcher that sets up a
+    /// sandbox before each exec spends it on every launch). The report's
+    /// `threads` is `Some(1)`.
+    ///
+    /// # Safety
+    /// The calling process has exactly one thread. Not a memory-safety
+    /// condition: with other threads, they keep their credentials,
+    /// capabilities and Landlock domain while the report says the sandbox
+    /// is applied, which [`apply`](Sandbox::apply) refuses to do.
+    ///
+    /// ```no_run
+    /// use seclude::sandbox::Sandbox;
+    /// use seclude::sys::process::{fork, Forked};
+    /// let sandbox = Sandbox::new().pledge(seclude::pledge::Pledge::new(seclude::promises!("stdio")));
+    /// // SAFETY: the child uses nothing another thread could hold locked,
+    /// // and leaves through exit_group.
+    /// if let Forked::Child = unsafe { fork(0) }.unwrap() {
+    ///     // SAFETY: a fork's child has the one thread that called fork.
+    ///     let applied = unsafe { sandbox.apply_single_threaded() }.is_ok();
+    ///     seclude::sys::exit_group(if applied { 0 } else { 1 });
+    /// }
+    /// ```
+    pub unsafe fn apply_single_threaded(&self) -> Result<SandboxReport, SandboxError> {
+        self.check()?;
+        let mut report = self.apply_in_one_thread()?;
+        report.threads = Some(1);
+        Ok(report)
+    }
+
+    /// The namespaces, then the rest, in a process with one thread.
+    fn apply_in_one_thread(&self) -> Result<SandboxReport, SandboxError> {
         let namespaces = match &self.namespaces {
             Some(request) => {
                 Some(crate::ns::unshare(request).map_err(at(Step::Namespaces, Cause::Namespaces))?)
             }
             None => None,
         };
-        let mut report = self.apply_rest(namespaces, None)?;
-        report.threads = threads;
-        Ok(report)
+        self.apply_rest(namespaces, None)
     }
 
     /// In a child created with [`clone_flags`](Sandbox::clone_flags): the

@@ -227,7 +227,9 @@ fn start(o: &Options, plan: &Plan) -> Result<End, Failure> {
         if !o.no_unveil {
             sandbox = sandbox.unveil(&unveil);
         }
-        sandbox.apply().map_err(|e| {
+        // SAFETY: this runs in the child of seclude's fork, before its
+        // exec: the one thread that called fork.
+        unsafe { sandbox.apply_single_threaded() }.map_err(|e| {
             let code = if matches!(e.cause, Cause::Landlock(_)) {
                 exit::UNVEIL
             } else {

@@ -186,7 +186,8 @@ const FORWARDED: [i32; 8] = [
     native::SIGWINCH as i32,
 ];
 
-/// Starts `launch` with `setup` run in the child first (namespaces,
+/// Starts `launch` with `setup` run in the child first (the fork's child:
+/// one thread, before its exec; namespaces,
 /// unveil, privileges), then the filter, then the exec; and answers the
 /// notified calls with `handler` until the child ends.
 pub fn run(
