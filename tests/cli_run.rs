@@ -19,6 +19,8 @@
 
 #![cfg(target_os = "linux")]
 
+#[path = "support/executable.rs"]
+mod executable;
 #[path = "support/skip.rs"]
 mod skip;
 
@@ -1420,13 +1422,15 @@ fn a_program_with_its_own_loader_gets_no_allowance() {
     let fake_loader = dir.join("ld-linux.so.2");
     let fake_path = format!("{}\0", fake_loader.display());
     assert_eq!(fake_path.len(), system.len(), "{fake_path}");
-    fs::copy("/lib64/ld-linux-x86-64.so.2", &fake_loader).unwrap();
-    chmod(&fake_loader, 0o755);
+    executable::copy_executable(
+        Path::new("/lib64/ld-linux-x86-64.so.2"),
+        &fake_loader,
+        0o755,
+    );
     let mut patched = cat.clone();
     patched[at..at + system.len()].copy_from_slice(fake_path.as_bytes());
     let program = dir.join("cat");
-    fs::write(&program, patched).unwrap();
-    chmod(&program, 0o755);
+    executable::write_executable(&program, &patched, 0o755);
     let program = program.to_str().unwrap();
     let file = "/etc/hostname";
     let expected = fs::read_to_string(file).unwrap();

@@ -7,6 +7,8 @@
 
 #[path = "support/child.rs"]
 mod child;
+#[path = "support/executable.rs"]
+mod executable;
 #[path = "support/fixture.rs"]
 mod fixture;
 
@@ -626,8 +628,7 @@ fn each_right_is_allowed_inside_and_denied_outside() {
                 fs::write(&victim, b"x").unwrap();
                 fs::set_permissions(&victim, fs::Permissions::from_mode(0o666)).unwrap();
                 let exec = f.0.join(format!("{tree}/exec-{uid}"));
-                fs::write(&exec, [0u8; 64]).unwrap();
-                fs::set_permissions(&exec, fs::Permissions::from_mode(0o755)).unwrap();
+                executable::write_executable(&exec, &[0u8; 64], 0o755);
             }
         }
         let dir = f.0.to_str().unwrap().to_string();

@@ -4,6 +4,8 @@
 
 #[path = "support/child.rs"]
 mod child;
+#[path = "support/executable.rs"]
+mod executable;
 
 use child::{Mode, NOBODY};
 use seclude::Compatibility;
@@ -324,7 +326,7 @@ impl SetuidFixture {
         for tool in ["id", "cat"] {
             let from = Path::new("/usr/bin").join(tool);
             let to = dir.join(tool);
-            std::fs::copy(&from, &to).unwrap();
+            executable::copy_executable(&from, &to, 0o755);
             std::os::unix::fs::chown(&to, Some(0), Some(0)).unwrap();
             std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o4755)).unwrap();
         }
