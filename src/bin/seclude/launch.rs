@@ -13,6 +13,7 @@ use seclude::pledge::{MAX_RULES, PledgeError, Promises, SupervisedProgram};
 use seclude::seccomp::{Cmp, Condition, Policy, Rule};
 use seclude::tables::Syscall;
 use std::ffi::{CString, OsStr, OsString};
+use std::mem::MaybeUninit;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -252,12 +253,15 @@ pub const AUTOMATIC: &[(Promises, &str, &str)] = &[
 /// `memfd_create` that could make an executable memfd (which `promises`
 /// allow if they lack `exec`), for a started program that holds `exec`
 /// (see [`memfd_under_exec`]).
+///
+/// Only the rules: [`Filter::build_in`] compiles them, which seclude does
+/// while the child sets up its sandbox.
 pub fn filter(
     promises: Promises,
     supplement: Option<&'static [Rule]>,
     exits: bool,
     memfds: bool,
-) -> Result<Box<SupervisedProgram>, Failure> {
+) -> Filter {
     let marker = Rule::with(
         Syscall::prctl,
         &[Condition::arg32(0, Cmp::Eq, marker::MARKER_OPTION)],
@@ -307,21 +311,43 @@ pub fn filter(
             ));
         }
     }
-    // Built where it stays, on the heap: the policy it is compiled from
-    // has room for 480 rules (~100 KB), of which a launch uses about half,
-    // and the program room for 4096 instructions (32 KB), of which it uses
-    // about 500. Returned by value, they were copied from frame to frame,
-    // and every page of a frame is touched (each page first touched is a
-    // fault, ~2 µs on a VM); made in place, only the pages used are.
-    let mut place = Box::<SupervisedProgram>::new_uninit();
-    let mut scratch = Box::<Policy<MAX_RULES>>::new_uninit();
-    SupervisedProgram::new_in(&mut place, &mut scratch, &first, promises).map_err(|e| {
-        let message = match e {
-            PledgeError::Compile(e) => format!("compiling the filter: {e}"),
-            e => format!("promises: {e}"),
-        };
-        Failure::new(exit::PROMISES, message)
-    })?;
-    // SAFETY: `new_in` succeeded, so `place` holds a program.
-    Ok(unsafe { place.assume_init() })
+    Filter { first, promises }
+}
+
+/// What the child's filter is made of (see [`filter`]): rules deciding
+/// first, then the promises'.
+pub struct Filter {
+    first: Vec<Rule>,
+    promises: Promises,
+}
+
+impl Filter {
+    /// A filter of `first` and `promises` as they are (tests).
+    #[cfg(test)]
+    pub fn of(first: Vec<Rule>, promises: Promises) -> Filter {
+        Filter { first, promises }
+    }
+
+    /// Compiles the filter in `place` (a page shared with the child, in
+    /// the command).
+    ///
+    /// Built where it stays: the policy it is compiled from has room for
+    /// 480 rules (~100 KB), of which a launch uses about half, and the
+    /// program room for 4096 instructions (32 KB), of which it uses about
+    /// 500. Returned by value, they were copied from frame to frame, and
+    /// every page of a frame is touched (each page first touched is a
+    /// fault, ~2 µs on a VM); made in place, only the pages used are.
+    pub fn build_in<'p>(
+        &self,
+        place: &'p mut MaybeUninit<SupervisedProgram>,
+    ) -> Result<&'p mut SupervisedProgram, Failure> {
+        let mut scratch = Box::<Policy<MAX_RULES>>::new_uninit();
+        SupervisedProgram::new_in(place, &mut scratch, &self.first, self.promises).map_err(|e| {
+            let message = match e {
+                PledgeError::Compile(e) => format!("compiling the filter: {e}"),
+                e => format!("promises: {e}"),
+            };
+            Failure::new(exit::PROMISES, message)
+        })
+    }
 }

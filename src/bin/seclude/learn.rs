@@ -255,7 +255,7 @@ pub fn main(args: &[OsString]) -> Result<u8, Failure> {
         argv: launch::c_strings(rest)?,
         envp: launch::environment(&env),
         clone_flags: 0,
-        filter: launch::filter(Promises::empty(), None, false, false)?,
+        filter: launch::filter(Promises::empty(), None, false, false),
         extra_filter: Vec::new(),
         follow_images: false,
     };

@@ -211,7 +211,7 @@ fn start(o: &Options, plan: &Plan) -> Result<End, Failure> {
             plan.supplement,
             plan.follow_images,
             plan.notify_memfds,
-        )?,
+        ),
         extra_filter: o.extra_filter.clone(),
         follow_images: plan.follow_images,
     };

@@ -18,6 +18,7 @@
 
 use crate::cli::Failure;
 use crate::exit;
+use crate::launch::Filter;
 use crate::tracker::Tracker;
 use crate::verdict::{Caller, Verdict};
 use seclude::Errno;
@@ -32,6 +33,7 @@ use seclude::sys::signal::{MaskChange, SignalSet, signalfd, sigprocmask};
 use seclude::tables::constants::native;
 use seclude::tables::{Abi, Syscall};
 use std::ffi::CString;
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 
 /// The program to start: its path, arguments and environment, the clone
@@ -43,7 +45,8 @@ pub struct Launch {
     pub argv: Vec<CString>,
     pub envp: Vec<CString>,
     pub clone_flags: u64,
-    pub filter: Box<SupervisedProgram>,
+    /// The filter's rules, compiled by seclude while the child sets up.
+    pub filter: Filter,
     /// A second filter (a policy file's raw seccomp section), installed
     /// after the supervised one, so that it also judges seclude's own calls
     /// up to the exec only through the first (empty: none).
@@ -76,6 +79,9 @@ pub enum Ended {
 struct Handoff {
     /// One of the `STATE_*` values, written last (release).
     state: AtomicU32,
+    /// Written by seclude: one of the `FILTER_*` values, once the filter
+    /// in the program page is compiled (release), or cannot be.
+    filter: AtomicU32,
     listener: AtomicI32,
     code: AtomicU32,
     len: AtomicU32,
@@ -85,6 +91,9 @@ struct Handoff {
 // State 0: the child is still setting up.
 const STATE_LISTENING: u32 = 1;
 const STATE_FAILED: u32 = 2;
+// Filter 0: seclude is still compiling it.
+const FILTER_READY: u32 = 1;
+const FILTER_FAILED: u32 = 2;
 
 impl Handoff {
     /// The hand-off record in `page` (mapped for it, zero-filled: a valid
@@ -200,19 +209,17 @@ pub fn run(
     let mut page = SharedMapping::new(size_of::<Handoff>())
         .map_err(|e| setup_failure(format!("mapping the hand-off page: {e}")))?;
     let handoff = Handoff::on(&mut page);
-    // The child's whole filter, made before the fork: the child only
-    // writes its pid into it. Built in the child, it was allocations there,
-    // each write to a heap page (or malloc's own state) that seclude had
-    // touched a copy-on-write fault.
-    launch
-        .filter
-        .set_prefix(&handoff_prefix(&handoff.state))
-        .map_err(|e| match e {
-            PledgeError::Compile(CompileError::TooLong { .. }) => {
-                setup_failure("the filter is longer than the kernel allows".into())
-            }
-            e => setup_failure(format!("the filter's hand-off prefix: {e}")),
-        })?;
+    // The child's filter, compiled by seclude after the fork while the
+    // child sets up its sandbox (Landlock, privileges: about as long), in
+    // a shared page the child installs it from: on two CPUs neither waits
+    // for the other. Made before the fork, the ~100 us it takes came
+    // before all of the child's set-up.
+    let program_page = SharedMapping::new(size_of::<SupervisedProgram>())
+        .map_err(|e| setup_failure(format!("mapping the filter's page: {e}")))?;
+    // SAFETY: the mapping is large enough and page-aligned; a
+    // `MaybeUninit` needs no initialisation.
+    let program_place =
+        unsafe { &mut *(program_page.as_ptr() as *mut MaybeUninit<SupervisedProgram>) };
     let mut watched = FORWARDED.to_vec();
     watched.push(SIGCHLD);
     let old_mask = sigprocmask(MaskChange::Block, SignalSet::of(&watched))
@@ -229,10 +236,25 @@ pub fn run(
     let pid = match forked {
         Forked::Child => {
             let _ = sigprocmask(MaskChange::Set, old_mask);
-            child(launch, handoff, parent, setup, &argv, &envp)
+            child(launch, handoff, program_place, parent, setup, &argv, &envp)
         }
         Forked::Parent(pid) => pid,
     };
+    let kill_child = |failure: Failure| {
+        let _ = process::kill(pid, process::SIGKILL);
+        let _ = process::wait(pid);
+        failure
+    };
+    // Compiling opens no descriptor (see below).
+    match compile_filter(&launch.filter, program_place, &handoff.state) {
+        Ok(()) => handoff.filter.store(FILTER_READY, Ordering::Release),
+        Err(failure) => {
+            handoff.filter.store(FILTER_FAILED, Ordering::Release);
+            let _ = futex_wake(&handoff.filter, 1);
+            return Err(kill_child(failure));
+        }
+    }
+    let _ = futex_wake(&handoff.filter, 1);
     // While the child sets up its sandbox (a few hundred microseconds),
     // seclude waits: what it would otherwise do once the child's exec is
     // waiting on it, it does now, if it opens no descriptor. The child
@@ -275,11 +297,6 @@ pub fn run(
     // the kernel hands the CPU straight over (Linux 6.6; a hint only, that
     // made `learn`, a round trip per call, a third faster).
     let _ = notify::set_sync_wakeup(listener.raw());
-    let kill_child = |failure: Failure| {
-        let _ = process::kill(pid, process::SIGKILL);
-        let _ = process::wait(pid);
-        failure
-    };
     let signals = signalfd(SignalSet::of(&watched))
         .map_err(|e| kill_child(setup_failure(format!("signalfd: {e}"))))?;
     let mut tracker = Tracker::new(pid as u32, launch.follow_images);
@@ -373,6 +390,7 @@ fn null_terminated(strings: &[CString]) -> Vec<*const u8> {
 fn child(
     launch: &mut Launch,
     handoff: &mut Handoff,
+    program: &mut MaybeUninit<SupervisedProgram>,
     parent: &ParentWatch,
     setup: &mut dyn FnMut() -> Result<(), Failure>,
     argv: &[*const u8],
@@ -398,8 +416,24 @@ fn child(
     if parent.gone(launch.clone_flags) {
         seclude::sys::exit_group(exit::SETUP as i32);
     }
+    // The filter seclude compiles meanwhile.
+    loop {
+        match handoff.filter.load(Ordering::Acquire) {
+            FILTER_READY => break,
+            // seclude reports why, and kills this child.
+            FILTER_FAILED => seclude::sys::exit_group(exit::SETUP as i32),
+            _ => {}
+        }
+        if parent.gone(launch.clone_flags) {
+            seclude::sys::exit_group(exit::SETUP as i32);
+        }
+        let _ = futex_wait(&handoff.filter, 0, 50);
+    }
+    // SAFETY: seclude compiled a program in this page (`FILTER_READY`,
+    // read with acquire after its release) and no longer touches it.
+    let program = unsafe { program.assume_init_mut() };
     // Its own pid in the promises' conditions (never in the prefix).
-    match launch.filter.install(seclude::sys::getpid()) {
+    match program.install(seclude::sys::getpid()) {
         Ok(listener) => {
             handoff
                 .listener
@@ -438,6 +472,27 @@ fn child(
     let path = core::str::from_utf8(path).unwrap_or("the program");
     handoff.fail(code, format_args!("{path}: cannot execute: {errno}"));
     seclude::sys::exit_group(code as i32)
+}
+
+/// Compiles `filter` in `place` with the hand-off prefix for `state` in
+/// front. Runs while the child sets up and shares seclude's descriptor
+/// table: it must open no descriptor (the child closes what it does not
+/// keep, and takes free numbers), and it opens none: it computes, and
+/// allocates memory.
+fn compile_filter(
+    filter: &Filter,
+    place: &mut MaybeUninit<SupervisedProgram>,
+    state: &AtomicU32,
+) -> Result<(), Failure> {
+    let program = filter.build_in(place)?;
+    program
+        .set_prefix(&handoff_prefix(state))
+        .map_err(|e| match e {
+            PledgeError::Compile(CompileError::TooLong { .. }) => {
+                setup_failure("the filter is longer than the kernel allows".into())
+            }
+            e => setup_failure(format!("the filter's hand-off prefix: {e}")),
+        })
 }
 
 fn fork_message(e: Errno) -> String {
@@ -540,4 +595,34 @@ fn read_signals(
         }
     }
     Ok(ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seclude::pledge::{MAX_RULES, Promises};
+    use seclude::seccomp::Rule;
+
+    #[test]
+    fn the_filter_compiles_in_place_behind_the_prefix() {
+        let state = AtomicU32::new(0);
+        let mut place = Box::<SupervisedProgram>::new_uninit();
+        let filter = crate::launch::filter(Promises::STDIO, None, false, false);
+        compile_filter(&filter, &mut place, &state).unwrap();
+        // SAFETY: compiled just now.
+        let program = unsafe { place.assume_init_ref() };
+        let prefix = handoff_prefix(&state);
+        assert_eq!(&program.instructions()[..prefix.len()], &prefix[..]);
+        assert!(program.instructions().len() > prefix.len() + 100);
+    }
+
+    #[test]
+    fn a_filter_that_cannot_be_compiled_is_a_failure_of_the_promises() {
+        let state = AtomicU32::new(0);
+        let mut place = Box::<SupervisedProgram>::new_uninit();
+        let too_many = vec![Rule::new(Syscall::read, Action::UserNotif); MAX_RULES + 1];
+        let filter = crate::launch::Filter::of(too_many, Promises::STDIO);
+        let failure = compile_filter(&filter, &mut place, &state).unwrap_err();
+        assert_eq!(failure.code, exit::PROMISES, "{}", failure.message);
+    }
 }
