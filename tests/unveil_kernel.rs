@@ -3,6 +3,8 @@
 
 #[path = "support/child.rs"]
 mod child;
+#[path = "support/executable.rs"]
+mod executable;
 #[path = "support/fixture.rs"]
 mod fixture;
 
@@ -48,6 +50,42 @@ fn x_alone_is_enough_to_execute() {
 }
 
 #[test]
+fn a_path_unveiled_if_present_is_left_out_when_missing_and_enforced_when_there() {
+    const TEST: &str =
+        "a_path_unveiled_if_present_is_left_out_when_missing_and_enforced_when_there";
+    Fixture::new(TEST).run_both(TEST, || {
+        let root = fixture();
+        let inside = c(&root.join("inside"));
+        let missing = c(&root.join("inside/none/deeper"));
+        let under_a_file = c(&root.join("inside/file/x"));
+        // Without "if present", a missing path is an error naming it.
+        let mut strict: Unveil<'_, 2> = Unveil::new();
+        strict.unveil(&inside, "r").unwrap();
+        strict.unveil(&missing, "r").unwrap();
+        match strict.prepare() {
+            Err(UnveilError::Path { index: 1, errno }) if errno == seclude::Errno::ENOENT => {}
+            other => {
+                eprintln!("{other:?}");
+                return 1;
+            }
+        }
+        let mut u: Unveil<'_, 4> = Unveil::new();
+        u.unveil_if_present(&missing, "r").unwrap();
+        u.unveil_if_present(&under_a_file, "r").unwrap();
+        u.unveil_if_present(&inside, "r").unwrap();
+        u.commit().unwrap();
+        // The present path is unveiled, and nothing else is.
+        if read(&root.join("inside/file")).is_err() {
+            return 2;
+        }
+        if read(&root.join("outside/file")).is_ok() {
+            return 3;
+        }
+        0
+    });
+}
+
+#[test]
 fn bad_permission_letters_are_typed_errors() {
     let mut u: Unveil<'_, 2> = Unveil::new();
     assert_eq!(
@@ -64,8 +102,7 @@ fn an_rwc_directory_allows_creating_but_not_executing() {
     let f = Fixture::new(TEST);
     // A copy of true(1) inside, executable by everyone.
     let prog = f.0.join("inside/prog");
-    fs::copy("/usr/bin/true", &prog).unwrap();
-    fs::set_permissions(&prog, fs::Permissions::from_mode(0o755)).unwrap();
+    executable::copy_executable(std::path::Path::new("/usr/bin/true"), &prog, 0o755);
     f.run_both(TEST, || {
         let root = fixture();
         let inside = c(&root.join("inside"));

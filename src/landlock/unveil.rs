@@ -218,7 +218,9 @@ impl std::error::Error for UnveilError {}
 /// println!("{:?}", plan.enforcement);
 /// ```
 pub struct Unveil<'a, const N: usize> {
-    paths: heapless::Vec<(&'a CStr, UnveilPerms), N>,
+    /// Each path, its permissions, and whether it may be missing
+    /// ([`unveil_if_present`](Unveil::unveil_if_present)).
+    paths: heapless::Vec<(&'a CStr, UnveilPerms, bool), N>,
     compat: Compatibility,
     flags: RestrictFlags,
     skip_missing: bool,
@@ -364,9 +366,31 @@ impl<'a, const N: usize> Unveil<'a, N> {
     /// assert_eq!(u.unveil(c"/tmp", "rw"), Err(UnveilError::TooManyPaths { capacity: 1 }));
     /// ```
     pub fn unveil(&mut self, path: &'a CStr, perms: &str) -> Result<(), UnveilError> {
+        self.push(path, perms, false)
+    }
+
+    /// Unveils `path` as [`unveil`](Unveil::unveil) does if it is there
+    /// when the rules are made; if it is not (missing, under a file, out of
+    /// reach for this user, a loop of links), it is left out and nothing
+    /// under that name is reachable. For paths a program can go without
+    /// (a locale directory, say), without a look beforehand that would walk
+    /// the path twice.
+    ///
+    /// ```no_run
+    /// let mut u: seclude::landlock::Unveil<'_, 2> = seclude::landlock::Unveil::new();
+    /// u.unveil(c"/srv/data", "r").unwrap();
+    /// u.unveil_if_present(c"/usr/share/locale", "r").unwrap();
+    /// let plan = u.commit().unwrap();
+    /// # let _ = plan;
+    /// ```
+    pub fn unveil_if_present(&mut self, path: &'a CStr, perms: &str) -> Result<(), UnveilError> {
+        self.push(path, perms, true)
+    }
+
+    fn push(&mut self, path: &'a CStr, perms: &str, optional: bool) -> Result<(), UnveilError> {
         let perms = UnveilPerms::parse(perms)?;
         self.paths
-            .push((path, perms))
+            .push((path, perms, optional))
             .map_err(|_| UnveilError::TooManyPaths { capacity: N })
     }
 
@@ -438,10 +462,13 @@ impl<'a, const N: usize> Unveil<'a, N> {
 
     fn prepare_request(&self, request: Request) -> Result<PreparedUnveil, UnveilError> {
         let mut ruleset = Ruleset::new(&request, self.compat).map_err(UnveilError::Ruleset)?;
-        for (index, (path, perms)) in self.paths.iter().enumerate() {
+        for (index, &(path, perms, optional)) in self.paths.iter().enumerate() {
             match ruleset.allow_path(path, perms.access()) {
                 Ok(()) => {}
-                Err(RulesetError::Open(Errno::ENOENT)) if self.skip_missing => {}
+                Err(RulesetError::Open(Errno::ENOENT)) if self.skip_missing || optional => {}
+                Err(RulesetError::Open(
+                    Errno::ENOTDIR | Errno::EACCES | Errno::ELOOP | Errno::ENAMETOOLONG,
+                )) if optional => {}
                 Err(RulesetError::Open(errno)) => return Err(UnveilError::Path { index, errno }),
                 Err(e) => return Err(UnveilError::Ruleset(e)),
             }

@@ -44,7 +44,7 @@ use seclude::seccomp::notify::{Notification, Response};
 use seclude::sys::fd::{self, OwnedFd};
 use seclude::tables::Syscall;
 use seclude::tables::constants::native;
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::os::unix::ffi::OsStrExt;
 
 const AT_FDCWD: i64 = native::AT_FDCWD as i64;
@@ -112,9 +112,9 @@ impl WritableRoots {
     /// reaches otherwise) and devices (`stdio`'s /dev/null is unveiled for
     /// writing, not for a change of its mode or owner). A path that cannot be opened is left out:
     /// unveiling it fails anyway.
-    pub fn open(unveiled: &[(CString, String)]) -> WritableRoots {
+    pub fn open<'p>(unveiled: impl IntoIterator<Item = (&'p CStr, &'p str)>) -> WritableRoots {
         let roots = unveiled
-            .iter()
+            .into_iter()
             .filter(|(_, perms)| perms.contains('w'))
             .filter_map(|(path, _)| {
                 let fd = fd::open(path, fd::O_PATH | fd::O_CLOEXEC, 0).ok()?;

@@ -101,8 +101,8 @@ pub struct Plan {
     pub path: PathBuf,
     /// Its name in reports, as `ps` shows it: the file name it was given.
     pub shown: String,
-    /// The unveil rules, `(path, permission letters)`; `None` with `-V`.
-    pub unveil: Option<Vec<(CString, String)>>,
+    /// The unveil rules; `None` with `-V`.
+    pub unveil: Option<Vec<UnveilRule>>,
     /// The marker object to preload, for a program a system loader runs.
     pub marker: Option<Vec<u8>>,
     /// The namespaces the child gets (a user namespace added for an
@@ -121,9 +121,19 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
+/// One unveil rule of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnveilRule {
+    pub path: CString,
+    /// Its permission letters.
+    pub perms: String,
+    /// Whether it is left out if the path is not there when the child
+    /// makes its rules (automatic paths; a `-v` path must be there).
+    pub if_present: bool,
+}
+
 /// Decides the run of `o` with `promised` for the program `found`.
-/// `present` says whether a path exists (an error for a `-v` path that
-/// does not; automatic paths that do not are left out).
+/// `present` says whether a `-v` path exists (an error if it does not).
 pub fn plan(
     o: &Options,
     promised: Promised,
@@ -206,14 +216,15 @@ pub fn plan(
 
 /// The unveil rules: the program itself (`rx`), its loader and libraries
 /// when dynamically linked, the files each promise needs (as pledge.com),
-/// then the `-v` rules. Automatic paths that do not exist are skipped; a
-/// `-v` path must exist.
+/// then the `-v` rules. Automatic paths that do not exist are left out by
+/// the child, which opens them anyway (a look here walked each path once
+/// more, ~40 of them, on every launch); a `-v` path must exist.
 fn unveil_list(
     o: &Options,
     promises: Promises,
     found: &Found,
     present: &dyn Fn(&Path) -> std::io::Result<()>,
-) -> Result<Vec<(CString, String)>, Failure> {
+) -> Result<Vec<UnveilRule>, Failure> {
     let mut list: Vec<(PathBuf, &str)> = vec![(found.path.clone(), "rx")];
     if let Executable::Script { interpreter } = &found.executable {
         list.push((interpreter.clone(), "rx"));
@@ -232,14 +243,12 @@ fn unveil_list(
             list.push((path.into(), perms));
         }
     }
-    let mut rules: Vec<(CString, String)> = list
+    let mut rules: Vec<UnveilRule> = list
         .into_iter()
-        .filter(|(p, _)| present(p).is_ok())
-        .map(|(p, perms)| {
-            (
-                CString::new(p.into_os_string().into_vec()).expect("no NUL"),
-                perms.to_string(),
-            )
+        .map(|(p, perms)| UnveilRule {
+            path: CString::new(p.into_os_string().into_vec()).expect("no NUL"),
+            perms: perms.to_string(),
+            if_present: true,
         })
         .collect();
     for (perms, path) in &o.unveils {
@@ -251,7 +260,11 @@ fn unveil_list(
         }
         let c = CString::new(path.as_os_str().as_bytes())
             .map_err(|_| Failure::new(exit::UNVEIL, format!("{shown}: contains a NUL byte")))?;
-        rules.push((c, perms.clone()));
+        rules.push(UnveilRule {
+            path: c,
+            perms: perms.clone(),
+            if_present: false,
+        });
     }
     Ok(rules)
 }
@@ -361,7 +374,7 @@ mod tests {
             .as_ref()
             .unwrap()
             .iter()
-            .map(|(p, perms)| (p.to_string_lossy().into_owned(), perms.clone()))
+            .map(|r| (r.path.to_string_lossy().into_owned(), r.perms.clone()))
             .collect()
     }
 
@@ -426,8 +439,9 @@ mod tests {
         );
         assert!(rules.contains(&("/etc/ld.so.cache".into(), "r".into())));
         assert_eq!(rules.last().unwrap(), &("/srv/data".into(), "rw".into()));
-        // Missing automatic paths are left out; a missing -v path is an
-        // unveil error naming the flag.
+        // Automatic paths are left out by the child if missing, so taken
+        // whatever `present` says; a missing -v path is an unveil error
+        // naming the flag.
         let o = options(&["-p", "stdio", "-v", "r:/nowhere", "prog"]);
         let (promised, _) = Promised::of(&o).unwrap();
         let only_the_program = |p: &Path| {
@@ -442,7 +456,14 @@ mod tests {
         assert!(e.message.starts_with("-v r:/nowhere: "), "{}", e.message);
         let o = options(&["-p", "stdio", "prog"]);
         let decided = plan(&o, promised, found(), &only_the_program).unwrap();
-        assert_eq!(paths(&decided), [("/usr/bin/prog".into(), "rx".into())]);
+        let rules = decided.unveil.unwrap();
+        assert!(
+            rules.len() > 5 && rules.iter().all(|r| r.if_present),
+            "{rules:?}"
+        );
+        let with_v = decide(&["-p", "stdio", "-v", "rw:/srv/data", "prog"], found()).unwrap();
+        let last = with_v.unveil.unwrap().pop().unwrap();
+        assert!(!last.if_present, "{last:?}");
         // Bad letters are an unveil error too.
         let e = decide(&["-v", "rq:/srv", "prog"], found()).unwrap_err();
         assert_eq!(e.code, exit::UNVEIL);

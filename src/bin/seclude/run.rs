@@ -141,8 +141,14 @@ fn start(o: &Options, plan: &Plan) -> Result<End, Failure> {
         .without_seccomp_supplement()
         .scopes(Scope::all());
     let unveil_paths = plan.unveil.as_deref().unwrap_or_default();
-    for (i, (p, perms)) in unveil_paths.iter().enumerate() {
-        unveil.unveil(p, perms).map_err(|e| {
+    for (i, rule) in unveil_paths.iter().enumerate() {
+        let (p, perms) = (&rule.path, &rule.perms);
+        let added = if rule.if_present {
+            unveil.unveil_if_present(p, perms)
+        } else {
+            unveil.unveil(p, perms)
+        };
+        added.map_err(|e| {
             let shown = p.to_string_lossy();
             Failure::new(
                 exit::UNVEIL,
@@ -166,7 +172,11 @@ fn start(o: &Options, plan: &Plan) -> Result<End, Failure> {
     };
     // Opened before the program runs: where seclude may make metadata
     // changes for it.
-    let roots = attr::WritableRoots::open(unveil_paths);
+    let roots = attr::WritableRoots::open(
+        unveil_paths
+            .iter()
+            .map(|r| (r.path.as_c_str(), r.perms.as_str())),
+    );
     // How the child tells that seclude ended before it could be told.
     let parent = supervise::ParentWatch::new();
     let kept: Vec<i32> = [0, 1, 2]

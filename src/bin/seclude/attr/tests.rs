@@ -8,7 +8,7 @@ use super::*;
 /// file of `/`), while a removed file of a writable directory is.
 #[test]
 fn a_memfd_is_beneath_no_root() {
-    let roots = WritableRoots::open(&[(c"/".to_owned(), "rw".to_string())]);
+    let roots = WritableRoots::open([(c"/", "rw")]);
     let memfd = fd::memfd_create(c"x", fd::MFD_CLOEXEC).unwrap();
     assert_eq!(roots.holds(&memfd), Ok(false));
     let dir = std::env::temp_dir().join(format!("seclude-attr-{}", std::process::id()));
@@ -19,7 +19,7 @@ fn a_memfd_is_beneath_no_root() {
     let removed = fd::open(&path, fd::O_RDONLY | fd::O_CLOEXEC, 0).unwrap();
     std::fs::remove_file(&file).unwrap();
     let dir_c = CString::new(dir.as_os_str().as_bytes()).unwrap();
-    let roots = WritableRoots::open(&[(dir_c, "rw".to_string())]);
+    let roots = WritableRoots::open([(dir_c.as_c_str(), "rw")]);
     assert_eq!(roots.holds(&removed), Ok(true));
     std::fs::remove_dir(&dir).unwrap();
 }
