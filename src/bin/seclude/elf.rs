@@ -226,10 +226,14 @@ pub struct TrustedLoader {
 }
 
 /// What seclude found a loader path to be, and when: the file's device,
-/// inode, owner and mode as `stat` (following links) saw them.
+/// inode, owner, mode and change time as `stat` (following links) saw
+/// them. The change time tells a file from a later one that reuses its
+/// inode number (a loader an upgrade replaced, freed, and the number given
+/// to another root-owned file with the same mode): a new inode's is the
+/// time it was made.
 struct Examined {
     path: PathBuf,
-    seen: (u64, u64, u32, u32),
+    seen: (u64, u64, u32, u32, i64, i64),
     found: Option<TrustedLoader>,
 }
 
@@ -251,7 +255,14 @@ pub fn examine_loader(loader: &Path) -> Option<TrustedLoader> {
         return None;
     }
     let meta = std::fs::metadata(loader).ok()?;
-    let seen = (meta.dev(), meta.ino(), meta.uid(), meta.mode());
+    let seen = (
+        meta.dev(),
+        meta.ino(),
+        meta.uid(),
+        meta.mode(),
+        meta.ctime(),
+        meta.ctime_nsec(),
+    );
     let mut examined = EXAMINED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(known) = examined.iter().find(|e| e.path == loader) {
         if known.seen == seen {
@@ -272,8 +283,16 @@ pub fn examine_loader(loader: &Path) -> Option<TrustedLoader> {
     found
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread examined a loader without the cache.
+    static UNCACHED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 fn examine_uncached(loader: &Path, file: (u64, u64)) -> Option<TrustedLoader> {
     use std::os::unix::fs::MetadataExt;
+    #[cfg(test)]
+    UNCACHED.with(|n| n.set(n.get() + 1));
     let real = std::fs::canonicalize(loader).ok()?;
     let name = real
         .file_name()
@@ -341,6 +360,29 @@ mod tests {
         let trusted = trusted_loader(&fake);
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(!trusted, "a copy outside the system directories");
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_examined_is_examined_again() {
+        use std::os::unix::fs::PermissionsExt;
+        let uncached = || UNCACHED.with(|n| n.get());
+        let dir = std::env::temp_dir().join(format!("seclude-ld-again-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("ld-linux-x86-64.so.2");
+        std::fs::write(&file, b"x").unwrap();
+        let start = uncached();
+        assert_eq!(examine_loader(&file), None);
+        assert_eq!(examine_loader(&file), None);
+        assert_eq!(uncached(), start + 1, "the second answer is the cache's");
+        // Same device, inode, owner and mode, as a reused inode number
+        // would be; only its change time says it is another file.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        assert_eq!(examine_loader(&file), None);
+        let again = uncached();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(again, start + 2, "examined again after a change");
     }
 
     #[test]
