@@ -340,16 +340,30 @@ impl Ruleset {
 /// second open decides when `statx` is refused (by a seccomp filter, say).
 fn open_path(path: &CStr) -> Result<(OwnedFd, bool), Errno> {
     let fd = fd::open(path, O_PATH | O_CLOEXEC, 0)?;
-    match sys::path::file_info(fd.raw()) {
+    let info = sys::path::file_info(fd.raw());
+    match info {
         Ok(info) if !info.is_dir() => return Ok((fd, false)),
         Ok(info) if !info.is_automount() && info.dev_major() != 0 => return Ok((fd, true)),
         _ => {}
     }
     match fd::open(path, O_PATH | O_CLOEXEC | O_DIRECTORY, 0) {
         Ok(dir) => Ok((dir, true)),
-        // Not a directory (statx refused), or no longer one: the file
-        // opened first, with a file's rights.
-        Err(Errno::ENOTDIR) => Ok((fd, false)),
+        // Not a directory (statx refused), or no longer one (the path
+        // changed since the first open): the file opened first, with the
+        // rights of what it is. A directory it held stays one: with a
+        // file's rights its rule would give those rights under it.
+        Err(Errno::ENOTDIR) => {
+            let is_dir = match info {
+                Ok(info) => info.is_dir(),
+                // "." under a descriptor that is not a directory: ENOTDIR.
+                Err(_) => match fd::openat(fd.raw(), c".", O_PATH | O_CLOEXEC | O_DIRECTORY, 0) {
+                    Ok(_) => true,
+                    Err(Errno::ENOTDIR) => false,
+                    Err(e) => return Err(e),
+                },
+            };
+            Ok((fd, is_dir))
+        }
         Err(e) => Err(e),
     }
 }
@@ -403,5 +417,55 @@ mod tests {
         assert!(is_dir);
         assert!(sys::path::file_info(fd.raw()).unwrap().is_dir());
         assert!(!open_path(c"/proc/self/status").unwrap().1);
+    }
+
+    #[test]
+    fn open_path_answers_for_the_file_it_returns_while_the_path_changes() {
+        // tmpfs has no block device: a directory there is opened twice,
+        // and the path may name a file by the second open.
+        let root = std::path::Path::new("/dev/shm").join(std::format!(
+            "seclude-open-path-race-{}",
+            std::process::id()
+        ));
+        if std::fs::create_dir_all(root.join("dir")).is_err() {
+            return; // no /dev/shm
+        }
+        std::fs::write(root.join("file"), b"x").unwrap();
+        let dir = CString::new(root.join("dir").to_str().unwrap()).unwrap();
+        let file = CString::new(root.join("file").to_str().unwrap()).unwrap();
+        let stop = std::sync::Arc::new(core::sync::atomic::AtomicBool::new(false));
+        let swapper = {
+            let (dir, file, stop) = (dir.clone(), file.clone(), stop.clone());
+            std::thread::spawn(move || {
+                const RENAME_EXCHANGE: usize = 2;
+                const AT_FDCWD: usize = -100isize as usize;
+                while !stop.load(core::sync::atomic::Ordering::Relaxed) {
+                    // SAFETY: two NUL-terminated paths that outlive the call.
+                    let _ = unsafe {
+                        sys::syscall5(
+                            native_nr!(renameat2),
+                            AT_FDCWD,
+                            dir.as_ptr() as usize,
+                            AT_FDCWD,
+                            file.as_ptr() as usize,
+                            RENAME_EXCHANGE,
+                        )
+                    };
+                }
+            })
+        };
+        let mut wrong = 0;
+        for _ in 0..20_000 {
+            let Ok((fd, is_dir)) = open_path(&dir) else {
+                continue;
+            };
+            if sys::path::file_info(fd.raw()).unwrap().is_dir() != is_dir {
+                wrong += 1;
+            }
+        }
+        stop.store(true, core::sync::atomic::Ordering::Relaxed);
+        swapper.join().unwrap();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(wrong, 0, "a descriptor reported as the other kind");
     }
 }
