@@ -54,7 +54,6 @@ const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
 const RESOLVE_NO_SYMLINKS: u64 = 0x04;
 const RESOLVE_BENEATH: u64 = 0x08;
 const RESOLVE_IN_ROOT: u64 = 0x10;
-const S_IFMT: u16 = 0o170000;
 const S_IFLNK: u16 = 0o120000;
 const S_IFCHR: u16 = 0o020000;
 const S_IFBLK: u16 = 0o060000;
@@ -688,9 +687,7 @@ fn links(target: &OwnedFd) -> Result<u32, Errno> {
 
 /// The type bits (`S_IFMT`) of a descriptor's file.
 fn file_type(target: &OwnedFd) -> Result<u16, Errno> {
-    let mut buf = [0u8; 256];
-    statx_of(target, &mut buf)?;
-    Ok(u16::from_ne_bytes([buf[0x1c], buf[0x1d]]) & S_IFMT)
+    seclude::sys::path::file_info(target.raw()).map(|info| info.format())
 }
 
 /// Device and inode of a descriptor's file.
