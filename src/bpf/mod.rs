@@ -28,6 +28,8 @@
 //! - [`Action`]: the `SECCOMP_RET_*` values and their precedence;
 //! - [`verify`]: the kernel's load-time checks;
 //! - [`simulate`]: the kernel's run-time semantics;
+//! - [`kernel_caches_allow`]: which calls the kernel's action cache lets
+//!   through without running the filter;
 //! - [`Listing`]: a disassembler.
 //!
 //! ```
@@ -53,6 +55,7 @@
 //! ```
 
 mod action;
+mod cache;
 mod disasm;
 mod insn;
 mod seccomp_data;
@@ -64,6 +67,7 @@ pub use action::{
     RET_KILL_PROCESS, RET_KILL_THREAD, RET_LOG, RET_TRACE, RET_TRAP, RET_USER_NOTIF,
     ret_more_restrictive, stacked_ret,
 };
+pub use cache::kernel_caches_allow;
 pub use disasm::Listing;
 pub use insn::{Instruction, MAX_INSNS, MEMWORDS, op};
 pub use seccomp_data::{Field, SeccompData};

@@ -89,6 +89,8 @@ pub use supervised::{SupervisedProgram, supervised_policy, supervised_policy_in}
 pub use table::SELF_PID;
 
 #[cfg(test)]
+mod cache_tests;
+#[cfg(test)]
 mod promises_md;
 
 /// The pledge program for a promise string, computed at compile time: an

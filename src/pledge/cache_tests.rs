@@ -1,0 +1,76 @@
+//! The kernel's action cache over pledge programs, and supervised ones
+//! ([`supervised_policy`]): a call the promises
+//! allow whatever its arguments must be decided by `arch` and `nr` alone,
+//! so that the kernel lets it through without running the filter
+//! ([`kernel_caches_allow`]); and no call the promises refuse for some
+//! arguments may be cached, or the kernel would let those through too.
+
+use super::*;
+use crate::bpf::{Action, kernel_caches_allow};
+use crate::seccomp::{Policy, Program, Rule, compile};
+use crate::tables::{Abi, Syscall};
+use crate::testing::with_big_stack;
+
+/// Whether `policy` allows `call` whatever its arguments: its first rule
+/// for `call` that can refuse is conditional or refuses (no), its first
+/// unconditional rule allows (yes), or it has none and allows by default.
+fn always_allows<const N: usize>(policy: &Policy<N>, call: Syscall) -> bool {
+    for rule in policy.rules().iter().filter(|r| r.syscall == call) {
+        if rule.action != Action::Allow {
+            return false;
+        }
+        if rule.conditions().is_empty() {
+            return true;
+        }
+    }
+    policy.default_action() == Action::Allow
+}
+
+#[test]
+fn pledge_and_supervised_programs_let_the_kernel_cache_exactly_the_calls_allowed_whatever_their_arguments()
+ {
+    with_big_stack(|| {
+        let mut sets = std::vec![
+            Promises::STDIO | Promises::RPATH | Promises::WPATH | Promises::CPATH,
+            Promises::all(),
+        ];
+        for promise in Promises::all().iter() {
+            sets.push(promise);
+            sets.push(Promises::STDIO | promise);
+        }
+        for abi in Abi::ALL {
+            let first = [Rule::new(Syscall::execve, Action::UserNotif)];
+            let policies = sets.iter().flat_map(|&promises| {
+                [
+                    (promises, policy(promises, Penalty::EPERM, abi).unwrap()),
+                    (promises, supervised_policy(&first, promises, abi).unwrap()),
+                ]
+            });
+            for (promises, policy) in policies {
+                let program: Program = compile(&policy).unwrap();
+                let mut cached = 0;
+                for &(nr, call) in abi.entries() {
+                    let expected = always_allows(&policy, call);
+                    let is = kernel_caches_allow(program.instructions(), abi.audit_arch(), nr);
+                    assert_eq!(is, expected, "{abi:?} {promises:?}: {call}");
+                    cached += is as usize;
+                }
+                // Not vacuous: stdio alone allows some 150 calls outright.
+                if promises.contains(Promises::STDIO) {
+                    assert!(cached > 100, "{abi:?} {promises:?}: {cached}");
+                }
+                // Another architecture's calls are killed, never cached.
+                let other = Abi::ALL
+                    .into_iter()
+                    .find(|o| o.audit_arch() != abi.audit_arch())
+                    .unwrap();
+                let read = abi.number(Syscall::read).unwrap_or(0);
+                assert!(!kernel_caches_allow(
+                    program.instructions(),
+                    other.audit_arch(),
+                    read
+                ));
+            }
+        }
+    });
+}
