@@ -22,7 +22,7 @@ use crate::launch::Filter;
 use crate::tracker::Tracker;
 use crate::verdict::{Caller, Verdict};
 use seclude::Errno;
-use seclude::bpf::{Action, Instruction, SeccompData};
+use seclude::bpf::{Action, Instruction, SeccompData, kernel_caches_allow};
 use seclude::pledge::{PledgeError, SupervisedProgram};
 use seclude::seccomp::notify::{self, Notification, Response};
 use seclude::seccomp::{CompileError, FilterFlags, load};
@@ -143,18 +143,25 @@ impl Handoff {
 /// before seclude listens: `futex(&handoff.state, FUTEX_WAKE, ..)`, the
 /// child's wake-up of seclude once the listener is published (whatever the
 /// promises; waking a waiter on seclude's own page harms nothing). Every
-/// other call falls through to the filter behind it.
+/// other call falls through to the filter behind it. Needed only when the
+/// promises do not allow that call already (see [`compile_filter`]).
 const HANDOFF_PREFIX_LEN: usize = 11;
+
+/// The call the child wakes seclude with (`sys::mem::futex_wake`'s):
+/// `futex_time64` where the ABI has it, else `futex`.
+fn wake_call_number() -> u32 {
+    let abi = Abi::NATIVE;
+    abi.number(Syscall::futex_time64)
+        .or(abi.number(Syscall::futex))
+        .expect("a futex call")
+}
 
 fn handoff_prefix(state: &AtomicU32) -> [Instruction; HANDOFF_PREFIX_LEN] {
     const FUTEX_WAKE: u32 = 1;
     let abi = Abi::NATIVE;
     let endian = abi.endian();
     let address = state.as_ptr() as u64;
-    let nr = abi
-        .number(Syscall::futex_time64)
-        .or(abi.number(Syscall::futex))
-        .expect("a futex call");
+    let nr = wake_call_number();
     let mut prefix = [
         Instruction::load_word(SeccompData::ARCH),
         Instruction::jeq(abi.audit_arch(), 0, 0),
@@ -474,8 +481,8 @@ fn child(
     seclude::sys::exit_group(code as i32)
 }
 
-/// Compiles `filter` in `place` with the hand-off prefix for `state` in
-/// front. Runs while the child sets up and shares seclude's descriptor
+/// Compiles `filter` in `place`, with the hand-off prefix for `state` in
+/// front unless the promises let the wake-up through already. Runs while the child sets up and shares seclude's descriptor
 /// table: it must open no descriptor (the child closes what it does not
 /// keep, and takes free numbers), and it opens none: it computes, and
 /// allocates memory.
@@ -485,6 +492,17 @@ fn compile_filter(
     state: &AtomicU32,
 ) -> Result<(), Failure> {
     let program = filter.build_in(place)?;
+    // Promises that let the wake-up through whatever its arguments
+    // (`stdio` does) need no prefix; without one the kernel's action
+    // cache keeps passing every `futex` of the program without running
+    // the filter, which the prefix's argument loads would end.
+    if kernel_caches_allow(
+        program.instructions(),
+        Abi::NATIVE.audit_arch(),
+        wake_call_number(),
+    ) {
+        return Ok(());
+    }
     program
         .set_prefix(&handoff_prefix(state))
         .map_err(|e| match e {
@@ -603,17 +621,97 @@ mod tests {
     use seclude::pledge::{MAX_RULES, Promises};
     use seclude::seccomp::Rule;
 
+    /// Whether the program lets the child's wake-up through without
+    /// running the filter.
+    fn wake_is_cached(program: &[Instruction]) -> bool {
+        kernel_caches_allow(program, Abi::NATIVE.audit_arch(), wake_call_number())
+    }
+
     #[test]
     fn the_filter_compiles_in_place_behind_the_prefix() {
         let state = AtomicU32::new(0);
         let mut place = Box::<SupervisedProgram>::new_uninit();
-        let filter = crate::launch::filter(Promises::STDIO, None, false, false);
+        // Without `stdio`, `futex` is refused: the wake-up needs the prefix.
+        let filter = crate::launch::filter(Promises::RPATH, None, false, false);
         compile_filter(&filter, &mut place, &state).unwrap();
         // SAFETY: compiled just now.
         let program = unsafe { place.assume_init_ref() };
         let prefix = handoff_prefix(&state);
         assert_eq!(&program.instructions()[..prefix.len()], &prefix[..]);
-        assert!(program.instructions().len() > prefix.len() + 100);
+        assert!(program.instructions().len() > prefix.len() + 10);
+        // The wake-up passes the prefix; any other futex goes on.
+        let mut wake = SeccompData::new(wake_call_number() as i32, Abi::NATIVE.audit_arch());
+        let endian = Abi::NATIVE.endian();
+        let address = state.as_ptr() as u64;
+        wake.args = [address, 1, 0, 0, 0, 0];
+        let run = |d: &SeccompData| {
+            seclude::bpf::simulate(program.instructions(), d, endian)
+                .unwrap()
+                .action
+        };
+        assert_eq!(run(&wake), Action::Allow);
+        let mut other = wake;
+        other.args[0] = address + 4;
+        assert_eq!(run(&other), Action::UserNotif);
+    }
+
+    #[test]
+    fn promises_that_allow_the_wake_up_get_no_prefix() {
+        let state = AtomicU32::new(0);
+        let mut place = Box::<SupervisedProgram>::new_uninit();
+        let filter = crate::launch::filter(Promises::STDIO, None, false, false);
+        compile_filter(&filter, &mut place, &state).unwrap();
+        // SAFETY: compiled just now.
+        let program = unsafe { place.assume_init_ref() }.instructions();
+        let prefix = handoff_prefix(&state);
+        assert_ne!(&program[..prefix.len()], &prefix[..]);
+        assert!(wake_is_cached(program));
+    }
+
+    /// The kernel's action cache lets a call through without running the
+    /// filter: compiling the child's filter (with unveil's supplement and
+    /// the loader's marker, as a launch has them) keeps every call the
+    /// promises' program caches cached, `futex` included when the
+    /// promises allow it; a prefix, which reads `futex`'s arguments, only
+    /// when they do not.
+    #[test]
+    fn the_launch_filter_keeps_the_kernels_cached_calls_cached() {
+        use seclude::landlock::{AbiVersion, UnixSockets, seccomp_supplement_rules};
+        let supplement = seccomp_supplement_rules(AbiVersion::V7, UnixSockets::ConfinedOnly);
+        let abi = Abi::NATIVE;
+        for promises in [Promises::STDIO | Promises::RPATH, Promises::RPATH] {
+            let state = AtomicU32::new(0);
+            let filter = crate::launch::filter(promises, Some(supplement), false, false);
+            let mut bare = Box::<SupervisedProgram>::new_uninit();
+            let unprefixed = filter.build_in(&mut bare).unwrap().instructions().to_vec();
+            let mut place = Box::<SupervisedProgram>::new_uninit();
+            compile_filter(&filter, &mut place, &state).unwrap();
+            // SAFETY: compiled just now.
+            let compiled = unsafe { place.assume_init_ref() }.instructions();
+            let mut cached = 0;
+            for &(nr, call) in abi.entries() {
+                let before = kernel_caches_allow(&unprefixed, abi.audit_arch(), nr);
+                let after = kernel_caches_allow(compiled, abi.audit_arch(), nr);
+                if nr == wake_call_number() && !promises.contains(Promises::STDIO) {
+                    assert!(!before && !after, "{promises:?} {call}");
+                } else {
+                    assert_eq!(after, before, "{promises:?} {call}");
+                }
+                cached += after as usize;
+            }
+            assert!(cached > 15, "{promises:?}: {cached}");
+            for call in [Syscall::getdents64, Syscall::newfstatat] {
+                let Some(nr) = abi.number(call) else { continue };
+                assert!(
+                    kernel_caches_allow(compiled, abi.audit_arch(), nr),
+                    "{call}"
+                );
+            }
+            if promises.contains(Promises::STDIO) {
+                assert!(cached > 100, "{promises:?}: {cached}");
+                assert!(wake_is_cached(compiled));
+            }
+        }
     }
 
     #[test]
