@@ -29,8 +29,9 @@ use super::seccomp_data::SeccompData;
 /// where it has one, its compat architecture (i386 on x86-64, arm on
 /// AArch64), for numbers below the size of that architecture's table;
 /// x32 calls (numbers from `0x4000_0000`) and calls of other
-/// architectures always run the filter. Since Linux 6.15 it also never
-/// filters `uretprobe` on the native architecture, whatever the program.
+/// architectures always run the filter. Kernels that exempt `uretprobe`
+/// from seccomp (a later addition) let it through whatever the program;
+/// this walk knows nothing of that.
 ///
 /// ```
 /// use seclude::bpf::{kernel_caches_allow, Action, Instruction as I, SeccompData};
