@@ -82,6 +82,27 @@ jobs=(
     "tar|tar --numeric-owner -cf /dev/null /usr/share/doc|-p 'stdio rpath wpath cpath' -v r:/usr/share/doc -v rw:/dev/null|$system -v r:/usr/share/doc -v rw:/dev/null"
 )
 
+# The directories of /usr/share not every user may list: the only ones
+# find may say "Permission denied" about. A refusal of Landlock's
+# (EACCES too, and not reported by seclude) would name another, and any
+# other failure prints something else.
+declare -A restricted=()
+while IFS= read -r dir; do
+    restricted[$dir]=1
+done < <(find /usr/share -type d ! -perm -o=rx -print 2>/dev/null)
+# Whether stderr ($1) holds such refusals and nothing else (find quotes
+# the path as the locale does: 'p' or ‘p’). Not `grep -v … | grep -q .`:
+# under pipefail that pipeline fails, and reads as "nothing else", when
+# `grep -q` leaves early and the first grep dies of SIGPIPE.
+only_dac_denials() {
+    local line seen=0 re="^find: ('|‘)(/usr/share/.*)('|’): Permission denied\$"
+    while IFS= read -r line || [[ -n $line ]]; do
+        [[ $line =~ $re && -n ${restricted[${BASH_REMATCH[2]}]+set} ]] || return 1
+        seen=1
+    done <"$1"
+    ((seen))
+}
+
 echo "# $(uname -r), $(nproc) cores, $((per_round * rounds)) runs each in $rounds rotated passes; $(date -u +%Y-%m-%d)"
 for job in "${jobs[@]}"; do
     IFS='|' read -r name program flags unveiled <<<"$job"
@@ -122,19 +143,25 @@ for job in "${jobs[@]}"; do
     fi
     # Each command must work as measured: a refused call would make it
     # cheap and wrong (checked without -q: seclude reports every refusal).
+    # The status each command ended with here is the one every measured
+    # run must end with (checked from hyperfine's exit codes below: `-i`
+    # alone would take any failure).
     ignore=()
+    expected=()
     for c in "${commands[@]}"; do
         status=0
         bash -c "${c/ -q / }" >/dev/null 2>"$out/stderr" || status=$?
-        if [[ $name == find && $status == 1 ]] && ! grep -v ': Permission denied$' "$out/stderr" | grep -q .; then
+        accepted=0
+        if [[ $name == find && $status == 1 ]] && only_dac_denials "$out/stderr"; then
             ignore=(-i)
-            status=0
+            accepted=1
         fi
-        if ((status != 0)) || grep -q ' refused ' "$out/stderr"; then
+        if ((status != accepted)) || grep -q ' refused ' "$out/stderr"; then
             echo "bench-launch: '$c' failed or had a call refused:" >&2
             cat "$out/stderr" >&2
             exit 1
         fi
+        expected+=("$status")
     done
     n=${#commands[@]}
     rm -f "$out/$name".round*.json
@@ -152,13 +179,21 @@ for job in "${jobs[@]}"; do
     done
     echo
     echo "## $name"
-    python3 - "$out/$name" "$rounds" "${commands[@]}" <<'PY'
-import json, statistics, sys
+    EXPECTED="${expected[*]}" python3 - "$out/$name" "$rounds" "${commands[@]}" <<'PY'
+import json, os, statistics, sys
 stem, rounds, commands = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+expected = dict(zip(commands, map(int, os.environ["EXPECTED"].split())))
 times = {c: [] for c in commands}
 for r in range(rounds):
     for x in json.load(open(f"{stem}.round{r}.json"))["results"]:
-        times[x["command"]].extend(x["times"])
+        c = x["command"]
+        codes = x.get("exit_codes")
+        if codes is None and expected[c] != 0:
+            sys.exit(f"bench-launch: hyperfine reports no exit codes to check '{c}' by")
+        if codes is not None and any(code != expected[c] for code in codes):
+            sys.exit(f"bench-launch: '{c}' ended with {sorted(set(codes))} in pass {r}, "
+                     f"not always {expected[c]} as checked")
+        times[c].extend(x["times"])
 stats = []
 for c in commands:
     t = times[c]
