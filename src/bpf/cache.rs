@@ -75,16 +75,27 @@ pub const fn kernel_caches_allow(program: &[Instruction], arch: u32, nr: u32) ->
         } else if code == op::RET | op::K {
             return insn.k == RET_ALLOW;
         } else if code == op::JMP | op::JA {
+            // Past the end: run off it. (Added to `pc` unchecked, a `k`
+            // near `u32::MAX` wraps on 32-bit hosts: back into the
+            // program, or onto this jump for ever.)
+            if insn.k as usize >= program.len() - pc {
+                return false;
+            }
             pc += insn.k as usize;
         } else if code == op::ALU | op::AND | op::K {
             a &= insn.k;
-        } else if op::class(code) == op::JMP && op::src(code) == op::K {
+        } else if code == op::JMP | op::JEQ | op::K
+            || code == op::JMP | op::JGT | op::K
+            || code == op::JMP | op::JGE | op::K
+            || code == op::JMP | op::JSET | op::K
+        {
+            // The kernel's cases, code for code: `op::op` ignores the
+            // bits above the low byte, which the kernel's walk does not.
             let taken = match op::op(code) {
                 op::JEQ => a == insn.k,
                 op::JGT => a > insn.k,
                 op::JGE => a >= insn.k,
-                op::JSET => a & insn.k != 0,
-                _ => return false,
+                _ => a & insn.k != 0,
             };
             pc += if taken { insn.jt } else { insn.jf } as usize;
         } else {
@@ -193,5 +204,25 @@ mod tests {
         let p = [Instruction::load_word(SeccompData::NR), Instruction::ja(5)];
         assert!(!kernel_caches_allow(&p, ARCH, 0));
         assert!(!kernel_caches_allow(&[], ARCH, 0));
+        // However far: never wrapped back into the program.
+        for k in [1, u32::MAX - 1, u32::MAX] {
+            let p = [Instruction::ja(k), ALLOW];
+            assert!(!kernel_caches_allow(&p, ARCH, 0), "ja {k}");
+        }
+        assert!(kernel_caches_allow(&[Instruction::ja(0), ALLOW], ARCH, 0));
+    }
+
+    #[test]
+    fn only_the_kernels_codes_are_followed() {
+        // JEQ|K with a bit above the low byte: not a code the kernel's
+        // walk knows (nor one its loader takes).
+        let mut odd = Instruction::jeq(5, 0, 1);
+        odd.code |= 0x100;
+        let p = [Instruction::load_word(SeccompData::NR), odd, ALLOW, ALLOW];
+        assert!(!kernel_caches_allow(&p, ARCH, 5));
+        let mut even = odd;
+        even.code &= 0xff;
+        let p = [Instruction::load_word(SeccompData::NR), even, ALLOW, ALLOW];
+        assert!(kernel_caches_allow(&p, ARCH, 5));
     }
 }
