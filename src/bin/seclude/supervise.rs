@@ -662,10 +662,48 @@ mod tests {
         let filter = crate::launch::filter(Promises::STDIO, None, false, false);
         compile_filter(&filter, &mut place, &state).unwrap();
         // SAFETY: compiled just now.
-        let program = unsafe { place.assume_init_ref() }.instructions();
+        let compiled = unsafe { place.assume_init_ref() };
+        assert!(compiled.prefix().is_empty());
+        let program = compiled.instructions();
         let prefix = handoff_prefix(&state);
         assert_ne!(&program[..prefix.len()], &prefix[..]);
         assert!(wake_is_cached(program));
+    }
+
+    /// The wake-up on its own: the prefix stays whenever the program
+    /// reads the wake-up call's arguments, here a rule of `first` that
+    /// sends `FUTEX_WAIT` to seclude under `stdio`, and the wake-up still
+    /// passes (a notified wake-up would wait for a seclude not listening
+    /// yet: the launch would hang).
+    #[test]
+    fn a_wake_up_decided_by_its_arguments_keeps_the_prefix() {
+        use seclude::seccomp::{Cmp, Condition};
+        let abi = Abi::NATIVE;
+        let call = if abi.number(Syscall::futex_time64).is_some() {
+            Syscall::futex_time64
+        } else {
+            Syscall::futex
+        };
+        assert_eq!(abi.number(call), Some(wake_call_number()));
+        let wait = Rule::with(call, &[Condition::arg32(1, Cmp::Eq, 0)], Action::UserNotif)
+            .expect("one condition");
+        let filter = crate::launch::Filter::of(std::vec![wait], Promises::STDIO);
+        let state = AtomicU32::new(0);
+        let mut place = Box::<SupervisedProgram>::new_uninit();
+        compile_filter(&filter, &mut place, &state).unwrap();
+        // SAFETY: compiled just now.
+        let program = unsafe { place.assume_init_ref() }.instructions();
+        assert_eq!(&program[..HANDOFF_PREFIX_LEN], &handoff_prefix(&state)[..]);
+        let endian = abi.endian();
+        let run = |args: [u64; 6]| {
+            let mut d = SeccompData::new(wake_call_number() as i32, abi.audit_arch());
+            d.args = args;
+            seclude::bpf::simulate(program, &d, endian).unwrap().action
+        };
+        let address = state.as_ptr() as u64;
+        assert_eq!(run([address, 1, 1, 0, 0, 0]), Action::Allow);
+        assert_eq!(run([address + 4, 1, 1, 0, 0, 0]), Action::Allow); // stdio's
+        assert_eq!(run([address, 0, 0, 0, 0, 0]), Action::UserNotif);
     }
 
     /// The kernel's action cache lets a call through without running the
