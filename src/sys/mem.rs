@@ -165,13 +165,29 @@ pub fn futex_wake(word: &core::sync::atomic::AtomicU32, count: u32) -> Result<us
     }
 }
 
-/// The futex call that takes a 64-bit `timespec`: `futex_time64` on the
-/// 32-bit ABIs that have it (Linux 5.1), otherwise `futex`, whose
-/// timespec is 64-bit on 64-bit ABIs and on x32.
+/// The call [`futex_wait`] and [`futex_wake`] make: the futex call that
+/// takes a 64-bit `timespec`, `futex_time64` on the 32-bit ABIs that have
+/// it (Linux 5.1), otherwise `futex`, whose timespec is 64-bit on 64-bit
+/// ABIs and on x32. (A filter that must let one of them through names
+/// this one.)
+///
+/// ```
+/// use seclude::{sys::mem::futex_call, tables::{Abi, Syscall}};
+/// if Abi::NATIVE == Abi::X86_64 {
+///     assert_eq!(futex_call(), Syscall::futex);
+/// }
+/// ```
+pub const fn futex_call() -> Syscall {
+    if Abi::NATIVE.number(Syscall::futex_time64).is_some() {
+        Syscall::futex_time64
+    } else {
+        Syscall::futex
+    }
+}
+
 fn futex_nr() -> usize {
     Abi::NATIVE
-        .number(Syscall::futex_time64)
-        .or(Abi::NATIVE.number(Syscall::futex))
+        .number(futex_call())
         .expect("every ABI has a futex call") as usize
 }
 

@@ -27,11 +27,11 @@ use seclude::pledge::{PledgeError, SupervisedProgram};
 use seclude::seccomp::notify::{self, Notification, Response};
 use seclude::seccomp::{CompileError, FilterFlags, load};
 use seclude::sys::fd::{OwnedFd, POLLERR, POLLHUP, POLLIN, PollFd, poll};
-use seclude::sys::mem::{SharedMapping, futex_wait, futex_wake};
+use seclude::sys::mem::{SharedMapping, futex_call, futex_wait, futex_wake};
 use seclude::sys::process::{self, ExitStatus, Forked, SIGCHLD};
 use seclude::sys::signal::{MaskChange, SignalSet, signalfd, sigprocmask};
+use seclude::tables::Abi;
 use seclude::tables::constants::native;
-use seclude::tables::{Abi, Syscall};
 use std::ffi::CString;
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
@@ -147,13 +147,10 @@ impl Handoff {
 /// promises do not allow that call already (see [`compile_filter`]).
 const HANDOFF_PREFIX_LEN: usize = 11;
 
-/// The call the child wakes seclude with (`sys::mem::futex_wake`'s):
-/// `futex_time64` where the ABI has it, else `futex`.
+/// The number of the call the child wakes seclude with
+/// ([`futex_wake`]'s).
 fn wake_call_number() -> u32 {
-    let abi = Abi::NATIVE;
-    abi.number(Syscall::futex_time64)
-        .or(abi.number(Syscall::futex))
-        .expect("a futex call")
+    Abi::NATIVE.number(futex_call()).expect("a futex call")
 }
 
 fn handoff_prefix(state: &AtomicU32) -> [Instruction; HANDOFF_PREFIX_LEN] {
@@ -274,7 +271,8 @@ pub fn run(
     // keeps its own setting.
     let _ = process::set_dumpable(false);
     // Wait for the listener (or a failure): the child wakes seclude with
-    // the one call its filter's prefix lets through before anyone listens.
+    // a call its filter lets through before anyone listens (by the
+    // promises, or else by the hand-off prefix).
     let listener = loop {
         match handoff.state.load(Ordering::Acquire) {
             STATE_LISTENING => {
@@ -482,10 +480,10 @@ fn child(
 }
 
 /// Compiles `filter` in `place`, with the hand-off prefix for `state` in
-/// front unless the promises let the wake-up through already. Runs while the child sets up and shares seclude's descriptor
-/// table: it must open no descriptor (the child closes what it does not
-/// keep, and takes free numbers), and it opens none: it computes, and
-/// allocates memory.
+/// front unless the promises let the wake-up through already. Runs while
+/// the child sets up and shares seclude's descriptor table: it must open
+/// no descriptor (the child closes what it does not keep, and takes free
+/// numbers), and it opens none: it computes, and allocates memory.
 fn compile_filter(
     filter: &Filter,
     place: &mut MaybeUninit<SupervisedProgram>,
@@ -620,6 +618,7 @@ mod tests {
     use super::*;
     use seclude::pledge::{MAX_RULES, Promises};
     use seclude::seccomp::Rule;
+    use seclude::tables::Syscall;
 
     /// Whether the program lets the child's wake-up through without
     /// running the filter.
