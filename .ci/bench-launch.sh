@@ -17,13 +17,13 @@
 # instead of 0.7 ms; that measures the machine's caches, not seclude.)
 #
 # Not part of the tests: timings belong in benchmarks, not assertions.
-# Usage: .ci/bench-launch.sh [RUNS]   (default 60 runs per command;
+# Usage: .ci/bench-launch.sh [RUNS]   (default 100 runs per command;
 # ROUNDS=25 passes in the environment)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-runs=${1:-60}
+runs=${1:-100}
 rounds=${ROUNDS:-25}
 per_round=$(((runs + rounds - 1) / rounds))
 
@@ -71,8 +71,8 @@ bwrap=(bwrap --ro-bind / / --dev /dev --unshare-all --die-with-parent --)
 system="-v rx:/usr/bin -v rx:/usr/lib -v rx:/usr/lib64 -v rx:/lib -v rx:/lib64 -v r:/etc/ld.so.cache"
 # The issue's jobs as it states them (tar with --numeric-owner: without
 # it tar asks NSS for every owner through a UNIX socket `stdio rpath`
-# refuses). /usr/share holds a directory only root can read
-# (polkit-1/rules.d, mode 700): bare as root, find reads it; under
+# refuses). /usr/share holds a directory other users may not list
+# (polkit-1/rules.d: polkitd's, mode 700): bare as root, find reads it; under
 # seclude, which drops root's capabilities, and for any other user, find
 # says "Permission denied" and exits 1. That is find's answer, not a
 # refusal of seclude's, so the find job may end with status 1 (`-i`).
