@@ -38,8 +38,14 @@ fn pledge_and_supervised_programs_let_the_kernel_cache_exactly_what_their_policy
             sets.push(promise);
             sets.push(Promises::STDIO | promise);
         }
+        let first = [Rule::new(Syscall::execve, Action::UserNotif)];
         for abi in Abi::ALL {
-            let first = [Rule::new(Syscall::execve, Action::UserNotif)];
+            // Another architecture's calls are killed, never cached.
+            let other = Abi::ALL
+                .into_iter()
+                .find(|o| o.audit_arch() != abi.audit_arch())
+                .unwrap();
+            let read = abi.number(Syscall::read).unwrap_or(0);
             let policies = sets.iter().flat_map(|&promises| {
                 [
                     (promises, policy(promises, Penalty::EPERM, abi).unwrap()),
@@ -59,12 +65,6 @@ fn pledge_and_supervised_programs_let_the_kernel_cache_exactly_what_their_policy
                 if promises.contains(Promises::STDIO) {
                     assert!(cached > 100, "{abi:?} {promises:?}: {cached}");
                 }
-                // Another architecture's calls are killed, never cached.
-                let other = Abi::ALL
-                    .into_iter()
-                    .find(|o| o.audit_arch() != abi.audit_arch())
-                    .unwrap();
-                let read = abi.number(Syscall::read).unwrap_or(0);
                 assert!(!kernel_caches_allow(
                     program.instructions(),
                     other.audit_arch(),

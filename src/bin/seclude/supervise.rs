@@ -620,6 +620,15 @@ mod tests {
     use seclude::seccomp::Rule;
     use seclude::tables::Syscall;
 
+    /// `filter` compiled as a launch compiles it, for the hand-off word
+    /// `state`.
+    fn compiled(filter: &Filter, state: &AtomicU32) -> Box<SupervisedProgram> {
+        let mut place = Box::<SupervisedProgram>::new_uninit();
+        compile_filter(filter, &mut place, state).unwrap();
+        // SAFETY: compiled just now.
+        unsafe { place.assume_init() }
+    }
+
     /// Whether the program lets the child's wake-up through without
     /// running the filter.
     fn wake_is_cached(program: &[Instruction]) -> bool {
@@ -629,12 +638,9 @@ mod tests {
     #[test]
     fn the_filter_compiles_in_place_behind_the_prefix() {
         let state = AtomicU32::new(0);
-        let mut place = Box::<SupervisedProgram>::new_uninit();
         // Without `stdio`, `futex` is refused: the wake-up needs the prefix.
         let filter = crate::launch::filter(Promises::RPATH, None, false, false);
-        compile_filter(&filter, &mut place, &state).unwrap();
-        // SAFETY: compiled just now.
-        let program = unsafe { place.assume_init_ref() };
+        let program = compiled(&filter, &state);
         let prefix = handoff_prefix(&state);
         assert_eq!(&program.instructions()[..prefix.len()], &prefix[..]);
         assert!(program.instructions().len() > prefix.len() + 10);
@@ -657,13 +663,10 @@ mod tests {
     #[test]
     fn promises_that_allow_the_wake_up_get_no_prefix() {
         let state = AtomicU32::new(0);
-        let mut place = Box::<SupervisedProgram>::new_uninit();
         let filter = crate::launch::filter(Promises::STDIO, None, false, false);
-        compile_filter(&filter, &mut place, &state).unwrap();
-        // SAFETY: compiled just now.
-        let compiled = unsafe { place.assume_init_ref() };
-        assert!(compiled.prefix().is_empty());
-        let program = compiled.instructions();
+        let built = compiled(&filter, &state);
+        assert!(built.prefix().is_empty());
+        let program = built.instructions();
         let prefix = handoff_prefix(&state);
         assert_ne!(&program[..prefix.len()], &prefix[..]);
         assert!(wake_is_cached(program));
@@ -678,20 +681,14 @@ mod tests {
     fn a_wake_up_decided_by_its_arguments_keeps_the_prefix() {
         use seclude::seccomp::{Cmp, Condition};
         let abi = Abi::NATIVE;
-        let call = if abi.number(Syscall::futex_time64).is_some() {
-            Syscall::futex_time64
-        } else {
-            Syscall::futex
-        };
+        let call = futex_call();
         assert_eq!(abi.number(call), Some(wake_call_number()));
         let wait = Rule::with(call, &[Condition::arg32(1, Cmp::Eq, 0)], Action::UserNotif)
             .expect("one condition");
         let filter = crate::launch::Filter::of(std::vec![wait], Promises::STDIO);
         let state = AtomicU32::new(0);
-        let mut place = Box::<SupervisedProgram>::new_uninit();
-        compile_filter(&filter, &mut place, &state).unwrap();
-        // SAFETY: compiled just now.
-        let program = unsafe { place.assume_init_ref() }.instructions();
+        let built = compiled(&filter, &state);
+        let program = built.instructions();
         assert_eq!(&program[..HANDOFF_PREFIX_LEN], &handoff_prefix(&state)[..]);
         let endian = abi.endian();
         let run = |args: [u64; 6]| {
@@ -721,10 +718,8 @@ mod tests {
             let filter = crate::launch::filter(promises, Some(supplement), false, false);
             let mut bare = Box::<SupervisedProgram>::new_uninit();
             let unprefixed = filter.build_in(&mut bare).unwrap().instructions().to_vec();
-            let mut place = Box::<SupervisedProgram>::new_uninit();
-            compile_filter(&filter, &mut place, &state).unwrap();
-            // SAFETY: compiled just now.
-            let compiled = unsafe { place.assume_init_ref() }.instructions();
+            let program = compiled(&filter, &state);
+            let compiled = program.instructions();
             let mut cached = 0;
             for &(nr, call) in abi.entries() {
                 let before = kernel_caches_allow(&unprefixed, abi.audit_arch(), nr);
